@@ -1,0 +1,11 @@
+#include "floe/build_info.h"
+
+#include <fmt/format.h>
+
+namespace floe {
+
+std::string CreatedBy() {
+  return fmt::format("floe version {} (build {})", Version(), BuildRevision());
+}
+
+}  // namespace floe

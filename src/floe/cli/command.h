@@ -1,0 +1,24 @@
+// Shared plumbing for the `floe` subcommands. Each command lives in its own
+// file and registers itself on the root CLI11 app through an Add*Command
+// function; its work is library code returning Status, and this header turns
+// that Status into the process's exit code at the edge.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include "floe/util/status.h"
+
+namespace floe::cli {
+
+// Exit codes: 0 success, 1 the operation failed, 2 the command line was wrong
+// (CLI11's own parse errors also exit with 2 or more).
+inline constexpr int kExitFailure = 1;
+inline constexpr int kExitUsage = 2;
+
+// Prints "floe: error: <status>" to stderr and ends the command with a
+// non-zero exit code when `status` is an error; does nothing when it is OK.
+void ExitOnError(const Status& status);
+
+void AddDoctorCommand(CLI::App& app);
+
+}  // namespace floe::cli

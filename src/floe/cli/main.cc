@@ -1,0 +1,54 @@
+// The floe executable: parses the command line and dispatches to subcommands.
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <string>
+
+#include "floe/build_info.h"
+#include "floe/cli/command.h"
+#include "floe/util/logging.h"
+
+namespace floe::cli {
+
+void ExitOnError(const Status& status) {
+  if (status.ok()) return;
+  std::fprintf(stderr, "floe: error: %s\n", status.ToString().c_str());
+  const int code = status.code() == StatusCode::kInvalidArgument ? kExitUsage : kExitFailure;
+  throw CLI::RuntimeError(code);
+}
+
+}  // namespace floe::cli
+
+int main(int argc, char** argv) {
+  CLI::App app{"floe: a streaming lakehouse in one binary (Kafka -> Iceberg, catalog, maintenance)",
+               "floe"};
+  app.set_version_flag("--version", floe::CreatedBy());
+  app.require_subcommand(0, 1);
+
+  std::string log_level;
+  app.add_option("--log-level", log_level,
+                 "trace, debug, info, warn, error or off (default: $FLOE_LOG_LEVEL, else info)");
+  app.parse_complete_callback([&] {
+    auto level = log_level.empty() ? floe::LogLevelFromEnvironment(spdlog::level::info)
+                                   : floe::ParseLogLevel(log_level);
+    floe::cli::ExitOnError(level.status());
+    floe::InitLogging({.level = *level});
+  });
+
+  floe::cli::AddDoctorCommand(app);
+
+  try {
+    app.parse(argc, argv);
+    if (app.get_subcommands().empty()) {
+      std::fputs(app.help().c_str(), stdout);
+      return floe::cli::kExitUsage;
+    }
+  } catch (const CLI::RuntimeError& e) {
+    return e.get_exit_code();  // a command failed; ExitOnError printed why
+  } catch (const CLI::ParseError& e) {
+    // --help and --version are "errors" with exit code 0; real usage errors exit 2.
+    return app.exit(e) == 0 ? 0 : floe::cli::kExitUsage;
+  }
+  return 0;
+}

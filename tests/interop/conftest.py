@@ -1,0 +1,53 @@
+"""Fixtures every interop test can use.
+
+- kafka:       a real single-node Kafka broker for the whole session (KafkaBroker)
+- duckdb_con:  a DuckDB connection with the iceberg extension loaded offline
+- floe:        runs build/floe in the test's temporary directory (FloeRunner)
+
+A missing tool is a failure that says to run scripts/setup, never a skip.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from harness import duck
+from harness.floe import FloeRunner
+from harness.kafka import KafkaBroker
+
+_broker: KafkaBroker | None = None
+
+
+@pytest.fixture(scope="session")
+def kafka():
+    global _broker
+    broker = KafkaBroker().start()
+    _broker = broker
+    try:
+        yield broker
+    finally:
+        _broker = None
+        broker.stop()
+
+
+@pytest.fixture
+def duckdb_con(tmp_path_factory):
+    con = duck.connect(tmp_path_factory.mktemp("duckdb-extensions"))
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+@pytest.fixture
+def floe(tmp_path) -> FloeRunner:
+    return FloeRunner(cwd=tmp_path)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    # A failed test that used the broker shows the broker's log beside its own output.
+    report = yield
+    if report.failed and "kafka" in getattr(item, "fixturenames", ()) and _broker is not None:
+        report.sections.append(("kafka broker log (tail)", _broker.log_tail()))
+    return report

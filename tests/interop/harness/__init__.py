@@ -1,0 +1,1 @@
+"""Helpers shared by floe's interop tests: the real services and tools they drive."""

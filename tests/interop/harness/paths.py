@@ -1,0 +1,20 @@
+"""Where the repository, the floe binary and the fetched tools live."""
+
+import os
+import pathlib
+
+REPO = pathlib.Path(__file__).resolve().parents[3]
+BUILD = pathlib.Path(os.environ.get("FLOE_BUILD_DIR", REPO / "build"))
+FLOE_BINARY = pathlib.Path(os.environ.get("FLOE_BINARY", BUILD / "floe"))
+CACHE = REPO / ".cache"
+KAFKA_LIB = CACHE / "kafka" / "lib"
+
+
+class MissingTool(RuntimeError):
+    """A tool the tests need is absent: a setup problem, reported loudly, never skipped."""
+
+
+def require(path: pathlib.Path, what: str) -> pathlib.Path:
+    if not path.exists():
+        raise MissingTool(f"{what} not found at {path}; run scripts/setup")
+    return path
