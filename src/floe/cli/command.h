@@ -20,5 +20,6 @@ inline constexpr int kExitUsage = 2;
 void ExitOnError(const Status& status);
 
 void AddDoctorCommand(CLI::App& app);
+void AddParquetCommand(CLI::App& app);
 
 }  // namespace floe::cli

@@ -37,6 +37,7 @@ int main(int argc, char** argv) {
   });
 
   floe::cli::AddDoctorCommand(app);
+  floe::cli::AddParquetCommand(app);
 
   try {
     app.parse(argc, argv);

@@ -1,0 +1,287 @@
+// `floe parquet schema|meta|cat|write`: look into Parquet files and make them.
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "floe/cli/command.h"
+#include "floe/columnar/text_rows.h"
+#include "floe/format/parquet/compression.h"
+#include "floe/format/parquet/file_reader.h"
+#include "floe/format/parquet/file_writer.h"
+#include "floe/format/parquet/value_decoder.h"
+
+namespace floe::cli {
+namespace {
+
+using parquet::FileReader;
+
+Result<std::unique_ptr<FileReader>> OpenParquet(const std::string& path) {
+  FLOE_ASSIGN_OR_RETURN(auto file, OpenLocalInputFile(path));
+  return FileReader::Open(std::move(file));
+}
+
+Result<std::string> ReadTextFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::NotFound("{}: cannot open", path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+Status RunSchema(const std::string& path) {
+  FLOE_ASSIGN_OR_RETURN(auto reader, OpenParquet(path));
+  std::printf("%s\n", SchemaToJson(reader->file_schema().schema).c_str());
+  return Status::OK();
+}
+
+// A statistics bound rendered as floe text, or "-" when absent or undecodable.
+std::string RenderBound(const parquet::LeafColumn& leaf, const std::optional<std::string>& bound) {
+  if (!bound) return "-";
+  Column value(leaf.type);
+  std::string plain;
+  if (leaf.physical == parquet::PhysicalType::kByteArray) {
+    const auto n = static_cast<uint32_t>(bound->size());
+    plain.append(reinterpret_cast<const char*>(&n), 4);
+  }
+  plain += *bound;
+  Status s = parquet::DecodeValues(leaf, parquet::Encoding::kPlain,
+                                   {reinterpret_cast<const uint8_t*>(plain.data()), plain.size()},
+                                   1, nullptr, &value);
+  if (!s.ok() || value.length() != 1) return "?";
+  std::string out;
+  AppendJsonValue(value, 0, &out);
+  return out;
+}
+
+std::string_view EncodingName(parquet::Encoding e) {
+  using parquet::Encoding;
+  switch (e) {
+    case Encoding::kPlain:
+      return "PLAIN";
+    case Encoding::kPlainDictionary:
+      return "PLAIN_DICTIONARY";
+    case Encoding::kRle:
+      return "RLE";
+    case Encoding::kBitPacked:
+      return "BIT_PACKED";
+    case Encoding::kDeltaBinaryPacked:
+      return "DELTA_BINARY_PACKED";
+    case Encoding::kDeltaLengthByteArray:
+      return "DELTA_LENGTH_BYTE_ARRAY";
+    case Encoding::kDeltaByteArray:
+      return "DELTA_BYTE_ARRAY";
+    case Encoding::kRleDictionary:
+      return "RLE_DICTIONARY";
+    case Encoding::kByteStreamSplit:
+      return "BYTE_STREAM_SPLIT";
+  }
+  return "UNKNOWN";
+}
+
+Status RunMeta(const std::string& path) {
+  FLOE_ASSIGN_OR_RETURN(auto reader, OpenParquet(path));
+  const parquet::FileMetaData& m = reader->metadata();
+  std::printf(
+      "file        %s\nsize        %lld bytes\ncreated_by  %s\nrows        %lld\nrow groups  %zu\n",
+      path.c_str(), static_cast<long long>(reader->file_size()), m.created_by.value_or("-").c_str(),
+      static_cast<long long>(m.num_rows), m.row_groups.size());
+  for (const auto& kv : m.key_value_metadata) {
+    std::string value = kv.value.value_or("");
+    if (value.size() > 60) value = value.substr(0, 57) + "...";
+    std::printf("metadata    %s = %s\n", kv.key.c_str(), value.c_str());
+  }
+  const auto& leaves = reader->file_schema().leaves;
+  for (size_t g = 0; g < m.row_groups.size(); ++g) {
+    const auto& group = m.row_groups[g];
+    std::printf("\nrow group %zu: %lld rows, %lld bytes uncompressed\n", g,
+                static_cast<long long>(group.num_rows),
+                static_cast<long long>(group.total_byte_size));
+    for (size_t c = 0; c < group.columns.size(); ++c) {
+      const auto& meta = *group.columns[c].meta_data;
+      std::vector<std::string_view> encodings;
+      for (auto e : meta.encodings) encodings.push_back(EncodingName(e));
+      const auto& stats = meta.statistics;
+      std::printf("  %-24s %-8s %-12s %-10s values=%lld compressed=%lld uncompressed=%lld\n",
+                  fmt::format("{}", fmt::join(meta.path_in_schema, ".")).c_str(),
+                  leaves[c].type->ToString().c_str(),
+                  std::string(parquet::CompressionCodecName(meta.codec)).c_str(),
+                  fmt::format("{}", fmt::join(encodings, ",")).c_str(),
+                  static_cast<long long>(meta.num_values),
+                  static_cast<long long>(meta.total_compressed_size),
+                  static_cast<long long>(meta.total_uncompressed_size));
+      if (stats) {
+        std::printf("  %-24s nulls=%s min=%s max=%s\n", "",
+                    stats->null_count ? std::to_string(*stats->null_count).c_str() : "-",
+                    RenderBound(leaves[c], stats->min_value).c_str(),
+                    RenderBound(leaves[c], stats->max_value).c_str());
+      }
+    }
+  }
+  return Status::OK();
+}
+
+struct CatOptions {
+  std::string path;
+  std::vector<std::string> columns;
+  int64_t limit = -1;
+  std::string format = "jsonl";
+};
+
+Status RunCat(const CatOptions& o) {
+  if (o.format != "jsonl" && o.format != "csv") {
+    return Status::InvalidArgument("--format must be jsonl or csv, not '{}'", o.format);
+  }
+  FLOE_ASSIGN_OR_RETURN(auto reader, OpenParquet(o.path));
+  FLOE_ASSIGN_OR_RETURN(
+      Schema schema, reader->Select({.columns = o.columns, .field_ids = {}, .batch_rows = 8192}));
+  std::string out;
+  if (o.format == "csv") {
+    AppendCsvHeader(schema, &out);
+    out.push_back('\n');
+  }
+  int64_t printed = 0;
+  while (o.limit < 0 || printed < o.limit) {
+    FLOE_ASSIGN_OR_RETURN(RecordBatch batch, reader->Next());
+    if (batch.num_rows == 0) break;
+    for (int64_t r = 0; r < batch.num_rows && (o.limit < 0 || printed < o.limit); ++r, ++printed) {
+      if (o.format == "csv") {
+        AppendCsvRow(batch, r, &out);
+      } else {
+        AppendJsonRow(batch, r, &out);
+      }
+      out.push_back('\n');
+    }
+    std::fwrite(out.data(), 1, out.size(), stdout);
+    out.clear();
+  }
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  return Status::OK();
+}
+
+struct WriteOptions {
+  std::string input, output, schema_path, codec = "zstd";
+  int level = 0;
+  int64_t row_group_bytes = 128ll << 20;
+  int64_t page_bytes = 1 << 20;
+  int page_version = 1;
+  bool no_dictionary = false;
+};
+
+Status RunWrite(const WriteOptions& o) {
+  FLOE_ASSIGN_OR_RETURN(std::string schema_text, ReadTextFile(o.schema_path));
+  auto schema = SchemaFromJson(schema_text);
+  if (!schema.ok()) return schema.status().WithContext(o.schema_path);
+  parquet::WriterOptions options;
+  FLOE_ASSIGN_OR_RETURN(options.codec, parquet::ParseCompressionCodec(o.codec));
+  options.compression_level = o.level;
+  options.row_group_bytes = o.row_group_bytes;
+  options.page_bytes = o.page_bytes;
+  options.data_page_version = o.page_version;
+  options.dictionary = !o.no_dictionary;
+  const bool csv = o.input.ends_with(".csv");
+  if (!csv && !o.input.ends_with(".jsonl") && !o.input.ends_with(".json") && o.input != "-") {
+    return Status::InvalidArgument(
+        "{}: input must be .jsonl or .csv (or - for JSON lines on stdin)", o.input);
+  }
+  std::ifstream file;
+  if (o.input != "-") {
+    file.open(o.input, std::ios::binary);
+    if (!file) return Status::NotFound("{}: cannot open", o.input);
+  }
+  std::istream& in = o.input == "-" ? std::cin : file;
+  // Write to a temporary name and rename at the end, so a failed write never
+  // leaves a partial file under the requested name.
+  const std::string temp = o.output + ".floe-tmp";
+  FLOE_ASSIGN_OR_RETURN(auto out, CreateLocalOutputFile(temp));
+  FLOE_ASSIGN_OR_RETURN(auto writer, parquet::FileWriter::Open(std::move(out), *schema, options));
+  constexpr int64_t kBatchRows = 64 * 1024;
+  RecordBatch batch = RecordBatch::Empty(*schema);
+  std::string line;
+  std::vector<std::string> fields;
+  std::vector<bool> quoted;
+  int64_t line_no = 0;
+  Status status;
+  if (csv && std::getline(in, line)) ++line_no;  // header
+  while (status.ok() && std::getline(in, line)) {
+    ++line_no;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.empty()) continue;
+    if (csv) {
+      status = SplitCsvRecord(line, &fields, &quoted);
+      if (status.ok()) status = AppendCsvRowTo(fields, quoted, &batch);
+    } else {
+      status = AppendJsonRowTo(line, &batch);
+    }
+    if (!status.ok()) status = status.WithContext(fmt::format("{}:{}", o.input, line_no));
+    if (status.ok() && batch.num_rows >= kBatchRows) {
+      status = writer->Write(batch);
+      batch = RecordBatch::Empty(*schema);
+    }
+  }
+  if (status.ok()) status = writer->Write(batch);
+  if (status.ok()) status = writer->Close();
+  if (status.ok() && std::rename(temp.c_str(), o.output.c_str()) != 0) {
+    status = Status::IOError("{}: cannot rename {} into place", o.output, temp);
+  }
+  if (!status.ok()) {
+    std::remove(temp.c_str());
+    return status;
+  }
+  std::fprintf(stderr, "wrote %s: %lld rows, %zu row groups, %lld bytes\n", o.output.c_str(),
+               static_cast<long long>(writer->metadata().num_rows),
+               writer->metadata().row_groups.size(), static_cast<long long>(writer->file_size()));
+  return Status::OK();
+}
+
+}  // namespace
+
+void AddParquetCommand(CLI::App& app) {
+  CLI::App* cmd = app.add_subcommand("parquet", "Inspect, read and write Parquet files");
+  cmd->require_subcommand(1);
+
+  auto schema_path = std::make_shared<std::string>();
+  CLI::App* schema =
+      cmd->add_subcommand("schema", "Print the file's schema as Iceberg schema JSON");
+  schema->add_option("FILE", *schema_path, "Parquet file")->required();
+  schema->callback([schema_path] { ExitOnError(RunSchema(*schema_path)); });
+
+  auto meta_path = std::make_shared<std::string>();
+  CLI::App* meta = cmd->add_subcommand(
+      "meta", "Print row groups, column chunks, encodings, codecs and statistics");
+  meta->add_option("FILE", *meta_path, "Parquet file")->required();
+  meta->callback([meta_path] { ExitOnError(RunMeta(*meta_path)); });
+
+  auto cat = std::make_shared<CatOptions>();
+  CLI::App* cat_cmd = cmd->add_subcommand("cat", "Print rows as JSON lines or CSV");
+  cat_cmd->add_option("FILE", cat->path, "Parquet file")->required();
+  cat_cmd->add_option("--columns", cat->columns, "Top-level columns to print (comma-separated)")
+      ->delimiter(',');
+  cat_cmd->add_option("--limit", cat->limit, "Print at most N rows");
+  cat_cmd->add_option("--format", cat->format, "jsonl or csv")->capture_default_str();
+  cat_cmd->callback([cat] { ExitOnError(RunCat(*cat)); });
+
+  auto write = std::make_shared<WriteOptions>();
+  CLI::App* write_cmd = cmd->add_subcommand("write", "Write JSON lines or CSV to a Parquet file");
+  write_cmd->add_option("IN", write->input, "Input .jsonl or .csv file (- for JSON lines on stdin)")
+      ->required();
+  write_cmd->add_option("OUT", write->output, "Parquet file to write")->required();
+  write_cmd->add_option("--schema", write->schema_path, "Iceberg schema JSON file")->required();
+  write_cmd->add_option("--codec", write->codec, "zstd, snappy, gzip, brotli, lz4_raw or none")
+      ->capture_default_str();
+  write_cmd->add_option("--compression-level", write->level,
+                        "Codec level (0: the codec's default)");
+  write_cmd->add_option("--row-group-bytes", write->row_group_bytes, "Target row group size")
+      ->capture_default_str();
+  write_cmd->add_option("--page-bytes", write->page_bytes, "Target data page size")
+      ->capture_default_str();
+  write_cmd->add_option("--page-version", write->page_version, "Data page version, 1 or 2")
+      ->capture_default_str();
+  write_cmd->add_flag("--no-dictionary", write->no_dictionary, "Write PLAIN values only");
+  write_cmd->callback([write] { ExitOnError(RunWrite(*write)); });
+}
+
+}  // namespace floe::cli

@@ -1,0 +1,78 @@
+#include "floe/columnar/column.h"
+
+namespace floe {
+
+Column::Column(TypePtr type) : type_(std::move(type)) {
+  switch (type_->id()) {
+    case TypeId::kString:
+    case TypeId::kBinary:
+    case TypeId::kList:
+    case TypeId::kMap:
+      offsets_.push_back(0);
+      break;
+    default:
+      break;
+  }
+  for (const NestedField& f : type_->fields()) children_.emplace_back(f.type);
+}
+
+std::string_view Column::Bytes(int64_t i) const {
+  const char* base = reinterpret_cast<const char*>(data_.data());
+  if (!offsets_.empty()) {
+    return std::string_view(base + offsets_[i], static_cast<size_t>(offsets_[i + 1] - offsets_[i]));
+  }
+  const size_t width = static_cast<size_t>(FixedWidth(*type_));
+  return std::string_view(base + i * width, width);
+}
+
+void Column::AppendNull() {
+  switch (type_->id()) {
+    case TypeId::kString:
+    case TypeId::kBinary:
+      offsets_.push_back(offsets_.back());
+      break;
+    case TypeId::kList:
+    case TypeId::kMap:
+      offsets_.push_back(static_cast<int32_t>(children_[0].length()));
+      break;
+    case TypeId::kStruct:
+      for (Column& c : children_) c.AppendNull();
+      break;
+    default:
+      data_.resize(data_.size() + static_cast<size_t>(FixedWidth(*type_)));
+      break;
+  }
+  FinishSlot(false);
+}
+
+void Column::AppendBytes(std::string_view bytes) {
+  data_.insert(data_.end(), bytes.begin(), bytes.end());
+  if (!offsets_.empty()) offsets_.push_back(static_cast<int32_t>(data_.size()));
+  FinishSlot(true);
+}
+
+void Column::Reserve(int64_t rows, int64_t bytes) {
+  const size_t width = static_cast<size_t>(FixedWidth(*type_));
+  data_.reserve(data_.size() + static_cast<size_t>(bytes) + width * static_cast<size_t>(rows));
+  if (!offsets_.empty()) offsets_.reserve(offsets_.size() + static_cast<size_t>(rows));
+}
+
+void Column::FinishSlot(bool valid) {
+  const int64_t i = length_++;
+  if (!valid) {
+    if (validity_.empty()) validity_.assign(static_cast<size_t>((i >> 3) + 1), 0xFF);
+    ++null_count_;
+  }
+  if (validity_.empty()) return;
+  if (static_cast<size_t>(i >> 3) >= validity_.size()) validity_.push_back(0xFF);
+  if (!valid) validity_[i >> 3] &= static_cast<uint8_t>(~(1u << (i & 7)));
+}
+
+RecordBatch RecordBatch::Empty(Schema schema) {
+  RecordBatch batch;
+  for (const NestedField& f : schema.fields()) batch.columns.emplace_back(f.type);
+  batch.schema = std::move(schema);
+  return batch;
+}
+
+}  // namespace floe

@@ -1,0 +1,125 @@
+// Column and RecordBatch: floe's in-memory columnar data.
+//
+// The layout follows Apache Arrow's so a batch can later be handed to Python
+// through the Arrow C Data Interface without copying values:
+//   validity  bitmap, bit i (LSB first) set when slot i is present; empty when
+//             the column has no nulls
+//   data      fixed-width values (FixedWidth(type) bytes each, little-endian;
+//             decimals as 16-byte two's complement, uuid / fixed as raw bytes),
+//             or the concatenated bytes of string / binary values
+//   offsets   length + 1 entries for string / binary (into data) and for list /
+//             map (into the children)
+//   children  struct: one per field, same length as the struct (a null struct
+//             still has child slots); list: {element}; map: {key, value}.
+// Differences from Arrow, to be bridged at export: booleans take one byte per
+// value, and a map keeps key and value as two children instead of one struct.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "floe/schema/schema.h"
+#include "floe/schema/type.h"
+
+namespace floe {
+
+class Column {
+ public:
+  Column() = default;
+  explicit Column(TypePtr type);
+
+  const TypePtr& type() const { return type_; }
+  int64_t length() const { return length_; }
+  int64_t null_count() const { return null_count_; }
+  bool IsValid(int64_t i) const {
+    return validity_.empty() || (validity_[i >> 3] >> (i & 7) & 1) != 0;
+  }
+
+  // --- reading ----------------------------------------------------------------
+  // REQUIRES: the type's fixed width is sizeof(T).
+  template <typename T>
+  T Value(int64_t i) const {
+    T v;
+    std::memcpy(&v, data_.data() + i * sizeof(T), sizeof(T));
+    return v;
+  }
+  // The bytes of slot i: string / binary values, or fixed-width values (e.g. a
+  // uuid's 16 bytes).
+  std::string_view Bytes(int64_t i) const;
+  // List / map slot i covers children entries [Offset(i), Offset(i + 1)).
+  int32_t Offset(int64_t i) const { return offsets_[i]; }
+  const Column& child(size_t i) const { return children_[i]; }
+  Column& child(size_t i) { return children_[i]; }
+  size_t num_children() const { return children_.size(); }
+
+  std::span<const uint8_t> data() const { return data_; }
+  std::span<const int32_t> offsets() const { return offsets_; }
+  std::span<const uint8_t> validity() const { return validity_; }
+
+  // --- building: one call per slot, in order ----------------------------------
+  void AppendNull();
+  template <typename T>
+  void Append(T v) {
+    const size_t at = data_.size();
+    data_.resize(at + sizeof(T));
+    std::memcpy(data_.data() + at, &v, sizeof(T));
+    FinishSlot(true);
+  }
+  // A string / binary value, or the raw bytes of a fixed-width one.
+  void AppendBytes(std::string_view bytes);
+  // Struct: append to every child first, then call this.
+  void AppendStruct() { FinishSlot(true); }
+  // List / map: append the entries to the children first, then call this.
+  void AppendListEnd() {
+    offsets_.push_back(static_cast<int32_t>(children_[0].length()));
+    FinishSlot(true);
+  }
+
+  // Slot-level building for decoders that fill children separately: a struct
+  // slot (children appended on their own), a list / map slot ending at child
+  // entry `end`, or a null / valid marker after bulk-filling data.
+  void AppendStructSlot(bool valid) { FinishSlot(valid); }
+  void AppendListSlot(bool valid, int32_t end) {
+    offsets_.push_back(end);
+    FinishSlot(valid);
+  }
+
+  // Pre-sizes buffers for `rows` more slots (of `bytes` more value bytes).
+  void Reserve(int64_t rows, int64_t bytes = 0);
+
+  // Direct access for decoders that fill buffers in bulk. After writing,
+  // call SetLength. REQUIRES: the buffers agree with the layout above.
+  std::vector<uint8_t>& mutable_data() { return data_; }
+  std::vector<int32_t>& mutable_offsets() { return offsets_; }
+  std::vector<uint8_t>& mutable_validity() { return validity_; }
+  void SetLength(int64_t length, int64_t null_count) {
+    length_ = length;
+    null_count_ = null_count;
+  }
+
+ private:
+  void FinishSlot(bool valid);
+
+  TypePtr type_;
+  int64_t length_ = 0;
+  int64_t null_count_ = 0;
+  std::vector<uint8_t> validity_;
+  std::vector<uint8_t> data_;
+  std::vector<int32_t> offsets_;
+  std::vector<Column> children_;
+};
+
+// Rows of a schema, one Column per top-level field.
+struct RecordBatch {
+  Schema schema;
+  std::vector<Column> columns;
+  int64_t num_rows = 0;
+
+  // Empty columns for every field of `schema`.
+  static RecordBatch Empty(Schema schema);
+};
+
+}  // namespace floe

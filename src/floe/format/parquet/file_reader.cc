@@ -1,0 +1,349 @@
+#include "floe/format/parquet/file_reader.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "floe/format/parquet/compression.h"
+#include "floe/format/parquet/encoding/rle.h"
+#include "floe/format/parquet/levels.h"
+#include "floe/format/parquet/value_decoder.h"
+
+namespace floe::parquet {
+namespace {
+
+constexpr int64_t kFooterTail = 8;  // metadata length (4) + "PAR1"
+// A page may hold more entries than bytes (RLE runs of nulls), but no writer
+// puts more than this in one page; more is taken as a lie about the count.
+constexpr int64_t kMaxPageEntries = 1 << 24;
+constexpr int64_t kMaxPageBytes = 1ll << 30;
+
+int BitWidth(int16_t max_level) {
+  int w = 0;
+  while ((1 << w) <= max_level) ++w;
+  return w;
+}
+
+// Levels of `count` entries from `data`; returns the bytes consumed.
+Result<size_t> DecodeLevels(std::span<const uint8_t> data, Encoding encoding, int16_t max_level,
+                            int64_t count, bool length_prefixed, std::vector<int16_t>* out) {
+  std::vector<uint32_t> levels(static_cast<size_t>(count));
+  size_t consumed = 0;
+  if (encoding == Encoding::kBitPacked) {
+    FLOE_ASSIGN_OR_RETURN(consumed, DecodeBitPackedLevels(data, BitWidth(max_level), levels));
+  } else if (encoding == Encoding::kRle) {
+    std::span<const uint8_t> runs = data;
+    if (length_prefixed) {
+      FLOE_ASSIGN_OR_RETURN(runs, ReadLengthPrefixedRuns(data, &consumed));
+    } else {
+      consumed = data.size();
+    }
+    RleBitPackedDecoder decoder(runs, BitWidth(max_level));
+    FLOE_RETURN_IF_ERROR(decoder.GetExactly(levels));
+  } else {
+    return Status::NotSupported("level encoding {}", static_cast<int>(encoding));
+  }
+  for (uint32_t l : levels) {
+    if (l > static_cast<uint32_t>(max_level)) {
+      return Status::Corruption("level {} above the maximum {}", l, max_level);
+    }
+    out->push_back(static_cast<int16_t>(l));
+  }
+  return consumed;
+}
+
+}  // namespace
+
+// One leaf of the current row group, fully decoded.
+struct FileReader::DecodedLeaf {
+  const LeafColumn* leaf = nullptr;
+  std::vector<int16_t> def, rep;
+  Column values;  // present values only
+  int64_t num_entries = 0;
+  std::vector<std::pair<int64_t, int64_t>> rows;
+  int64_t next_value = 0;
+};
+
+FileReader::~FileReader() = default;
+
+Result<std::unique_ptr<FileReader>> FileReader::Open(std::unique_ptr<InputFile> file) {
+  const std::string path = file->path();
+  const int64_t size = file->size();
+  auto corrupt = [&](std::string_view what) { return Status::Corruption("{}: {}", path, what); };
+  if (size < 12) return corrupt(fmt::format("{} bytes is too small for a Parquet file", size));
+  uint8_t head[4], tail[kFooterTail];
+  FLOE_RETURN_IF_ERROR(file->ReadAt(0, head));
+  FLOE_RETURN_IF_ERROR(file->ReadAt(size - kFooterTail, tail));
+  if (std::memcmp(tail + 4, "PAR1", 4) != 0) {
+    if (std::memcmp(tail + 4, "PARE", 4) == 0) {
+      return Status::NotSupported("{}: encrypted Parquet files are not supported", path);
+    }
+    return corrupt("no PAR1 magic at the end (not a Parquet file, or truncated)");
+  }
+  if (std::memcmp(head, "PAR1", 4) != 0) return corrupt("no PAR1 magic at the start");
+  uint32_t footer_len;
+  std::memcpy(&footer_len, tail, 4);
+  if (footer_len == 0 || static_cast<int64_t>(footer_len) > size - 12) {
+    return corrupt(
+        fmt::format("footer length {} does not fit in the file's {} bytes", footer_len, size));
+  }
+  std::vector<uint8_t> footer(footer_len);
+  FLOE_RETURN_IF_ERROR(file->ReadAt(size - kFooterTail - footer_len, footer));
+  std::unique_ptr<FileReader> r(new FileReader());
+  auto metadata = DecodeFileMetaData(footer);
+  if (!metadata.ok()) return metadata.status().WithContext(path + ": footer");
+  r->metadata_ = std::move(*metadata);
+  auto schema = FromParquetSchema(r->metadata_.schema);
+  if (!schema.ok()) return schema.status().WithContext(path);
+  r->schema_ = std::move(*schema);
+  // Check the row groups against the schema and the file before anything trusts them.
+  int64_t rows = 0;
+  for (size_t g = 0; g < r->metadata_.row_groups.size(); ++g) {
+    const RowGroup& group = r->metadata_.row_groups[g];
+    if (group.columns.size() != r->schema_.leaves.size()) {
+      return corrupt(fmt::format("row group {} has {} columns, the schema {}", g,
+                                 group.columns.size(), r->schema_.leaves.size()));
+    }
+    if (group.num_rows < 0)
+      return corrupt(fmt::format("row group {} has {} rows", g, group.num_rows));
+    rows += group.num_rows;
+    for (size_t c = 0; c < group.columns.size(); ++c) {
+      const ColumnChunk& chunk = group.columns[c];
+      if (chunk.file_path) return Status::NotSupported("{}: column chunks in other files", path);
+      if (!chunk.meta_data)
+        return corrupt(fmt::format("row group {} column {} has no metadata", g, c));
+      const ColumnMetaData& m = *chunk.meta_data;
+      const int64_t start = m.dictionary_page_offset && *m.dictionary_page_offset > 0
+                                ? std::min(*m.dictionary_page_offset, m.data_page_offset)
+                                : m.data_page_offset;
+      if (start < 4 || m.total_compressed_size < 0 || start > size - kFooterTail ||
+          m.total_compressed_size > size - kFooterTail - start) {
+        return corrupt(
+            fmt::format("row group {} column {}: chunk at {} of {} bytes lies outside the file", g,
+                        c, start, m.total_compressed_size));
+      }
+      if (m.type != r->schema_.leaves[c].physical) {
+        return corrupt(
+            fmt::format("row group {} column {}: physical type differs from the schema", g, c));
+      }
+    }
+  }
+  if (rows != r->metadata_.num_rows) {
+    return corrupt(
+        fmt::format("row groups hold {} rows, the footer says {}", rows, r->metadata_.num_rows));
+  }
+  r->file_ = std::move(file);
+  return r;
+}
+
+Result<Schema> FileReader::Select(const ReadOptions& options) {
+  const Schema& all = schema_.schema;
+  projected_fields_.clear();
+  if (!options.field_ids.empty()) {
+    for (int32_t id : options.field_ids) {
+      auto it = std::find_if(all.fields().begin(), all.fields().end(),
+                             [&](const NestedField& f) { return f.id == id; });
+      if (it == all.fields().end())
+        return Status::NotFound("{}: no top-level field with id {}", path(), id);
+      projected_fields_.push_back(static_cast<int>(it - all.fields().begin()));
+    }
+  } else if (!options.columns.empty()) {
+    for (const std::string& name : options.columns) {
+      auto it = std::find_if(all.fields().begin(), all.fields().end(),
+                             [&](const NestedField& f) { return f.name == name; });
+      if (it == all.fields().end())
+        return Status::NotFound("{}: no column named '{}'", path(), name);
+      projected_fields_.push_back(static_cast<int>(it - all.fields().begin()));
+    }
+  } else {
+    for (size_t i = 0; i < all.fields().size(); ++i)
+      projected_fields_.push_back(static_cast<int>(i));
+  }
+  std::vector<NestedField> fields;
+  for (int i : projected_fields_) fields.push_back(all.fields()[static_cast<size_t>(i)]);
+  projected_ = Schema(std::move(fields));
+  batch_rows_ = std::max<int64_t>(1, options.batch_rows);
+  next_row_group_ = 0;
+  leaves_.clear();
+  row_group_rows_ = next_row_ = 0;
+  return projected_;
+}
+
+Status FileReader::LoadRowGroup(int index) {
+  const RowGroup& group = metadata_.row_groups[static_cast<size_t>(index)];
+  leaves_.clear();
+  for (int field : projected_fields_) {
+    for (size_t c = 0; c < schema_.leaves.size(); ++c) {
+      const LeafColumn& leaf = schema_.leaves[c];
+      if (leaf.field_path[0] != field) continue;
+      const ColumnMetaData& m = *group.columns[c].meta_data;
+      DecodedLeaf d;
+      d.leaf = &leaf;
+      d.values = Column(leaf.type);
+      const int64_t start = m.dictionary_page_offset && *m.dictionary_page_offset > 0
+                                ? std::min(*m.dictionary_page_offset, m.data_page_offset)
+                                : m.data_page_offset;
+      std::vector<uint8_t> chunk(static_cast<size_t>(m.total_compressed_size));
+      FLOE_RETURN_IF_ERROR(file_->ReadAt(start, chunk));
+      const std::string where =
+          fmt::format("{}: row group {} column {}", path(), index, fmt::join(leaf.path, "."));
+      Status s = DecodeChunk(leaf, m, chunk, &d);
+      if (!s.ok()) return s.WithContext(where);
+      if (d.rows.size() != static_cast<size_t>(group.num_rows)) {
+        return Status::Corruption("{}: {} rows, the row group says {}", where, d.rows.size(),
+                                  group.num_rows);
+      }
+      leaves_.push_back(std::move(d));
+    }
+  }
+  row_group_rows_ = group.num_rows;
+  next_row_ = 0;
+  return Status::OK();
+}
+
+Status FileReader::DecodeChunk(const LeafColumn& leaf, const ColumnMetaData& meta,
+                               std::span<const uint8_t> chunk, DecodedLeaf* out) {
+  std::optional<Column> dictionary;
+  std::vector<uint8_t> buffer;
+  size_t pos = 0;
+  while (pos < chunk.size() && out->num_entries < meta.num_values) {
+    size_t header_len = 0;
+    FLOE_ASSIGN_OR_RETURN(PageHeader h, DecodePageHeader(chunk.subspan(pos), &header_len));
+    pos += header_len;
+    if (h.compressed_page_size < 0 ||
+        static_cast<size_t>(h.compressed_page_size) > chunk.size() - pos) {
+      return Status::Corruption("page of {} bytes runs past the column chunk",
+                                h.compressed_page_size);
+    }
+    if (h.uncompressed_page_size < 0 || h.uncompressed_page_size > kMaxPageBytes) {
+      return Status::Corruption("page claims {} uncompressed bytes", h.uncompressed_page_size);
+    }
+    const auto page = chunk.subspan(pos, static_cast<size_t>(h.compressed_page_size));
+    pos += page.size();
+    auto decompress = [&](std::span<const uint8_t> in,
+                          size_t size) -> Result<std::span<const uint8_t>> {
+      if (meta.codec == CompressionCodec::kUncompressed) {
+        if (in.size() != size)
+          return Status::Corruption("uncompressed page of {} bytes, header says {}", in.size(),
+                                    size);
+        return in;
+      }
+      buffer.resize(size);
+      FLOE_RETURN_IF_ERROR(Decompress(meta.codec, in, buffer));
+      return std::span<const uint8_t>(buffer);
+    };
+    if (h.type == PageType::kDictionaryPage) {
+      if (!h.dictionary_page_header || dictionary)
+        return Status::Corruption("unexpected dictionary page");
+      const int32_t n = h.dictionary_page_header->num_values;
+      if (n < 0 || n > h.uncompressed_page_size * 8 + 1)
+        return Status::Corruption("dictionary of {} values", n);
+      FLOE_ASSIGN_OR_RETURN(auto body,
+                            decompress(page, static_cast<size_t>(h.uncompressed_page_size)));
+      dictionary.emplace(leaf.type);
+      FLOE_RETURN_IF_ERROR(DecodeValues(leaf, Encoding::kPlain, body, n, nullptr, &*dictionary));
+      continue;
+    }
+    if (h.type != PageType::kDataPage && h.type != PageType::kDataPageV2) continue;  // index pages
+    const bool v2 = h.type == PageType::kDataPageV2;
+    if ((v2 && !h.data_page_header_v2) || (!v2 && !h.data_page_header)) {
+      return Status::Corruption("data page without its header");
+    }
+    const int64_t entries = v2 ? h.data_page_header_v2->num_values : h.data_page_header->num_values;
+    if (entries < 0 ||
+        entries > std::max<int64_t>(kMaxPageEntries, int64_t{h.uncompressed_page_size} * 8)) {
+      return Status::Corruption("data page claims {} values", entries);
+    }
+    const size_t before_def = out->def.size();
+    std::span<const uint8_t> values;
+    Encoding encoding;
+    if (!v2) {
+      const DataPageHeader& dh = *h.data_page_header;
+      encoding = dh.encoding;
+      FLOE_ASSIGN_OR_RETURN(auto body,
+                            decompress(page, static_cast<size_t>(h.uncompressed_page_size)));
+      size_t at = 0;
+      if (leaf.max_rep > 0) {
+        FLOE_ASSIGN_OR_RETURN(size_t n, DecodeLevels(body, dh.repetition_level_encoding,
+                                                     leaf.max_rep, entries, true, &out->rep));
+        at += n;
+      }
+      if (leaf.max_def > 0) {
+        FLOE_ASSIGN_OR_RETURN(size_t n, DecodeLevels(body.subspan(at), dh.definition_level_encoding,
+                                                     leaf.max_def, entries, true, &out->def));
+        at += n;
+      }
+      values = body.subspan(at);
+    } else {
+      const DataPageHeaderV2& dh = *h.data_page_header_v2;
+      encoding = dh.encoding;
+      const int64_t rep_len = dh.repetition_levels_byte_length,
+                    def_len = dh.definition_levels_byte_length;
+      if (rep_len < 0 || def_len < 0 || rep_len + def_len > static_cast<int64_t>(page.size()) ||
+          rep_len + def_len > h.uncompressed_page_size) {
+        return Status::Corruption("v2 page level lengths {} + {} exceed the page", rep_len,
+                                  def_len);
+      }
+      if (leaf.max_rep > 0) {
+        FLOE_RETURN_IF_ERROR(DecodeLevels(page.subspan(0, static_cast<size_t>(rep_len)),
+                                          Encoding::kRle, leaf.max_rep, entries, false, &out->rep)
+                                 .status());
+      }
+      if (leaf.max_def > 0) {
+        FLOE_RETURN_IF_ERROR(
+            DecodeLevels(page.subspan(static_cast<size_t>(rep_len), static_cast<size_t>(def_len)),
+                         Encoding::kRle, leaf.max_def, entries, false, &out->def)
+                .status());
+      }
+      const auto rest = page.subspan(static_cast<size_t>(rep_len + def_len));
+      const auto size = static_cast<size_t>(h.uncompressed_page_size - rep_len - def_len);
+      if (dh.is_compressed) {
+        FLOE_ASSIGN_OR_RETURN(values, decompress(rest, size));
+      } else {
+        if (rest.size() != size) return Status::Corruption("v2 page sizes disagree");
+        values = rest;
+      }
+    }
+    int64_t present = entries;
+    if (leaf.max_def > 0) {
+      present = std::count(out->def.begin() + static_cast<long>(before_def), out->def.end(),
+                           leaf.max_def);
+    }
+    FLOE_RETURN_IF_ERROR(DecodeValues(leaf, encoding, values, present,
+                                      dictionary ? &*dictionary : nullptr, &out->values));
+    out->num_entries += entries;
+  }
+  if (out->num_entries != meta.num_values) {
+    return Status::Corruption("pages hold {} values, the column chunk says {}", out->num_entries,
+                              meta.num_values);
+  }
+  out->rows = RowRanges(out->rep, out->num_entries);
+  return Status::OK();
+}
+
+Result<RecordBatch> FileReader::Next() {
+  while (next_row_ >= row_group_rows_) {
+    if (next_row_group_ >= static_cast<int>(metadata_.row_groups.size())) {
+      return RecordBatch::Empty(projected_);
+    }
+    FLOE_RETURN_IF_ERROR(LoadRowGroup(next_row_group_++));
+  }
+  RecordBatch batch = RecordBatch::Empty(projected_);
+  const int64_t end = std::min(row_group_rows_, next_row_ + batch_rows_);
+  // Leaves of one top-level field are adjacent; map each to the projected column.
+  for (DecodedLeaf& d : leaves_) {
+    const auto position =
+        std::find(projected_fields_.begin(), projected_fields_.end(), d.leaf->field_path[0]) -
+        projected_fields_.begin();
+    LeafColumn local = *d.leaf;
+    local.field_path[0] = static_cast<int>(position);
+    const auto rows = std::span(d.rows).subspan(static_cast<size_t>(next_row_),
+                                                static_cast<size_t>(end - next_row_));
+    Status s = AssembleLeaf(local, d.def, d.rep, rows, d.values, &d.next_value, &batch);
+    if (!s.ok()) return s.WithContext(path());
+  }
+  batch.num_rows = end - next_row_;
+  next_row_ = end;
+  return batch;
+}
+
+}  // namespace floe::parquet

@@ -1,0 +1,64 @@
+// Reads Parquet files into record batches.
+//
+// Every length, offset and count the file states is checked against the file
+// before it is trusted, so hostile files end in a Corruption error naming the
+// file and the fault, never a crash or an allocation the file cannot justify.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "floe/columnar/column.h"
+#include "floe/format/parquet/metadata.h"
+#include "floe/format/parquet/schema_mapping.h"
+#include "floe/io/file.h"
+
+namespace floe::parquet {
+
+struct ReadOptions {
+  // Top-level fields to read, by name; empty reads all. Names that do not
+  // exist are an error.
+  std::vector<std::string> columns;
+  // Or by field id (used when non-empty; takes precedence over names).
+  std::vector<int32_t> field_ids;
+  int64_t batch_rows = 64 * 1024;
+};
+
+class FileReader {
+ public:
+  static Result<std::unique_ptr<FileReader>> Open(std::unique_ptr<InputFile> file);
+  ~FileReader();
+
+  const std::string& path() const { return file_->path(); }
+  const FileMetaData& metadata() const { return metadata_; }
+  const FileSchema& file_schema() const { return schema_; }
+  int64_t file_size() const { return file_->size(); }
+
+  // Starts reading with `options`; the projected schema is returned.
+  Result<Schema> Select(const ReadOptions& options);
+  // The next batch of at most batch_rows rows, or a batch of 0 rows at the end.
+  Result<RecordBatch> Next();
+
+ private:
+  struct DecodedLeaf;
+  FileReader() = default;
+  Status LoadRowGroup(int index);
+  Status DecodeChunk(const LeafColumn& leaf, const ColumnMetaData& meta,
+                     std::span<const uint8_t> chunk, DecodedLeaf* out);
+
+  std::unique_ptr<InputFile> file_;
+  FileMetaData metadata_;
+  FileSchema schema_;
+
+  // The selection and the row group being handed out.
+  Schema projected_;
+  std::vector<int> projected_fields_;  // top-level indices in schema_.schema
+  int64_t batch_rows_ = 64 * 1024;
+  int next_row_group_ = 0;
+  std::vector<DecodedLeaf> leaves_;  // of the current row group, projected leaves only
+  int64_t row_group_rows_ = 0;
+  int64_t next_row_ = 0;
+};
+
+}  // namespace floe::parquet

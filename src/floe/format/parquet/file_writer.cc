@@ -1,0 +1,152 @@
+#include "floe/format/parquet/file_writer.h"
+
+#include <cstring>
+
+#include "floe/build_info.h"
+#include "floe/util/decimal.h"
+
+namespace floe::parquet {
+namespace {
+
+constexpr std::string_view kMagic = "PAR1";
+constexpr int64_t kRowsPerSlice = 64 * 1024;  // how often a large batch checks the row-group size
+
+}  // namespace
+
+Result<std::unique_ptr<FileWriter>> FileWriter::Open(std::unique_ptr<OutputFile> file,
+                                                     Schema schema, WriterOptions options,
+                                                     std::vector<KeyValue> key_value_metadata) {
+  if (options.data_page_version != 1 && options.data_page_version != 2) {
+    return Status::InvalidArgument("data page version must be 1 or 2, not {}",
+                                   options.data_page_version);
+  }
+  std::unique_ptr<FileWriter> w(new FileWriter());
+  FLOE_ASSIGN_OR_RETURN(w->metadata_.schema, ToParquetSchema(schema));
+  FLOE_ASSIGN_OR_RETURN(w->file_schema_, FromParquetSchema(w->metadata_.schema));
+  w->file_ = std::move(file);
+  w->schema_ = std::move(schema);
+  w->options_ = options;
+  w->metadata_.version = 2;
+  w->metadata_.created_by = CreatedBy();
+  w->metadata_.key_value_metadata = std::move(key_value_metadata);
+  for (const LeafColumn& leaf : w->file_schema_.leaves) {
+    w->columns_.emplace_back(leaf, w->options_);
+    w->metadata_.column_orders.push_back(ColumnOrder::kTypeDefined);
+    w->summaries_.push_back(
+        {.field_id = leaf.field_id, .type = leaf.type, .repeated = leaf.max_rep > 0});
+  }
+  FLOE_RETURN_IF_ERROR(w->file_->Append(kMagic));
+  return w;
+}
+
+FileWriter::~FileWriter() = default;
+
+Status FileWriter::Write(const RecordBatch& batch) {
+  if (closed_) return Status::Internal("{}: write after close", file_->path());
+  if (batch.columns.size() != schema_.fields().size()) {
+    return Status::InvalidArgument("{}: batch has {} columns, schema {}", file_->path(),
+                                   batch.columns.size(), schema_.fields().size());
+  }
+  for (int64_t begin = 0; begin < batch.num_rows; begin += kRowsPerSlice) {
+    const int64_t end = std::min(batch.num_rows, begin + kRowsPerSlice);
+    int64_t buffered = 0;
+    for (size_t i = 0; i < columns_.size(); ++i) {
+      ShredLeaf(batch, file_schema_.leaves[i], begin, end, &scratch_);
+      FLOE_RETURN_IF_ERROR(columns_[i].Write(scratch_).WithContext(file_->path()));
+      buffered += columns_[i].buffered_bytes();
+    }
+    row_group_rows_ += end - begin;
+    if (buffered >= options_.row_group_bytes) FLOE_RETURN_IF_ERROR(FlushRowGroup());
+  }
+  return Status::OK();
+}
+
+Status FileWriter::FlushRowGroup() {
+  if (row_group_rows_ == 0) return Status::OK();
+  RowGroup group;
+  group.num_rows = row_group_rows_;
+  group.file_offset = file_->position();
+  group.ordinal = static_cast<int16_t>(metadata_.row_groups.size());
+  int64_t compressed = 0;
+  for (size_t i = 0; i < columns_.size(); ++i) {
+    FLOE_ASSIGN_OR_RETURN(ColumnChunkData chunk, columns_[i].Finish());
+    const int64_t start = file_->position();
+    ColumnMetaData meta = std::move(chunk.meta);
+    meta.data_page_offset += start;
+    if (meta.dictionary_page_offset) *meta.dictionary_page_offset += start;
+    FLOE_RETURN_IF_ERROR(file_->Append(chunk.bytes));
+    group.total_byte_size += meta.total_uncompressed_size;
+    compressed += meta.total_compressed_size;
+    Summarize(i, chunk);
+    ColumnChunk column;
+    column.file_offset = start;
+    column.meta_data = std::move(meta);
+    group.columns.push_back(std::move(column));
+  }
+  group.total_compressed_size = compressed;
+  metadata_.num_rows += row_group_rows_;
+  metadata_.row_groups.push_back(std::move(group));
+  row_group_rows_ = 0;
+  return Status::OK();
+}
+
+void FileWriter::Summarize(size_t leaf, const ColumnChunkData& chunk) {
+  LeafSummary& s = summaries_[leaf];
+  const Type& type = *s.type;
+  s.compressed_bytes += chunk.meta.total_compressed_size;
+  s.value_count += chunk.value_count;
+  s.null_count += chunk.null_count;
+  s.nan_count += chunk.nan_count;
+  if (!chunk.min_value) return;
+  // Bounds across row groups in the type's order, on the PLAIN byte forms.
+  auto less = [&](const std::string& a, const std::string& b) {
+    auto load = [](const std::string& v, auto zero) {
+      decltype(zero) x;
+      std::memcpy(&x, v.data(), sizeof(x));
+      return x;
+    };
+    switch (type.id()) {
+      case TypeId::kBoolean:
+        return load(a, uint8_t{}) < load(b, uint8_t{});
+      case TypeId::kInt:
+      case TypeId::kDate:
+        return load(a, int32_t{}) < load(b, int32_t{});
+      case TypeId::kLong:
+      case TypeId::kTime:
+      case TypeId::kTimestamp:
+      case TypeId::kTimestampTz:
+      case TypeId::kTimestampNs:
+      case TypeId::kTimestampTzNs:
+        return load(a, int64_t{}) < load(b, int64_t{});
+      case TypeId::kFloat:
+        return load(a, float{}) < load(b, float{});
+      case TypeId::kDouble:
+        return load(a, double{}) < load(b, double{});
+      case TypeId::kDecimal:
+        if (type.precision() <= 9) return load(a, int32_t{}) < load(b, int32_t{});
+        if (type.precision() <= 18) return load(a, int64_t{}) < load(b, int64_t{});
+        return *DecimalFromBigEndian(a) < *DecimalFromBigEndian(b);
+      default:
+        return a < b;  // std::string compares as unsigned char
+    }
+  };
+  if (!s.min_value || less(*chunk.min_value, *s.min_value)) s.min_value = chunk.min_value;
+  if (!s.max_value || less(*s.max_value, *chunk.max_value)) s.max_value = chunk.max_value;
+}
+
+Status FileWriter::Close() {
+  if (closed_) return Status::OK();
+  closed_ = true;
+  FLOE_RETURN_IF_ERROR(FlushRowGroup());
+  const std::string footer = EncodeFileMetaData(metadata_);
+  FLOE_RETURN_IF_ERROR(file_->Append(footer));
+  char length[4];
+  const auto n = static_cast<uint32_t>(footer.size());
+  std::memcpy(length, &n, 4);
+  FLOE_RETURN_IF_ERROR(file_->Append(std::string_view(length, 4)));
+  FLOE_RETURN_IF_ERROR(file_->Append(kMagic));
+  file_size_ = file_->position();
+  return file_->Close();
+}
+
+}  // namespace floe::parquet

@@ -1,0 +1,215 @@
+#include "floe/format/parquet/levels.h"
+
+#include <algorithm>
+
+namespace floe::parquet {
+namespace {
+
+// A leaf entry while shredding: the slot it points at in the current column
+// (-1 once an ancestor is null or an empty list), and its levels so far.
+struct Entry {
+  int64_t slot;
+  int16_t def;
+  int16_t rep;
+};
+
+}  // namespace
+
+void ShredLeaf(const RecordBatch& batch, const LeafColumn& leaf, int64_t begin, int64_t end,
+               ShreddedLeaf* out) {
+  const Column* column = &batch.columns[static_cast<size_t>(leaf.field_path[0])];
+  const NestedField* field = &batch.schema.fields()[static_cast<size_t>(leaf.field_path[0])];
+  std::vector<Entry> entries;
+  entries.reserve(static_cast<size_t>(end - begin));
+  for (int64_t i = begin; i < end; ++i) entries.push_back({i, 0, 0});
+
+  int16_t def = 0, rep = 0;
+  size_t depth = 1;
+  std::vector<Entry> expanded;
+  while (true) {
+    if (!field->required) {
+      ++def;
+      for (Entry& e : entries) {
+        if (e.slot < 0) continue;
+        if (column->IsValid(e.slot)) {
+          e.def = def;
+        } else {
+          e.slot = -1;  // null here: the entry stops at the parent's level
+        }
+      }
+    }
+    const Type& type = *field->type;
+    if (type.id() == TypeId::kStruct) {
+      const int child = leaf.field_path[depth++];
+      column = &column->child(static_cast<size_t>(child));
+      field = &type.fields()[static_cast<size_t>(child)];
+      continue;
+    }
+    if (type.id() == TypeId::kList || type.id() == TypeId::kMap) {
+      const int16_t list_rep = static_cast<int16_t>(rep + 1);
+      const int16_t element_def = static_cast<int16_t>(def + 1);
+      expanded.clear();
+      for (const Entry& e : entries) {
+        if (e.slot < 0) {
+          expanded.push_back(e);
+          continue;
+        }
+        const int32_t first = column->Offset(e.slot), last = column->Offset(e.slot + 1);
+        if (first == last) expanded.push_back({-1, def, e.rep});  // empty list
+        for (int32_t j = first; j < last; ++j) {
+          expanded.push_back({j, element_def, j == first ? e.rep : list_rep});
+        }
+      }
+      entries.swap(expanded);
+      def = element_def;
+      rep = list_rep;
+      const int child = type.id() == TypeId::kList ? 0 : leaf.field_path[depth];
+      ++depth;
+      column = &column->child(static_cast<size_t>(child));
+      field = &type.fields()[static_cast<size_t>(child)];
+      continue;
+    }
+    break;
+  }
+
+  out->values = column;
+  out->num_entries = static_cast<int64_t>(entries.size());
+  out->def_levels.clear();
+  out->rep_levels.clear();
+  out->value_slots.clear();
+  if (leaf.max_def > 0) out->def_levels.reserve(entries.size());
+  if (leaf.max_rep > 0) out->rep_levels.reserve(entries.size());
+  out->value_slots.reserve(entries.size());
+  for (const Entry& e : entries) {
+    if (leaf.max_def > 0) out->def_levels.push_back(e.def);
+    if (leaf.max_rep > 0) out->rep_levels.push_back(e.rep);
+    if (e.slot >= 0) out->value_slots.push_back(e.slot);
+  }
+}
+
+std::vector<std::pair<int64_t, int64_t>> RowRanges(std::span<const int16_t> rep_levels,
+                                                   int64_t num_entries) {
+  std::vector<std::pair<int64_t, int64_t>> rows;
+  if (rep_levels.empty()) {
+    rows.reserve(static_cast<size_t>(num_entries));
+    for (int64_t i = 0; i < num_entries; ++i) rows.emplace_back(i, i + 1);
+    return rows;
+  }
+  for (int64_t i = 0; i < num_entries; ++i) {
+    if (rep_levels[static_cast<size_t>(i)] == 0 || rows.empty()) {
+      if (!rows.empty()) rows.back().second = i;
+      rows.emplace_back(i, num_entries);
+    }
+  }
+  return rows;
+}
+
+namespace {
+
+using Ranges = std::vector<std::pair<int64_t, int64_t>>;
+
+class Assembler {
+ public:
+  Assembler(const LeafColumn& leaf, std::span<const int16_t> def, std::span<const int16_t> rep,
+            const Column& values, int64_t* next_value)
+      : leaf_(leaf), def_(def), rep_(rep), values_(values), next_value_(next_value) {}
+
+  // Appends `ranges` (one per slot of this node) to `column`, the node for
+  // `field`; `depth` indexes leaf_.field_path for this node's child.
+  Status Node(const NestedField& field, Column* column, size_t depth, int16_t parent_def,
+              int16_t parent_rep, const Ranges& ranges) {
+    const int16_t def_here = static_cast<int16_t>(parent_def + (field.required ? 0 : 1));
+    const Type& type = *field.type;
+    // The first leaf under a node appends the node's own slots.
+    const bool builds = std::all_of(leaf_.field_path.begin() + static_cast<long>(depth),
+                                    leaf_.field_path.end(), [](int i) { return i == 0; });
+    switch (type.id()) {
+      case TypeId::kStruct: {
+        if (builds) {
+          for (const auto& r : ranges) column->AppendStructSlot(Def(r.first) >= def_here);
+        }
+        const auto child = static_cast<size_t>(leaf_.field_path[depth]);
+        return Node(type.fields()[child], &column->child(child), depth + 1, def_here, parent_rep,
+                    ranges);
+      }
+      case TypeId::kList:
+      case TypeId::kMap: {
+        const int16_t list_rep = static_cast<int16_t>(parent_rep + 1);
+        const int16_t element_def = static_cast<int16_t>(def_here + 1);
+        Ranges elements;
+        int32_t end = column->offsets().back();
+        for (const auto& [first, last] : ranges) {
+          const bool present = Def(first) >= def_here;
+          if (Def(first) >= element_def) {
+            int64_t start = first;
+            for (int64_t k = first + 1; k < last; ++k) {
+              if (Rep(k) == list_rep) {
+                elements.emplace_back(start, k);
+                start = k;
+                ++end;
+              }
+            }
+            elements.emplace_back(start, last);
+            ++end;
+          }
+          if (builds) column->AppendListSlot(present, end);
+        }
+        const size_t child =
+            type.id() == TypeId::kList ? 0 : static_cast<size_t>(leaf_.field_path[depth]);
+        return Node(type.fields()[child], &column->child(child), depth + 1, element_def, list_rep,
+                    elements);
+      }
+      default:
+        return Leaf(column, def_here, ranges);
+    }
+  }
+
+ private:
+  int16_t Def(int64_t k) const { return def_.empty() ? 0 : def_[static_cast<size_t>(k)]; }
+  int16_t Rep(int64_t k) const { return rep_.empty() ? 0 : rep_[static_cast<size_t>(k)]; }
+
+  Status Leaf(Column* column, int16_t def_here, const Ranges& ranges) {
+    const int64_t available = values_.length();
+    for (const auto& [first, last] : ranges) {
+      if (last - first != 1) {
+        return Status::Corruption("column {}: repetition levels do not match the schema",
+                                  leaf_.path.back());
+      }
+      const int16_t d = Def(first);
+      if (d > leaf_.max_def) {
+        return Status::Corruption("column {}: definition level {} above the maximum {}",
+                                  leaf_.path.back(), d, leaf_.max_def);
+      }
+      if (d < def_here) {
+        column->AppendNull();
+        continue;
+      }
+      if (*next_value_ >= available) {
+        return Status::Corruption("column {}: fewer values than definition levels",
+                                  leaf_.path.back());
+      }
+      column->AppendBytes(values_.Bytes((*next_value_)++));
+    }
+    return Status::OK();
+  }
+
+  const LeafColumn& leaf_;
+  std::span<const int16_t> def_;
+  std::span<const int16_t> rep_;
+  const Column& values_;
+  int64_t* next_value_;
+};
+
+}  // namespace
+
+Status AssembleLeaf(const LeafColumn& leaf, std::span<const int16_t> def_levels,
+                    std::span<const int16_t> rep_levels,
+                    std::span<const std::pair<int64_t, int64_t>> rows, const Column& values,
+                    int64_t* next_value, RecordBatch* batch) {
+  const auto top = static_cast<size_t>(leaf.field_path[0]);
+  Assembler assembler(leaf, def_levels, rep_levels, values, next_value);
+  Ranges ranges(rows.begin(), rows.end());
+  return assembler.Node(batch->schema.fields()[top], &batch->columns[top], 1, 0, 0, ranges);
+}
+
+}  // namespace floe::parquet

@@ -1,0 +1,243 @@
+#include "floe/format/parquet/value_decoder.h"
+
+#include <cstring>
+#include <vector>
+
+#include "floe/format/parquet/encoding/byte_stream_split.h"
+#include "floe/format/parquet/encoding/delta_binary_packed.h"
+#include "floe/format/parquet/encoding/delta_byte_array.h"
+#include "floe/format/parquet/encoding/delta_length_byte_array.h"
+#include "floe/format/parquet/encoding/rle.h"
+#include "floe/util/decimal.h"
+
+namespace floe::parquet {
+namespace {
+
+constexpr int64_t kJulianEpochDay = 2440588;  // 1970-01-01 as a Julian day number
+constexpr int64_t kNanosPerDay = 86'400'000'000'000;
+
+template <typename T>
+T Load(const uint8_t* p) {
+  T v;
+  std::memcpy(&v, p, sizeof(T));
+  return v;
+}
+
+int PhysicalWidth(const LeafColumn& leaf) {
+  switch (leaf.physical) {
+    case PhysicalType::kInt32:
+    case PhysicalType::kFloat:
+      return 4;
+    case PhysicalType::kInt64:
+    case PhysicalType::kDouble:
+      return 8;
+    case PhysicalType::kInt96:
+      return 12;
+    case PhysicalType::kFixedLenByteArray:
+      return leaf.type_length;
+    default:
+      return 0;  // boolean (bits) and byte arrays (length-prefixed)
+  }
+}
+
+// Appends one physical value (its PLAIN bytes without a length prefix) to
+// `out`, converted to the leaf's floe type.
+Status AppendPhysical(const LeafColumn& leaf, std::string_view v, Column* out) {
+  const auto* p = reinterpret_cast<const uint8_t*>(v.data());
+  switch (leaf.conversion) {
+    case ValueConversion::kNone:
+      if (leaf.physical == PhysicalType::kFixedLenByteArray &&
+          static_cast<int>(v.size()) != FixedWidth(*leaf.type)) {
+        return Status::Corruption("column {}: {} bytes for {}", leaf.path.back(), v.size(),
+                                  leaf.type->ToString());
+      }
+      out->AppendBytes(v);
+      return Status::OK();
+    case ValueConversion::kMillisToMicros:
+      out->Append<int64_t>(
+          (leaf.physical == PhysicalType::kInt32 ? Load<int32_t>(p) : Load<int64_t>(p)) * 1000);
+      return Status::OK();
+    case ValueConversion::kNanosToMicros:
+      out->Append<int64_t>(Load<int64_t>(p) / 1000);
+      return Status::OK();
+    case ValueConversion::kInt96ToNanos: {
+      const int64_t nanos_of_day = Load<int64_t>(p);
+      const int64_t julian_day = Load<int32_t>(p + 8);
+      out->Append<int64_t>((julian_day - kJulianEpochDay) * kNanosPerDay + nanos_of_day);
+      return Status::OK();
+    }
+    case ValueConversion::kUint32ToInt64:
+      out->Append<int64_t>(Load<uint32_t>(p));
+      return Status::OK();
+    case ValueConversion::kDecimalFromInt32:
+      out->Append<Int128>(Load<int32_t>(p));
+      return Status::OK();
+    case ValueConversion::kDecimalFromInt64:
+      out->Append<Int128>(Load<int64_t>(p));
+      return Status::OK();
+    case ValueConversion::kDecimalFromBytes: {
+      FLOE_ASSIGN_OR_RETURN(Int128 d, DecimalFromBigEndian(v));
+      out->Append(d);
+      return Status::OK();
+    }
+  }
+  return Status::Internal("unknown value conversion");
+}
+
+Status TooShort(const LeafColumn& leaf, std::string_view encoding) {
+  return Status::Corruption("column {}: {} values run past the end of the page", leaf.path.back(),
+                            encoding);
+}
+
+Status DecodePlain(const LeafColumn& leaf, std::span<const uint8_t> data, int64_t count,
+                   Column* out) {
+  if (leaf.physical == PhysicalType::kBoolean) {
+    if (static_cast<uint64_t>(count) > data.size() * 8) return TooShort(leaf, "PLAIN");
+    for (int64_t i = 0; i < count; ++i)
+      out->Append<uint8_t>((data[static_cast<size_t>(i >> 3)] >> (i & 7)) & 1);
+    return Status::OK();
+  }
+  if (leaf.physical == PhysicalType::kByteArray) {
+    size_t pos = 0;
+    for (int64_t i = 0; i < count; ++i) {
+      if (data.size() - pos < 4) return TooShort(leaf, "PLAIN");
+      const uint32_t n = Load<uint32_t>(data.data() + pos);
+      pos += 4;
+      if (n > data.size() - pos) return TooShort(leaf, "PLAIN");
+      FLOE_RETURN_IF_ERROR(
+          AppendPhysical(leaf, {reinterpret_cast<const char*>(data.data() + pos), n}, out));
+      pos += n;
+    }
+    return Status::OK();
+  }
+  const auto width = static_cast<size_t>(PhysicalWidth(leaf));
+  if (width == 0 || static_cast<uint64_t>(count) > data.size() / width)
+    return TooShort(leaf, "PLAIN");
+  if (leaf.conversion == ValueConversion::kNone &&
+      static_cast<int>(width) == FixedWidth(*leaf.type)) {
+    // Same bytes in memory as on disk: one copy for the whole page.
+    auto& bytes = out->mutable_data();
+    bytes.insert(bytes.end(), data.begin(),
+                 data.begin() + static_cast<long>(width * static_cast<size_t>(count)));
+    out->SetLength(out->length() + count, out->null_count());
+    return Status::OK();
+  }
+  for (int64_t i = 0; i < count; ++i) {
+    const auto* p = reinterpret_cast<const char*>(data.data() + static_cast<size_t>(i) * width);
+    FLOE_RETURN_IF_ERROR(AppendPhysical(leaf, {p, width}, out));
+  }
+  return Status::OK();
+}
+
+Status DecodeDictionaryIndices(const LeafColumn& leaf, std::span<const uint8_t> data, int64_t count,
+                               const Column* dictionary, Column* out) {
+  if (dictionary == nullptr) {
+    return Status::Corruption("column {}: dictionary-encoded page without a dictionary page",
+                              leaf.path.back());
+  }
+  if (count == 0) return Status::OK();
+  if (data.empty()) return TooShort(leaf, "RLE_DICTIONARY");
+  const int width = data[0];
+  if (width > 32)
+    return Status::Corruption("column {}: dictionary index width {}", leaf.path.back(), width);
+  RleBitPackedDecoder decoder(data.subspan(1), width);
+  std::vector<uint32_t> indices(static_cast<size_t>(std::min<int64_t>(count, 4096)));
+  int64_t left = count;
+  const auto size = static_cast<uint32_t>(dictionary->length());
+  while (left > 0) {
+    std::span<uint32_t> batch(indices.data(), static_cast<size_t>(std::min<int64_t>(left, 4096)));
+    FLOE_RETURN_IF_ERROR(decoder.GetExactly(batch));
+    for (uint32_t i : batch) {
+      if (i >= size) {
+        return Status::Corruption("column {}: dictionary index {} past the dictionary's {} entries",
+                                  leaf.path.back(), i, size);
+      }
+      out->AppendBytes(dictionary->Bytes(i));
+    }
+    left -= static_cast<int64_t>(batch.size());
+  }
+  return Status::OK();
+}
+
+Status DecodeRleBooleans(const LeafColumn& leaf, std::span<const uint8_t> data, int64_t count,
+                         Column* out) {
+  size_t consumed = 0;
+  FLOE_ASSIGN_OR_RETURN(auto runs, ReadLengthPrefixedRuns(data, &consumed));
+  RleBitPackedDecoder decoder(runs, 1);
+  std::vector<uint32_t> bits(static_cast<size_t>(count));
+  FLOE_RETURN_IF_ERROR(decoder.GetExactly(bits));
+  for (uint32_t b : bits) out->Append<uint8_t>(static_cast<uint8_t>(b != 0));
+  (void)leaf;
+  return Status::OK();
+}
+
+template <typename T>
+Status DecodeDeltaInts(const LeafColumn& leaf, std::span<const uint8_t> data, int64_t count,
+                       Column* out) {
+  std::vector<T> values;
+  FLOE_RETURN_IF_ERROR(DecodeDeltaBinaryPacked(data, static_cast<size_t>(count), &values));
+  if (static_cast<int64_t>(values.size()) != count) {
+    return Status::Corruption("column {}: DELTA_BINARY_PACKED holds {} values, page says {}",
+                              leaf.path.back(), values.size(), count);
+  }
+  for (T v : values) {
+    FLOE_RETURN_IF_ERROR(AppendPhysical(leaf, {reinterpret_cast<const char*>(&v), sizeof(T)}, out));
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+Status DecodeValues(const LeafColumn& leaf, Encoding encoding, std::span<const uint8_t> data,
+                    int64_t count, const Column* dictionary, Column* out) {
+  switch (encoding) {
+    case Encoding::kPlain:
+      return DecodePlain(leaf, data, count, out);
+    case Encoding::kPlainDictionary:
+    case Encoding::kRleDictionary:
+      return DecodeDictionaryIndices(leaf, data, count, dictionary, out);
+    case Encoding::kRle:
+      if (leaf.physical != PhysicalType::kBoolean) break;
+      return DecodeRleBooleans(leaf, data, count, out);
+    case Encoding::kDeltaBinaryPacked:
+      if (leaf.physical == PhysicalType::kInt32)
+        return DecodeDeltaInts<int32_t>(leaf, data, count, out);
+      if (leaf.physical == PhysicalType::kInt64)
+        return DecodeDeltaInts<int64_t>(leaf, data, count, out);
+      break;
+    case Encoding::kDeltaLengthByteArray: {
+      if (leaf.physical != PhysicalType::kByteArray) break;
+      std::vector<std::string_view> values;
+      FLOE_RETURN_IF_ERROR(DecodeDeltaLengthByteArray(data, static_cast<size_t>(count), &values));
+      for (std::string_view v : values) FLOE_RETURN_IF_ERROR(AppendPhysical(leaf, v, out));
+      return Status::OK();
+    }
+    case Encoding::kDeltaByteArray: {
+      if (leaf.physical != PhysicalType::kByteArray &&
+          leaf.physical != PhysicalType::kFixedLenByteArray)
+        break;
+      ByteArrayBuffer values;
+      FLOE_RETURN_IF_ERROR(DecodeDeltaByteArray(data, static_cast<size_t>(count), &values));
+      for (size_t i = 0; i < values.size(); ++i)
+        FLOE_RETURN_IF_ERROR(AppendPhysical(leaf, values[i], out));
+      return Status::OK();
+    }
+    case Encoding::kByteStreamSplit: {
+      const auto width = static_cast<size_t>(PhysicalWidth(leaf));
+      if (width == 0 || leaf.physical == PhysicalType::kInt96) break;
+      if (data.size() != width * static_cast<size_t>(count)) {
+        return Status::Corruption("column {}: BYTE_STREAM_SPLIT page of {} bytes for {} values",
+                                  leaf.path.back(), data.size(), count);
+      }
+      std::vector<uint8_t> plain(data.size());
+      FLOE_RETURN_IF_ERROR(DecodeByteStreamSplit(data, width, plain));
+      return DecodePlain(leaf, plain, count, out);
+    }
+    default:
+      break;
+  }
+  return Status::NotSupported("column {}: encoding {} for this column type", leaf.path.back(),
+                              static_cast<int>(encoding));
+}
+
+}  // namespace floe::parquet

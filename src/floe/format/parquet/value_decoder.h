@@ -1,0 +1,19 @@
+// Turns the value section of a data or dictionary page into floe values,
+// one decoder per encoding, converting the physical type to the floe type the
+// leaf maps to (see ValueConversion).
+#pragma once
+
+#include <span>
+
+#include "floe/columnar/column.h"
+#include "floe/format/parquet/schema_mapping.h"
+
+namespace floe::parquet {
+
+// Appends `count` values encoded with `encoding` in `data` to `out`, a column
+// of leaf.type without nulls. `dictionary` holds the decoded dictionary for
+// the dictionary encodings (nullptr when the chunk has none).
+Status DecodeValues(const LeafColumn& leaf, Encoding encoding, std::span<const uint8_t> data,
+                    int64_t count, const Column* dictionary, Column* out);
+
+}  // namespace floe::parquet

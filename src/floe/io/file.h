@@ -1,0 +1,43 @@
+// Files as floe reads and writes them: positional reads from an InputFile and
+// append-only writes to an OutputFile. Local files now; object stores later
+// implement the same interfaces.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "floe/util/status.h"
+
+namespace floe {
+
+class InputFile {
+ public:
+  virtual ~InputFile() = default;
+  virtual const std::string& path() const = 0;
+  virtual int64_t size() const = 0;
+  // Reads exactly out.size() bytes at `offset`; reading past the end is an error.
+  virtual Status ReadAt(int64_t offset, std::span<uint8_t> out) const = 0;
+};
+
+class OutputFile {
+ public:
+  virtual ~OutputFile() = default;
+  virtual const std::string& path() const = 0;
+  // Bytes appended so far.
+  virtual int64_t position() const = 0;
+  virtual Status Append(std::span<const uint8_t> bytes) = 0;
+  Status Append(std::string_view bytes) {
+    return Append(std::span(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
+  }
+  // Flushes, syncs and closes. Until Close succeeds the file may be partial.
+  virtual Status Close() = 0;
+};
+
+Result<std::unique_ptr<InputFile>> OpenLocalInputFile(const std::string& path);
+// Creates (or truncates) a local file; parent directories must exist.
+Result<std::unique_ptr<OutputFile>> CreateLocalOutputFile(const std::string& path);
+
+}  // namespace floe
