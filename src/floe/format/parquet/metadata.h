@@ -235,7 +235,7 @@ Result<FileMetaData> DecodeFileMetaData(std::span<const uint8_t> bytes);
 
 std::string EncodePageHeader(const PageHeader& header);
 // Decodes the header at the start of `bytes` (which may go on into the page
-// data) and sets *consumed to the header's length in bytes.
+// data) and sets *consumed (if not null) to the header's length in bytes.
 Result<PageHeader> DecodePageHeader(std::span<const uint8_t> bytes, size_t* consumed);
 
 }  // namespace floe::parquet

@@ -63,14 +63,12 @@ constexpr FieldSpec kTimeUnit[] = {{1, "MILLIS", false}, {2, "MICROS", false}, {
 
 // nullopt: a unit floe does not know (a newer writer's).
 Status DecodeTimeUnit(CompactReader& r, std::optional<TimeUnit>* out) {
-  int members = 0;
   FieldReader u(r, "TimeUnit", kTimeUnit);
   FLOE_RETURN_IF_ERROR(u.ReadAll([&](FieldReader& f) -> Status {
-    ++members;
     if (f.id() >= 1 && f.id() <= 3) *out = static_cast<TimeUnit>(f.id());
     return ReadEmptyMember(f);
   }));
-  return CheckUnionMembers(u, members);
+  return CheckUnionMembers(u);
 }
 
 constexpr FieldSpec kTimeType[] = {{1, "isAdjustedToUTC", true}, {2, "unit", true}};
@@ -112,10 +110,8 @@ constexpr FieldSpec kLogicalType[] = {
 
 Status Decode(CompactReader& r, LogicalType* out) {
   using K = LogicalType::Kind;
-  int members = 0;
   FieldReader u(r, "LogicalType", kLogicalType);
   const auto on_member = [&](FieldReader& member) -> Status {
-    ++members;
     *out = LogicalType::Of(K::kUnrecognized);
     switch (member.id()) {
       case 1:
@@ -167,7 +163,7 @@ Status Decode(CompactReader& r, LogicalType* out) {
     }
   };
   FLOE_RETURN_IF_ERROR(u.ReadAll(on_member));
-  return CheckUnionMembers(u, members);
+  return CheckUnionMembers(u);
 }
 
 namespace {
@@ -364,7 +360,7 @@ Status Decode(CompactReader& r, RowGroup* out) {
       case 6:
         return f.ReadNonNegative(&out->total_compressed_size);
       case 7:
-        return f.ReadNonNegative(&out->ordinal);
+        return f.Read(&out->ordinal);  // may wrap past 32767 row groups
       default:
         return f.Skip();
     }

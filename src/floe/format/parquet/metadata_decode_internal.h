@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include <cassert>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -60,26 +61,27 @@ struct IsVector<std::vector<T>> : std::true_type {};
 // The wire type a C++ field type is stored as.
 template <typename T>
 constexpr ThriftType WireTypeOf() {
-  if constexpr (std::is_same_v<T, bool>)
+  if constexpr (std::is_same_v<T, bool>) {
     return ThriftType::kBool;
-  else if constexpr (std::is_same_v<T, int8_t>)
+  } else if constexpr (std::is_same_v<T, int8_t>) {
     return ThriftType::kI8;
-  else if constexpr (std::is_same_v<T, int16_t>)
+  } else if constexpr (std::is_same_v<T, int16_t>) {
     return ThriftType::kI16;
-  else if constexpr (std::is_same_v<T, int32_t>)
+  } else if constexpr (std::is_same_v<T, int32_t>) {
     return ThriftType::kI32;
-  else if constexpr (std::is_same_v<T, int64_t>)
+  } else if constexpr (std::is_same_v<T, int64_t>) {
     return ThriftType::kI64;
-  else if constexpr (std::is_same_v<T, std::string>)
+  } else if constexpr (std::is_same_v<T, std::string>) {
     return ThriftType::kBinary;
-  else if constexpr (std::is_same_v<T, ColumnOrder>)
+  } else if constexpr (std::is_same_v<T, ColumnOrder>) {
     return ThriftType::kStruct;  // a union
-  else if constexpr (std::is_enum_v<T>)
+  } else if constexpr (std::is_enum_v<T>) {
     return ThriftType::kI32;
-  else if constexpr (IsVector<T>::value)
+  } else if constexpr (IsVector<T>::value) {
     return ThriftType::kList;
-  else
+  } else {
     return ThriftType::kStruct;
+  }
 }
 
 // Reads one value whose wire type was already checked.
@@ -113,7 +115,9 @@ Status ReadValue(CompactReader& r, T* out) {
 class FieldReader {
  public:
   FieldReader(CompactReader& r, std::string_view struct_name, std::span<const FieldSpec> specs)
-      : r_(r), struct_name_(struct_name), specs_(specs) {}
+      : r_(r), struct_name_(struct_name), specs_(specs) {
+    assert(specs.size() <= 64 && "seen_ has 64 bits");
+  }
 
   int16_t id() const { return field_.id; }
   CompactReader& reader() { return r_; }
@@ -175,6 +179,7 @@ class FieldReader {
     return CheckRequired();
   }
 
+  // Fields present, known or not (union decoders count members with it).
   int fields_read() const { return fields_read_; }
   std::string_view struct_name() const { return struct_name_; }
 
@@ -238,7 +243,9 @@ inline Status ReadEmptyMember(FieldReader& f) {
   return f.Skip();
 }
 
-inline Status CheckUnionMembers(const FieldReader& f, int members) {
+// A union holds exactly one member (ReadAll done).
+inline Status CheckUnionMembers(const FieldReader& f) {
+  const int members = f.fields_read();
   if (members == 0) return Status::Corruption("{}: empty union", f.struct_name());
   if (members > 1) {
     return Status::Corruption("{}: union with {} members set", f.struct_name(), members);

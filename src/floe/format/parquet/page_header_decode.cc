@@ -142,7 +142,7 @@ Result<PageHeader> DecodePageHeader(std::span<const uint8_t> bytes, size_t* cons
   CompactReader reader(bytes);
   PageHeader header;
   FLOE_RETURN_IF_ERROR(internal::Decode(reader, &header).WithContext("Parquet PageHeader"));
-  *consumed = reader.position();
+  if (consumed != nullptr) *consumed = reader.position();
   return header;
 }
 

@@ -27,6 +27,19 @@ std::string Raw(std::initializer_list<uint8_t> bytes) {
   return std::string(bytes.begin(), bytes.end());
 }
 
+// A reader over bytes it keeps alive (CompactReader only views its input).
+class OwningReader {
+ public:
+  explicit OwningReader(std::string bytes) : bytes_(std::move(bytes)), reader_(Bytes(bytes_)) {}
+  OwningReader(const OwningReader&) = delete;
+  OwningReader& operator=(const OwningReader&) = delete;
+  CompactReader* operator->() { return &reader_; }
+
+ private:
+  std::string bytes_;
+  CompactReader reader_;
+};
+
 TEST(ThriftCompactTest, VarintMatchesTheSpecExample) {
   CompactWriter w;
   w.WriteVarint(50399);
@@ -196,16 +209,16 @@ TEST(ThriftCompactTest, BoolFieldsCarryTheirValueInTheHeader) {
 
 TEST(ThriftCompactTest, BoolElementsAcceptBothWireConventions) {
   // Element type 1 (what some writers use) and false written as 2 are read too.
-  CompactReader r(Bytes(Raw({0x31, 0x01, 0x02, 0x00})));
-  auto list = r.ReadListBegin();
+  OwningReader r(Raw({0x31, 0x01, 0x02, 0x00}));
+  auto list = r->ReadListBegin();
   ASSERT_TRUE(list.ok());
   EXPECT_EQ(list->elem_type, ThriftType::kBool);
-  EXPECT_TRUE(*r.ReadBool());
-  EXPECT_FALSE(*r.ReadBool());
-  EXPECT_FALSE(*r.ReadBool());
+  EXPECT_TRUE(*r->ReadBool());
+  EXPECT_FALSE(*r->ReadBool());
+  EXPECT_FALSE(*r->ReadBool());
 
-  CompactReader bad(Bytes(Raw({0x03})));
-  EXPECT_EQ(bad.ReadBool().status().code(), StatusCode::kCorruption);
+  OwningReader bad(Raw({0x03}));
+  EXPECT_EQ(bad->ReadBool().status().code(), StatusCode::kCorruption);
 }
 
 TEST(ThriftCompactTest, NestedStructsKeepTheirOwnFieldIds) {
@@ -387,8 +400,8 @@ TEST(ThriftCompactTest, HugeListIsRejectedBeforeAnyElement) {
   EXPECT_FALSE(rd.ReadListBegin().ok());
 
   // A size beyond int32 (varint 0xFFFFFFFF).
-  CompactReader neg(Bytes(Raw({0xF5, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F, 0, 0})));
-  EXPECT_FALSE(neg.ReadListBegin().ok());
+  OwningReader neg(Raw({0xF5, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F, 0, 0}));
+  EXPECT_FALSE(neg->ReadListBegin().ok());
 }
 
 TEST(ThriftCompactTest, HugeMapAndBinaryAreRejected) {
@@ -404,8 +417,8 @@ TEST(ThriftCompactTest, HugeMapAndBinaryAreRejected) {
   CompactReader rb(Bytes(bytes));
   EXPECT_EQ(rb.ReadBinary().status().code(), StatusCode::kCorruption);
 
-  CompactReader neg(Bytes(Raw({0xFF, 0xFF, 0xFF, 0xFF, 0x0F, 'a'})));
-  EXPECT_EQ(neg.ReadBinary().status().code(), StatusCode::kCorruption);
+  OwningReader neg(Raw({0xFF, 0xFF, 0xFF, 0xFF, 0x0F, 'a'}));
+  EXPECT_EQ(neg->ReadBinary().status().code(), StatusCode::kCorruption);
 }
 
 TEST(ThriftCompactTest, NestingBeyondTheLimitIsRejected) {
@@ -431,35 +444,35 @@ TEST(ThriftCompactTest, NestingBeyondTheLimitIsRejected) {
 
 TEST(ThriftCompactTest, BadVarintsAreRejected) {
   // Eleven continuation bytes.
-  CompactReader r64(Bytes(std::string(11, '\xff')));
-  EXPECT_EQ(r64.ReadI64().status().code(), StatusCode::kCorruption);
+  OwningReader r64(std::string(11, '\xff'));
+  EXPECT_EQ(r64->ReadI64().status().code(), StatusCode::kCorruption);
   // The tenth byte of an i64 may only hold bit 63.
-  CompactReader r64b(Bytes(Raw({0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02})));
-  EXPECT_EQ(r64b.ReadI64().status().code(), StatusCode::kCorruption);
+  OwningReader r64b(Raw({0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02}));
+  EXPECT_EQ(r64b->ReadI64().status().code(), StatusCode::kCorruption);
   // The fifth byte of an i32 may only hold 4 bits.
-  CompactReader r32(Bytes(Raw({0xff, 0xff, 0xff, 0xff, 0x10})));
-  EXPECT_EQ(r32.ReadI32().status().code(), StatusCode::kCorruption);
-  CompactReader r32b(Bytes(Raw({0x80, 0x80, 0x80, 0x80, 0x80, 0x00})));
-  EXPECT_EQ(r32b.ReadI32().status().code(), StatusCode::kCorruption);
+  OwningReader r32(Raw({0xff, 0xff, 0xff, 0xff, 0x10}));
+  EXPECT_EQ(r32->ReadI32().status().code(), StatusCode::kCorruption);
+  OwningReader r32b(Raw({0x80, 0x80, 0x80, 0x80, 0x80, 0x00}));
+  EXPECT_EQ(r32b->ReadI32().status().code(), StatusCode::kCorruption);
   // Truncated in the middle.
-  CompactReader cut(Bytes(Raw({0x80, 0x80})));
-  EXPECT_EQ(cut.ReadI32().status().code(), StatusCode::kCorruption);
+  OwningReader cut(Raw({0x80, 0x80}));
+  EXPECT_EQ(cut->ReadI32().status().code(), StatusCode::kCorruption);
   // Over-long but in range (a redundant zero group) is accepted, as other readers do.
-  CompactReader padded(Bytes(Raw({0x82, 0x00})));
-  EXPECT_EQ(*padded.ReadI32(), 1);
+  OwningReader padded(Raw({0x82, 0x00}));
+  EXPECT_EQ(*padded->ReadI32(), 1);
 }
 
 TEST(ThriftCompactTest, BadHeadersAreRejected) {
   // Field type nibbles 14 and 15 do not exist.
   for (uint8_t byte : {0x1E, 0x1F, 0x10}) {
-    CompactReader r(Bytes(Raw({byte, 0})));
-    ASSERT_TRUE(r.ReadStructBegin().ok());
-    EXPECT_EQ(r.ReadFieldBegin().status().code(), StatusCode::kCorruption) << int{byte};
+    OwningReader r(Raw({byte, 0}));
+    ASSERT_TRUE(r->ReadStructBegin().ok());
+    EXPECT_EQ(r->ReadFieldBegin().status().code(), StatusCode::kCorruption) << int{byte};
   }
   // Element type 0 or 14.
   for (uint8_t byte : {0x10, 0x1E}) {
-    CompactReader r(Bytes(Raw({byte, 0, 0})));
-    EXPECT_FALSE(r.ReadListBegin().ok()) << int{byte};
+    OwningReader r(Raw({byte, 0, 0}));
+    EXPECT_FALSE(r->ReadListBegin().ok()) << int{byte};
   }
   // A delta pushing the field id past INT16_MAX.
   CompactWriter w;
