@@ -173,13 +173,11 @@ Result<int64_t> ParseTimestamp(std::string_view text, bool nanos) {
   }
   if (!c.Done()) return bad();
   const int64_t per_minute = per_day / 1440;
-  // Checked arithmetic: the far edges of the calendar overflow int64.
-  int64_t value = 0;
-  if (__builtin_mul_overflow(days, per_day, &value) ||
-      __builtin_add_overflow(value, in_day, &value) ||
-      __builtin_sub_overflow(value, offset_minutes * per_minute, &value)) {
-    return Status::OutOfRange("timestamp '{}' is out of range", text);
-  }
+  // 128-bit arithmetic: the far edges of the calendar overflow int64 midway.
+  __extension__ const __int128 wide =
+      static_cast<__int128>(days) * per_day + in_day - static_cast<__int128>(offset_minutes) * per_minute;
+  if (wide < INT64_MIN || wide > INT64_MAX) return Status::OutOfRange("timestamp '{}' is out of range", text);
+  const auto value = static_cast<int64_t>(wide);
   return value;
 }
 
