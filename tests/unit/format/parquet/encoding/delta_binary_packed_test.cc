@@ -212,5 +212,18 @@ TEST(DeltaBinaryPackedTest, ZeroWidthBlocksAreCheapButStillNeedTheirHeaders) {
   EXPECT_FALSE(Decode<int64_t>(encoded.substr(0, encoded.size() - 5)).ok());
 }
 
+TEST(DeltaBinaryPackedTest, MutatedInputNeverCrashes) {
+  std::mt19937 rng(19);
+  const std::string valid = Encode(RandomValues<int64_t>(600, 8, 45));
+  for (int trial = 0; trial < 2000; ++trial) {
+    std::string bytes = valid.substr(0, rng() % (valid.size() + 1));
+    for (int flips = 0; flips < 1 + trial % 5 && !bytes.empty(); ++flips) {
+      bytes[rng() % bytes.size()] = static_cast<char>(rng() & 0xff);
+    }
+    (void)Decode<int64_t>(bytes, 100000);
+    (void)Decode<int32_t>(bytes, 100000);
+  }
+}
+
 }  // namespace
 }  // namespace floe::parquet

@@ -111,5 +111,20 @@ TEST(DeltaByteArrayTest, TruncatedInputIsAnErrorAtEveryOffset) {
   }
 }
 
+TEST(DeltaByteArrayTest, MutatedInputNeverCrashes) {
+  std::mt19937 rng(29);
+  const std::string valid = Encode({"apple", "applesauce", "apricot", "banana", "bandana"});
+  for (int trial = 0; trial < 2000; ++trial) {
+    std::string bytes = valid;
+    for (int flips = 0; flips < 1 + trial % 3; ++flips) {
+      bytes[rng() % bytes.size()] = static_cast<char>(rng() & 0xff);
+    }
+    ByteArrayBuffer out;
+    if (DecodeDeltaByteArray(AsBytes(bytes), 5, &out).ok()) {
+      EXPECT_EQ(out.size(), 5u);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace floe::parquet

@@ -83,5 +83,23 @@ TEST(DeltaLengthByteArrayTest, TruncatedInputIsAnErrorAtEveryOffset) {
   EXPECT_TRUE(out.empty());
 }
 
+TEST(DeltaLengthByteArrayTest, MutatedInputNeverCrashes) {
+  std::mt19937 rng(23);
+  const std::string valid = Encode({"one", "two", "three", "", "five", "six", "seventeen"});
+  for (int trial = 0; trial < 2000; ++trial) {
+    std::string bytes = valid;
+    for (int flips = 0; flips < 1 + trial % 3; ++flips) {
+      bytes[rng() % bytes.size()] = static_cast<char>(rng() & 0xff);
+    }
+    std::vector<std::string_view> out;
+    if (DecodeDeltaLengthByteArray(AsBytes(bytes), 7, &out).ok()) {
+      for (std::string_view v : out) {
+        ASSERT_GE(v.data(), bytes.data());
+        ASSERT_LE(v.data() + v.size(), bytes.data() + bytes.size());
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace floe::parquet
