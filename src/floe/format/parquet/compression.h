@@ -16,10 +16,10 @@ namespace floe::parquet {
 
 // Compresses input with codec and appends the result to out. level applies to
 // ZSTD (its levels, negatives included), GZIP (1..9) and BROTLI (1..11); 0
-// means the library's default (zstd 3, gzip 6, brotli 11). Supported: UNCOMPRESSED, SNAPPY,
-// GZIP (RFC 1952 gzip framing, as parquet-java and pyarrow write), ZSTD,
-// LZ4_RAW, BROTLI. LZ4 (Hadoop framing) and LZO are NotSupported; a level
-// out of range is InvalidArgument.
+// means the library's default (zstd 3, gzip 6, brotli 11). Supported:
+// UNCOMPRESSED, SNAPPY, GZIP (RFC 1952 gzip framing, as parquet-java and
+// pyarrow write), ZSTD, LZ4_RAW, BROTLI. LZ4 (Hadoop framing) and LZO are
+// NotSupported; a level out of range is InvalidArgument.
 Status Compress(CompressionCodec codec, std::span<const uint8_t> input, int level,
                 std::string* out);
 
