@@ -9,7 +9,7 @@ namespace floe::parquet {
 namespace {
 
 constexpr std::string_view kMagic = "PAR1";
-constexpr int64_t kRowsPerSlice = 64 * 1024;  // how often a large batch checks the row-group size
+constexpr int64_t kRowsPerSlice = 1024;  // how often a large batch checks the row-group size
 
 }  // namespace
 
