@@ -14,7 +14,8 @@ int64_t FloorDiv(int64_t a, int64_t b) {
   return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
 }
 int64_t FloorMod(int64_t a, int64_t b) {
-  return a - FloorDiv(a, b) * b;
+  const int64_t r = a % b;  // not a - FloorDiv(a, b) * b: that overflows at INT64_MIN
+  return (r != 0 && ((r < 0) != (b < 0))) ? r + b : r;
 }
 
 std::string FormatYear(int64_t year) {
@@ -174,9 +175,10 @@ Result<int64_t> ParseTimestamp(std::string_view text, bool nanos) {
   if (!c.Done()) return bad();
   const int64_t per_minute = per_day / 1440;
   // 128-bit arithmetic: the far edges of the calendar overflow int64 midway.
-  __extension__ const __int128 wide =
-      static_cast<__int128>(days) * per_day + in_day - static_cast<__int128>(offset_minutes) * per_minute;
-  if (wide < INT64_MIN || wide > INT64_MAX) return Status::OutOfRange("timestamp '{}' is out of range", text);
+  __extension__ const __int128 wide = static_cast<__int128>(days) * per_day + in_day -
+                                      static_cast<__int128>(offset_minutes) * per_minute;
+  if (wide < INT64_MIN || wide > INT64_MAX)
+    return Status::OutOfRange("timestamp '{}' is out of range", text);
   const auto value = static_cast<int64_t>(wide);
   return value;
 }

@@ -4,8 +4,8 @@ import os
 import pathlib
 
 REPO = pathlib.Path(__file__).resolve().parents[3]
-BUILD = pathlib.Path(os.environ.get("FLOE_BUILD_DIR", REPO / "build"))
-FLOE_BINARY = pathlib.Path(os.environ.get("FLOE_BINARY", BUILD / "floe"))
+BUILD = pathlib.Path(os.environ.get("FLOE_BUILD_DIR", REPO / "build")).resolve()
+FLOE_BINARY = pathlib.Path(os.environ.get("FLOE_BINARY", BUILD / "floe")).resolve()
 CACHE = REPO / ".cache"
 KAFKA_LIB = CACHE / "kafka" / "lib"
 
