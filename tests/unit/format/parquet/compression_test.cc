@@ -8,8 +8,12 @@
 #include <string>
 #include <vector>
 
+#include "test_bytes.h"
+
 namespace floe::parquet {
 namespace {
+
+using floe::testing::AsBytes;
 
 constexpr CompressionCodec kCodecs[] = {
     CompressionCodec::kUncompressed, CompressionCodec::kSnappy, CompressionCodec::kGzip,
@@ -19,10 +23,6 @@ constexpr CompressionCodec kRealCodecs[] = {
     CompressionCodec::kSnappy, CompressionCodec::kGzip,   CompressionCodec::kZstd,
     CompressionCodec::kLz4Raw, CompressionCodec::kBrotli,
 };
-
-std::span<const uint8_t> AsBytes(const std::string& s) {
-  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
-}
 
 std::string RandomBytes(size_t n, uint32_t seed) {
   std::mt19937 rng(seed);

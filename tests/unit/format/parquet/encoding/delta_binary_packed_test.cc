@@ -8,19 +8,13 @@
 #include <vector>
 
 #include "floe/format/parquet/encoding/bit_util.h"
+#include "test_bytes.h"
 
 namespace floe::parquet {
 namespace {
 
-std::span<const uint8_t> AsBytes(const std::string& s) {
-  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
-}
-
-std::string Bytes(std::initializer_list<int> bytes) {
-  std::string s;
-  for (int b : bytes) s.push_back(static_cast<char>(b));
-  return s;
-}
+using floe::testing::AsBytes;
+using floe::testing::Bytes;
 
 template <typename T>
 std::string Encode(const std::vector<T>& values) {

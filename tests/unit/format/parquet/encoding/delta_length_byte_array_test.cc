@@ -7,13 +7,12 @@
 #include <vector>
 
 #include "floe/format/parquet/encoding/delta_binary_packed.h"
+#include "test_bytes.h"
 
 namespace floe::parquet {
 namespace {
 
-std::span<const uint8_t> AsBytes(const std::string& s) {
-  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
-}
+using floe::testing::AsBytes;
 
 std::string Encode(const std::vector<std::string_view>& values) {
   std::string out;
