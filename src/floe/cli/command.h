@@ -21,5 +21,6 @@ void ExitOnError(const Status& status);
 
 void AddDoctorCommand(CLI::App& app);
 void AddParquetCommand(CLI::App& app);
+void AddBenchCommand(CLI::App& app);
 
 }  // namespace floe::cli

@@ -38,6 +38,7 @@ int main(int argc, char** argv) {
 
   floe::cli::AddDoctorCommand(app);
   floe::cli::AddParquetCommand(app);
+  floe::cli::AddBenchCommand(app);
 
   try {
     app.parse(argc, argv);

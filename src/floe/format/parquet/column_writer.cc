@@ -1,5 +1,6 @@
 #include "floe/format/parquet/column_writer.h"
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <cstring>
@@ -22,137 +23,157 @@ void PutU32(std::string* out, uint32_t v) {
   out->append(b, 4);
 }
 
-// Physical bytes of leaf value `slot`: what PLAIN writes for fixed-width
-// types, and the payload (without length prefix) for BYTE_ARRAY.
-class ValueEncoder {
- public:
-  explicit ValueEncoder(const LeafColumn& leaf) : leaf_(leaf) {}
+uint64_t Mix(uint64_t x) {
+  x ^= x >> 32;
+  x *= 0xd6e8feb86659fd93ull;
+  x ^= x >> 32;
+  x *= 0xd6e8feb86659fd93ull;
+  return x ^ (x >> 32);
+}
 
-  // The value's PLAIN payload in `scratch` or a view into the column.
-  std::string_view Physical(const Column& c, int64_t slot, char* scratch) const {
-    const Type& t = *leaf_.type;
-    if (t.id() == TypeId::kDecimal) {
-      const Int128 v = c.Value<Int128>(slot);
-      switch (leaf_.physical) {
-        case PhysicalType::kInt32: {
-          const auto narrow = static_cast<int32_t>(v);
-          std::memcpy(scratch, &narrow, 4);
-          return {scratch, 4};
-        }
-        case PhysicalType::kInt64: {
-          const auto narrow = static_cast<int64_t>(v);
-          std::memcpy(scratch, &narrow, 8);
-          return {scratch, 8};
-        }
-        default:
-          DecimalToBigEndian(v, leaf_.type_length, reinterpret_cast<uint8_t*>(scratch));
-          return {scratch, static_cast<size_t>(leaf_.type_length)};
-      }
+// A fast non-cryptographic hash of a byte string: 8-byte words folded
+// through a multiply-xorshift mixer. Only used inside one process.
+uint64_t HashBytes(const char* p, size_t n) {
+  uint64_t h = 0x9e3779b97f4a7c15ull ^ n;
+  while (n >= 8) {
+    uint64_t w;
+    std::memcpy(&w, p, 8);
+    h = Mix(h ^ w);
+    p += 8;
+    n -= 8;
+  }
+  uint64_t tail = 0;
+  std::memcpy(&tail, p, n);
+  return Mix(h ^ tail ^ (uint64_t{n} << 56));
+}
+
+// Distinct values of one column chunk in first-seen order, as the PLAIN
+// bytes of a dictionary page, with an open-addressing index over them.
+class Dictionary {
+ public:
+  explicit Dictionary(bool byte_array) : byte_array_(byte_array) { Clear(); }
+
+  // The index of `v`, added when new.
+  uint32_t Insert(std::string_view v, uint64_t hash) {
+    size_t slot = hash & mask_;
+    while (true) {
+      const uint32_t entry = slots_[slot];
+      if (entry == 0) break;
+      const uint32_t i = entry - 1;
+      if (hashes_[i] == hash && Value(i) == v) return i;
+      slot = (slot + 1) & mask_;
     }
-    return c.Bytes(slot);
+    const auto index = static_cast<uint32_t>(hashes_.size());
+    slots_[slot] = index + 1;
+    hashes_.push_back(hash);
+    if (byte_array_) PutU32(&plain_, static_cast<uint32_t>(v.size()));
+    offsets_.push_back(static_cast<uint32_t>(plain_.size()));
+    lengths_.push_back(static_cast<uint32_t>(v.size()));
+    plain_.append(v);
+    if (hashes_.size() * 2 > slots_.size()) Grow();
+    return index;
+  }
+
+  size_t size() const { return hashes_.size(); }
+  const std::string& plain() const { return plain_; }
+  bool empty() const { return hashes_.empty(); }
+
+  void Clear() {
+    slots_.assign(1024, 0);
+    mask_ = slots_.size() - 1;
+    hashes_.clear();
+    offsets_.clear();
+    lengths_.clear();
+    plain_.clear();
   }
 
  private:
-  const LeafColumn& leaf_;
+  std::string_view Value(uint32_t i) const { return {plain_.data() + offsets_[i], lengths_[i]}; }
+
+  void Grow() {
+    slots_.assign(slots_.size() * 2, 0);
+    mask_ = slots_.size() - 1;
+    for (uint32_t i = 0; i < hashes_.size(); ++i) {
+      size_t slot = hashes_[i] & mask_;
+      while (slots_[slot] != 0) slot = (slot + 1) & mask_;
+      slots_[slot] = i + 1;
+    }
+  }
+
+  bool byte_array_;
+  std::vector<uint32_t> slots_;  // entry index + 1; 0 is empty
+  size_t mask_ = 0;
+  std::vector<uint64_t> hashes_;
+  std::vector<uint32_t> offsets_, lengths_;
+  std::string plain_;
 };
 
-// Min / max in the column's type-defined order, and the NaN count.
-class StatsCollector {
- public:
-  explicit StatsCollector(const LeafColumn& leaf) : leaf_(leaf) {}
+// Levels when the user leaves it at 0: pyarrow's defaults, which favour speed
+// (zstd 1, brotli 8) over the libraries' own (zstd 3, brotli 11).
+int DefaultLevel(CompressionCodec codec) {
+  switch (codec) {
+    case CompressionCodec::kZstd:
+      return 1;
+    case CompressionCodec::kBrotli:
+      return 8;
+    default:
+      return 0;
+  }
+}
 
-  void Add(std::string_view v) {
-    if (IsNaN(v)) {
-      ++nan_count_;
-      return;
+// How a leaf's values are staged for encoding: the physical representation.
+enum class Stage : uint8_t { kBool, kInt32, kInt64, kFloat, kDouble, kBytes };
+
+Stage StageOf(const LeafColumn& leaf) {
+  switch (leaf.physical) {
+    case PhysicalType::kBoolean:
+      return Stage::kBool;
+    case PhysicalType::kInt32:
+      return Stage::kInt32;
+    case PhysicalType::kInt64:
+      return Stage::kInt64;
+    case PhysicalType::kFloat:
+      return Stage::kFloat;
+    case PhysicalType::kDouble:
+      return Stage::kDouble;
+    default:
+      return Stage::kBytes;
+  }
+}
+
+// Calls f(slot) for each present value of the shredded entries [first, last).
+// `value_index` tracks the position in value_slots across calls.
+template <typename F>
+void ForEachPresent(const ShreddedLeaf& s, int16_t max_def, int64_t first, int64_t last,
+                    int64_t* value_index, F&& f) {
+  if (s.flat) {
+    const Column& c = *s.values;
+    const bool nullable = c.null_count() > 0;
+    for (int64_t e = first; e < last; ++e) {
+      const int64_t slot = s.flat_begin + e;
+      if (!nullable || c.IsValid(slot)) f(slot);
     }
-    if (!has_ || Less(v, min_)) min_.assign(v);
-    if (!has_ || Less(max_, v)) max_.assign(v);
-    has_ = true;
+    return;
   }
-
-  void Finish(ColumnChunkData* out) {
-    out->nan_count = nan_count_;
-    if (!has_) return;
-    // Parquet: a zero bound is written as -0.0 for min and +0.0 for max, so
-    // readers that filter on it include both zeros.
-    if (leaf_.physical == PhysicalType::kFloat || leaf_.physical == PhysicalType::kDouble) {
-      FixZero(&min_, true);
-      FixZero(&max_, false);
-    }
-    out->min_value = min_;
-    out->max_value = max_;
-  }
-
-  void Reset() {
-    has_ = false;
-    nan_count_ = 0;
-  }
-
- private:
-  template <typename T>
-  static T Load(std::string_view v) {
-    T x;
-    std::memcpy(&x, v.data(), sizeof(T));
-    return x;
-  }
-
-  bool IsNaN(std::string_view v) const {
-    if (leaf_.physical == PhysicalType::kFloat) return std::isnan(Load<float>(v));
-    if (leaf_.physical == PhysicalType::kDouble) return std::isnan(Load<double>(v));
-    return false;
-  }
-
-  bool Less(std::string_view a, std::string_view b) const {
-    switch (leaf_.physical) {
-      case PhysicalType::kBoolean:
-        return Load<uint8_t>(a) < Load<uint8_t>(b);
-      case PhysicalType::kInt32:
-        return Load<int32_t>(a) < Load<int32_t>(b);
-      case PhysicalType::kInt64:
-        return Load<int64_t>(a) < Load<int64_t>(b);
-      case PhysicalType::kFloat:
-        return Load<float>(a) < Load<float>(b);
-      case PhysicalType::kDouble:
-        return Load<double>(a) < Load<double>(b);
-      default:
-        break;
-    }
-    if (leaf_.type->id() == TypeId::kDecimal) {  // two's complement bytes: signed order
-      return *DecimalFromBigEndian(a) < *DecimalFromBigEndian(b);
-    }
-    const int c = std::memcmp(a.data(), b.data(), std::min(a.size(), b.size()));
-    return c < 0 || (c == 0 && a.size() < b.size());
-  }
-
-  void FixZero(std::string* v, bool negative) const {
-    if (leaf_.physical == PhysicalType::kFloat && Load<float>(*v) == 0.0f) {
-      const float z = negative ? -0.0f : 0.0f;
-      std::memcpy(v->data(), &z, 4);
-    } else if (leaf_.physical == PhysicalType::kDouble && Load<double>(*v) == 0.0) {
-      const double z = negative ? -0.0 : 0.0;
-      std::memcpy(v->data(), &z, 8);
+  for (int64_t e = first; e < last; ++e) {
+    if (s.def_levels.empty() || s.def_levels[static_cast<size_t>(e)] == max_def) {
+      f(s.value_slots[static_cast<size_t>((*value_index)++)]);
     }
   }
-
-  const LeafColumn& leaf_;
-  bool has_ = false;
-  std::string min_, max_;
-  int64_t nan_count_ = 0;
-};
-
-struct StringHash {
-  using is_transparent = void;
-  size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
-};
+}
 
 }  // namespace
 
 class ColumnWriter::Impl {
  public:
   Impl(const LeafColumn& leaf, const WriterOptions& options)
-      : leaf_(leaf), options_(options), values_(leaf), stats_(leaf) {
-    use_dictionary_ = options.dictionary && leaf.physical != PhysicalType::kBoolean;
+      : leaf_(leaf),
+        options_(options),
+        stage_(StageOf(leaf)),
+        level_(options.compression_level != 0 ? options.compression_level
+                                              : DefaultLevel(options.codec)),
+        dictionary_(leaf.physical == PhysicalType::kByteArray) {
+    Reset();
   }
 
   Status Write(const ShreddedLeaf& s) {
@@ -160,38 +181,32 @@ class ColumnWriter::Impl {
     // a page only ends where a row ends (repetition level 0).
     constexpr int64_t kSlice = 4096;
     int64_t value_index = 0;
-    int64_t entry = 0;
-    char scratch[16];
-    while (entry < s.num_entries) {
-      int64_t end = std::min(s.num_entries, entry + kSlice);
+    for (int64_t first = 0; first < s.num_entries;) {
+      int64_t last = std::min(s.num_entries, first + kSlice);
       if (!s.rep_levels.empty()) {
-        while (end < s.num_entries && s.rep_levels[static_cast<size_t>(end)] != 0) ++end;
+        while (last < s.num_entries && s.rep_levels[static_cast<size_t>(last)] != 0) ++last;
+        page_rows_ += std::count(s.rep_levels.begin() + first, s.rep_levels.begin() + last, 0);
+        rep_levels_.insert(rep_levels_.end(), s.rep_levels.begin() + first,
+                           s.rep_levels.begin() + last);
+      } else {
+        page_rows_ += last - first;
       }
-      for (int64_t e = entry; e < end; ++e) {
-        const size_t k = static_cast<size_t>(e);
-        const bool present = s.def_levels.empty() || s.def_levels[k] == leaf_.max_def;
-        if (!s.def_levels.empty()) def_levels_.push_back(static_cast<uint32_t>(s.def_levels[k]));
-        if (!s.rep_levels.empty()) {
-          rep_levels_.push_back(static_cast<uint32_t>(s.rep_levels[k]));
-          if (s.rep_levels[k] == 0) ++page_rows_;
-        } else {
-          ++page_rows_;
-        }
-        ++page_entries_;
-        if (!present) continue;
-        const std::string_view v =
-            values_.Physical(*s.values, s.value_slots[static_cast<size_t>(value_index++)], scratch);
-        stats_.Add(v);
-        AddValue(v);
+      if (!s.def_levels.empty()) {
+        def_levels_.insert(def_levels_.end(), s.def_levels.begin() + first,
+                           s.def_levels.begin() + last);
       }
-      entry = end;
-      if (PageBytes() >= options_.page_bytes) FLOE_RETURN_IF_ERROR(FlushPage());
+      page_entries_ += last - first;
+      StageValues(s, first, last, &value_index);
+      AddStaged();
+      first = last;
+      if (fallback_pending_ || PageBytes() >= options_.page_bytes)
+        FLOE_RETURN_IF_ERROR(FlushPage());
     }
     return Status::OK();
   }
 
   int64_t buffered_bytes() const {
-    return uncompressed_total_ + PageBytes() + static_cast<int64_t>(dict_plain_.size());
+    return uncompressed_total_ + PageBytes() + static_cast<int64_t>(dictionary_.plain().size());
   }
 
   Result<ColumnChunkData> Finish() {
@@ -202,12 +217,13 @@ class ColumnWriter::Impl {
     m.path_in_schema = leaf_.path;
     m.codec = options_.codec;
     int64_t uncompressed = uncompressed_total_;
-    if (dictionary_used_) {
+    if (dict_pages_ > 0) {
       std::string page;
-      FLOE_RETURN_IF_ERROR(BuildPage(PageType::kDictionaryPage, dict_plain_, &page));
+      const std::string& plain = dictionary_.plain();
+      FLOE_RETURN_IF_ERROR(BuildPage(PageType::kDictionaryPage, plain, &page));
       m.dictionary_page_offset = 0;
       m.encoding_stats.push_back({PageType::kDictionaryPage, Encoding::kPlain, 1});
-      uncompressed += last_header_bytes_ + static_cast<int64_t>(dict_plain_.size());
+      uncompressed += last_header_bytes_ + static_cast<int64_t>(plain.size());
       out.bytes = std::move(page);
     }
     m.data_page_offset = static_cast<int64_t>(out.bytes.size());
@@ -216,19 +232,17 @@ class ColumnWriter::Impl {
     m.total_uncompressed_size = uncompressed;
     m.num_values = total_entries_;
     // Encodings used by any page of the chunk, levels included.
-    if (dictionary_used_) m.encodings.push_back(Encoding::kPlain);
+    if (dict_pages_ > 0 || plain_pages_ > 0) m.encodings.push_back(Encoding::kPlain);
     if (leaf_.max_def > 0 || leaf_.max_rep > 0) m.encodings.push_back(Encoding::kRle);
     if (dict_pages_ > 0) {
       m.encodings.push_back(Encoding::kRleDictionary);
       m.encoding_stats.push_back({DataPageType(), Encoding::kRleDictionary, dict_pages_});
     }
-    if (plain_pages_ > 0) {
-      if (!dictionary_used_) m.encodings.push_back(Encoding::kPlain);
+    if (plain_pages_ > 0)
       m.encoding_stats.push_back({DataPageType(), Encoding::kPlain, plain_pages_});
-    }
     out.value_count = total_entries_;
     out.null_count = total_entries_ - total_values_;
-    stats_.Finish(&out);
+    FinishStats(&out);
     Statistics st;
     st.null_count = out.null_count;
     // Very long values make poor bounds and bloat the footer; leave them out.
@@ -256,38 +270,233 @@ class ColumnWriter::Impl {
     return values + static_cast<int64_t>(def_levels_.size() + rep_levels_.size()) / 4;
   }
 
-  void AppendPlain(std::string_view v) {
-    if (leaf_.physical == PhysicalType::kByteArray)
-      PutU32(&plain_, static_cast<uint32_t>(v.size()));
-    if (leaf_.physical == PhysicalType::kBoolean) {
-      // Booleans are bit-packed, LSB first; collected as bytes, packed at flush.
-      bools_.push_back(static_cast<uint8_t>(v[0] != 0));
-      return;
-    }
-    plain_.append(v);
+  // --- staging: the slice's present values in physical form -------------------
+
+  template <typename T>
+  void StageFixed(const ShreddedLeaf& s, int64_t first, int64_t last, int64_t* vi,
+                  std::vector<T>* out) {
+    out->clear();
+    const Column& c = *s.values;
+    const bool decimal = leaf_.type->id() == TypeId::kDecimal;
+    ForEachPresent(s, leaf_.max_def, first, last, vi, [&](int64_t slot) {
+      if constexpr (std::is_integral_v<T>) {
+        if (decimal) {
+          out->push_back(static_cast<T>(c.Value<Int128>(slot)));
+          return;
+        }
+      }
+      out->push_back(c.Value<T>(slot));
+    });
   }
 
-  void AddValue(std::string_view v) {
-    ++page_values_;
-    if (!use_dictionary_) {
-      AppendPlain(v);
-      return;
+  void StageValues(const ShreddedLeaf& s, int64_t first, int64_t last, int64_t* vi) {
+    const Column& c = *s.values;
+    switch (stage_) {
+      case Stage::kBool:
+        staged_bool_.clear();
+        ForEachPresent(s, leaf_.max_def, first, last, vi,
+                       [&](int64_t slot) { staged_bool_.push_back(c.Value<uint8_t>(slot)); });
+        return;
+      case Stage::kInt32:
+        StageFixed(s, first, last, vi, &staged_i32_);
+        return;
+      case Stage::kInt64:
+        StageFixed(s, first, last, vi, &staged_i64_);
+        return;
+      case Stage::kFloat:
+        StageFixed(s, first, last, vi, &staged_f32_);
+        return;
+      case Stage::kDouble:
+        StageFixed(s, first, last, vi, &staged_f64_);
+        return;
+      case Stage::kBytes: {
+        staged_bytes_.clear();
+        if (leaf_.type->id() == TypeId::kDecimal) {
+          // Big-endian FLBA decimals are made here; the scratch is sized first
+          // so the views into it stay valid.
+          const auto width = static_cast<size_t>(leaf_.type_length);
+          decimal_scratch_.resize(static_cast<size_t>(last - first) * width);
+          char* at = decimal_scratch_.data();
+          ForEachPresent(s, leaf_.max_def, first, last, vi, [&](int64_t slot) {
+            DecimalToBigEndian(c.Value<Int128>(slot), leaf_.type_length,
+                               reinterpret_cast<uint8_t*>(at));
+            staged_bytes_.emplace_back(at, width);
+            at += width;
+          });
+        } else {
+          ForEachPresent(s, leaf_.max_def, first, last, vi,
+                         [&](int64_t slot) { staged_bytes_.push_back(c.Bytes(slot)); });
+        }
+        return;
+      }
     }
-    auto it = dictionary_.find(v);
-    if (it == dictionary_.end()) {
-      const auto index = static_cast<uint32_t>(dictionary_.size());
-      it = dictionary_.emplace(std::string(v), index).first;
-      if (leaf_.physical == PhysicalType::kByteArray)
-        PutU32(&dict_plain_, static_cast<uint32_t>(v.size()));
-      dict_plain_.append(v);
+  }
+
+  // --- statistics, dictionary or plain, for the staged values -------------------
+
+  void AddStaged() {
+    switch (stage_) {
+      case Stage::kBool:
+        AddBools();
+        return;
+      case Stage::kInt32:
+        AddFixed(staged_i32_);
+        return;
+      case Stage::kInt64:
+        AddFixed(staged_i64_);
+        return;
+      case Stage::kFloat:
+        AddFixed(staged_f32_);
+        return;
+      case Stage::kDouble:
+        AddFixed(staged_f64_);
+        return;
+      case Stage::kBytes:
+        AddBytes();
+        return;
     }
-    indices_.push_back(it->second);
-    dictionary_used_ = true;
-    if (static_cast<int64_t>(dict_plain_.size()) > options_.dictionary_page_bytes) {
-      // Over budget: the page so far stays dictionary-encoded; the rest of
-      // the chunk is PLAIN. Levels already buffered belong to this page.
+  }
+
+  template <typename T>
+  void AddFixed(const std::vector<T>& values) {
+    if (values.empty()) return;
+    page_values_ += static_cast<int64_t>(values.size());
+    // Min / max in the type's order; NaN is counted and left out of bounds.
+    T lo = 0, hi = 0;
+    bool any = false;
+    for (T v : values) {
+      if constexpr (std::is_floating_point_v<T>) {
+        if (std::isnan(v)) {
+          ++nan_count_;
+          continue;
+        }
+      }
+      if (!any) {
+        lo = hi = v;
+        any = true;
+      } else {
+        lo = v < lo ? v : lo;
+        hi = hi < v ? v : hi;
+      }
+    }
+    if (any)
+      UpdateBounds(std::string_view(reinterpret_cast<const char*>(&lo), sizeof(T)),
+                   std::string_view(reinterpret_cast<const char*>(&hi), sizeof(T)));
+    if (use_dictionary_) {
+      for (T v : values) {
+        uint64_t bits = 0;
+        std::memcpy(&bits, &v, sizeof(T));
+        indices_.push_back(
+            dictionary_.Insert({reinterpret_cast<const char*>(&v), sizeof(T)}, Mix(bits)));
+      }
+      CheckDictionaryBudget();
+    } else {
+      plain_.append(reinterpret_cast<const char*>(values.data()), values.size() * sizeof(T));
+    }
+  }
+
+  void AddBytes() {
+    if (staged_bytes_.empty()) return;
+    page_values_ += static_cast<int64_t>(staged_bytes_.size());
+    std::string_view lo = staged_bytes_[0], hi = staged_bytes_[0];
+    for (std::string_view v : staged_bytes_) {
+      if (Less(v, lo)) lo = v;
+      if (Less(hi, v)) hi = v;
+    }
+    UpdateBounds(lo, hi);
+    const bool byte_array = leaf_.physical == PhysicalType::kByteArray;
+    if (use_dictionary_) {
+      for (std::string_view v : staged_bytes_)
+        indices_.push_back(dictionary_.Insert(v, HashBytes(v.data(), v.size())));
+      CheckDictionaryBudget();
+    } else {
+      for (std::string_view v : staged_bytes_) {
+        if (byte_array) PutU32(&plain_, static_cast<uint32_t>(v.size()));
+        plain_.append(v);
+      }
+    }
+  }
+
+  void AddBools() {
+    if (staged_bool_.empty()) return;
+    page_values_ += static_cast<int64_t>(staged_bool_.size());
+    uint8_t lo = 1, hi = 0;
+    for (uint8_t b : staged_bool_) {
+      lo = std::min(lo, b);
+      hi = std::max(hi, b);
+    }
+    UpdateBounds(std::string_view(reinterpret_cast<const char*>(&lo), 1),
+                 std::string_view(reinterpret_cast<const char*>(&hi), 1));
+    bools_.insert(bools_.end(), staged_bool_.begin(), staged_bool_.end());
+  }
+
+  void CheckDictionaryBudget() {
+    // Over budget: the open page stays dictionary-encoded; the rest of the
+    // chunk is PLAIN (pyarrow and parquet-java fall back the same way).
+    if (static_cast<int64_t>(dictionary_.plain().size()) > options_.dictionary_page_bytes)
       fallback_pending_ = true;
+  }
+
+  // Type-defined order of two PLAIN byte values (BYTE_ARRAY / FLBA, booleans
+  // and numbers of the staged type).
+  bool Less(std::string_view a, std::string_view b) const {
+    switch (stage_) {
+      case Stage::kBool:
+        return Load<uint8_t>(a) < Load<uint8_t>(b);
+      case Stage::kInt32:
+        return Load<int32_t>(a) < Load<int32_t>(b);
+      case Stage::kInt64:
+        return Load<int64_t>(a) < Load<int64_t>(b);
+      case Stage::kFloat:
+        return Load<float>(a) < Load<float>(b);
+      case Stage::kDouble:
+        return Load<double>(a) < Load<double>(b);
+      case Stage::kBytes:
+        break;
     }
+    if (leaf_.type->id() == TypeId::kDecimal) {  // two's complement: signed order
+      return *DecimalFromBigEndian(a) < *DecimalFromBigEndian(b);
+    }
+    const int c = std::memcmp(a.data(), b.data(), std::min(a.size(), b.size()));
+    return c < 0 || (c == 0 && a.size() < b.size());
+  }
+
+  template <typename T>
+  static T Load(std::string_view v) {
+    T x;
+    std::memcpy(&x, v.data(), sizeof(T));
+    return x;
+  }
+
+  void UpdateBounds(std::string_view lo, std::string_view hi) {
+    if (!has_bounds_ || Less(lo, min_)) min_.assign(lo);
+    if (!has_bounds_ || Less(max_, hi)) max_.assign(hi);
+    has_bounds_ = true;
+  }
+
+  void FinishStats(ColumnChunkData* out) {
+    out->nan_count = nan_count_;
+    if (!has_bounds_) return;
+    // Parquet: a zero bound is written as -0.0 for min and +0.0 for max, so
+    // readers that filter on it include both zeros.
+    if (stage_ == Stage::kFloat && Load<float>(min_) == 0.0f) {
+      const float z = -0.0f;
+      std::memcpy(min_.data(), &z, 4);
+    }
+    if (stage_ == Stage::kFloat && Load<float>(max_) == 0.0f) {
+      const float z = 0.0f;
+      std::memcpy(max_.data(), &z, 4);
+    }
+    if (stage_ == Stage::kDouble && Load<double>(min_) == 0.0) {
+      const double z = -0.0;
+      std::memcpy(min_.data(), &z, 8);
+    }
+    if (stage_ == Stage::kDouble && Load<double>(max_) == 0.0) {
+      const double z = 0.0;
+      std::memcpy(max_.data(), &z, 8);
+    }
+    out->min_value = min_;
+    out->max_value = max_;
   }
 
   Status FlushPage() {
@@ -352,18 +561,17 @@ class ColumnWriter::Impl {
     return Status::OK();
   }
 
-  static std::string EncodeLevels(const std::vector<uint32_t>& levels, int16_t max_level) {
+  static std::string EncodeLevels(const std::vector<int16_t>& levels, int16_t max_level) {
     if (max_level == 0) return {};
     RleBitPackedEncoder enc(BitWidth(static_cast<uint32_t>(max_level)));
-    for (uint32_t l : levels) enc.Put(l);
+    for (int16_t l : levels) enc.Put(static_cast<uint32_t>(l));
     return enc.Flush();
   }
 
   // A v1 data page or a dictionary page: the whole body compressed.
   Status BuildPage(PageType type, std::string_view body, std::string* out) {
     std::string compressed;
-    FLOE_RETURN_IF_ERROR(
-        Compress(options_.codec, AsBytes(body), options_.compression_level, &compressed));
+    FLOE_RETURN_IF_ERROR(Compress(options_.codec, AsBytes(body), level_, &compressed));
     PageHeader h;
     h.type = type;
     h.uncompressed_page_size = static_cast<int32_t>(body.size());
@@ -385,8 +593,7 @@ class ColumnWriter::Impl {
   Status BuildPageV2(Encoding encoding, std::string_view rep, std::string_view def,
                      std::string_view values, std::string* out) {
     std::string compressed;
-    FLOE_RETURN_IF_ERROR(
-        Compress(options_.codec, AsBytes(values), options_.compression_level, &compressed));
+    FLOE_RETURN_IF_ERROR(Compress(options_.codec, AsBytes(values), level_, &compressed));
     PageHeader h;
     h.type = PageType::kDataPageV2;
     const auto levels = static_cast<int32_t>(rep.size() + def.size());
@@ -416,23 +623,32 @@ class ColumnWriter::Impl {
 
   void Reset() {
     pages_.clear();
-    dictionary_.clear();
-    dict_plain_.clear();
-    use_dictionary_ = options_.dictionary && leaf_.physical != PhysicalType::kBoolean;
-    dictionary_used_ = fallback_pending_ = false;
+    dictionary_.Clear();
+    use_dictionary_ = options_.dictionary && stage_ != Stage::kBool;
+    fallback_pending_ = false;
     dict_pages_ = plain_pages_ = 0;
     total_entries_ = total_values_ = 0;
     uncompressed_total_ = 0;
-    stats_.Reset();
+    has_bounds_ = false;
+    nan_count_ = 0;
   }
 
   const LeafColumn& leaf_;
   const WriterOptions& options_;
-  ValueEncoder values_;
-  StatsCollector stats_;
+  const Stage stage_;
+  const int level_;
+
+  // The slice being added, staged in physical form.
+  std::vector<uint8_t> staged_bool_;
+  std::vector<int32_t> staged_i32_;
+  std::vector<int64_t> staged_i64_;
+  std::vector<float> staged_f32_;
+  std::vector<double> staged_f64_;
+  std::vector<std::string_view> staged_bytes_;
+  std::string decimal_scratch_;
 
   // The open page.
-  std::vector<uint32_t> def_levels_, rep_levels_;
+  std::vector<int16_t> def_levels_, rep_levels_;
   std::vector<uint32_t> indices_;
   std::string plain_;
   std::vector<uint8_t> bools_;
@@ -440,14 +656,16 @@ class ColumnWriter::Impl {
   Encoding pending_encoding_ = Encoding::kPlain;
 
   // The chunk so far.
-  std::unordered_map<std::string, uint32_t, StringHash, std::equal_to<>> dictionary_;
-  std::string dict_plain_;
-  bool use_dictionary_ = true, dictionary_used_ = false, fallback_pending_ = false;
+  Dictionary dictionary_;
+  bool use_dictionary_ = true, fallback_pending_ = false;
   int32_t dict_pages_ = 0, plain_pages_ = 0;
   std::string pages_;
   int64_t total_entries_ = 0, total_values_ = 0;
   int64_t uncompressed_total_ = 0;
   int64_t last_header_bytes_ = 0;
+  bool has_bounds_ = false;
+  std::string min_, max_;
+  int64_t nan_count_ = 0;
 };
 
 ColumnWriter::ColumnWriter(const LeafColumn& leaf, const WriterOptions& options)

@@ -14,8 +14,9 @@ namespace floe::parquet {
 
 struct WriterOptions {
   CompressionCodec codec = CompressionCodec::kZstd;
-  int compression_level = 0;                // 0: the codec's default
+  int compression_level = 0;                // 0: zstd 1, brotli 8 (as pyarrow), else the codec's
   int64_t row_group_bytes = 128ll << 20;    // target uncompressed size of a row group
+  int64_t row_group_rows = 1ll << 20;       // and its largest row count (pyarrow's default)
   int64_t page_bytes = 1 << 20;             // target uncompressed size of a data page
   int64_t dictionary_page_bytes = 1 << 20;  // past this a column falls back to PLAIN
   bool dictionary = true;

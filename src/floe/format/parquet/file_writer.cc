@@ -1,5 +1,6 @@
 #include "floe/format/parquet/file_writer.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "floe/build_info.h"
@@ -16,6 +17,10 @@ constexpr int64_t kRowsPerSlice = 1024;  // how often a large batch checks the r
 Result<std::unique_ptr<FileWriter>> FileWriter::Open(std::unique_ptr<OutputFile> file,
                                                      Schema schema, WriterOptions options,
                                                      std::vector<KeyValue> key_value_metadata) {
+  if (options.row_group_rows < 1) {
+    return Status::InvalidArgument("row groups need at least one row, not {}",
+                                   options.row_group_rows);
+  }
   if (options.data_page_version != 1 && options.data_page_version != 2) {
     return Status::InvalidArgument("data page version must be 1 or 2, not {}",
                                    options.data_page_version);
@@ -47,8 +52,10 @@ Status FileWriter::Write(const RecordBatch& batch) {
     return Status::InvalidArgument("{}: batch has {} columns, schema {}", file_->path(),
                                    batch.columns.size(), schema_.fields().size());
   }
-  for (int64_t begin = 0; begin < batch.num_rows; begin += kRowsPerSlice) {
-    const int64_t end = std::min(batch.num_rows, begin + kRowsPerSlice);
+  int64_t begin = 0;
+  while (begin < batch.num_rows) {
+    const int64_t room = options_.row_group_rows - row_group_rows_;
+    const int64_t end = std::min({batch.num_rows, begin + kRowsPerSlice, begin + room});
     int64_t buffered = 0;
     for (size_t i = 0; i < columns_.size(); ++i) {
       ShredLeaf(batch, file_schema_.leaves[i], begin, end, &scratch_);
@@ -56,7 +63,10 @@ Status FileWriter::Write(const RecordBatch& batch) {
       buffered += columns_[i].buffered_bytes();
     }
     row_group_rows_ += end - begin;
-    if (buffered >= options_.row_group_bytes) FLOE_RETURN_IF_ERROR(FlushRowGroup());
+    if (buffered >= options_.row_group_bytes || row_group_rows_ >= options_.row_group_rows) {
+      FLOE_RETURN_IF_ERROR(FlushRowGroup());
+    }
+    begin = end;
   }
   return Status::OK();
 }

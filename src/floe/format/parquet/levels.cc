@@ -17,6 +17,26 @@ struct Entry {
 
 void ShredLeaf(const RecordBatch& batch, const LeafColumn& leaf, int64_t begin, int64_t end,
                ShreddedLeaf* out) {
+  out->def_levels.clear();
+  out->rep_levels.clear();
+  out->value_slots.clear();
+  out->flat = leaf.field_path.size() == 1;
+  if (out->flat) {
+    // A top-level primitive: its levels are its validity, its values its slots.
+    const Column& c = batch.columns[static_cast<size_t>(leaf.field_path[0])];
+    out->values = &c;
+    out->num_entries = end - begin;
+    out->flat_begin = begin;
+    out->flat_end = end;
+    if (leaf.max_def > 0) {
+      out->def_levels.resize(static_cast<size_t>(end - begin), 1);
+      if (c.null_count() > 0) {
+        for (int64_t i = begin; i < end; ++i)
+          out->def_levels[static_cast<size_t>(i - begin)] = c.IsValid(i);
+      }
+    }
+    return;
+  }
   const Column* column = &batch.columns[static_cast<size_t>(leaf.field_path[0])];
   const NestedField* field = &batch.schema.fields()[static_cast<size_t>(leaf.field_path[0])];
   std::vector<Entry> entries;
@@ -74,9 +94,6 @@ void ShredLeaf(const RecordBatch& batch, const LeafColumn& leaf, int64_t begin, 
 
   out->values = column;
   out->num_entries = static_cast<int64_t>(entries.size());
-  out->def_levels.clear();
-  out->rep_levels.clear();
-  out->value_slots.clear();
   if (leaf.max_def > 0) out->def_levels.reserve(entries.size());
   if (leaf.max_rep > 0) out->rep_levels.reserve(entries.size());
   out->value_slots.reserve(entries.size());
