@@ -188,8 +188,10 @@ Status FileReader::LoadRowGroup(int index) {
           fmt::format("{}: row group {} column {}", path(), index, fmt::join(leaf.path, "."));
       Status s = DecodeChunk(leaf, m, chunk, &d);
       if (!s.ok()) return s.WithContext(where);
-      if (d.rows.size() != static_cast<size_t>(group.num_rows)) {
-        return Status::Corruption("{}: {} rows, the row group says {}", where, d.rows.size(),
+      const int64_t rows =
+          leaf.field_path.size() > 1 ? static_cast<int64_t>(d.rows.size()) : d.num_entries;
+      if (rows != group.num_rows) {
+        return Status::Corruption("{}: {} rows, the row group says {}", where, rows,
                                   group.num_rows);
       }
       leaves_.push_back(std::move(d));
@@ -316,7 +318,8 @@ Status FileReader::DecodeChunk(const LeafColumn& leaf, const ColumnMetaData& met
     return Status::Corruption("pages hold {} values, the column chunk says {}", out->num_entries,
                               meta.num_values);
   }
-  out->rows = RowRanges(out->rep, out->num_entries);
+  // Top-level primitives have one entry per row and need no row ranges.
+  if (leaf.field_path.size() > 1) out->rows = RowRanges(out->rep, out->num_entries);
   return Status::OK();
 }
 
@@ -331,14 +334,20 @@ Result<RecordBatch> FileReader::Next() {
   const int64_t end = std::min(row_group_rows_, next_row_ + batch_rows_);
   // Leaves of one top-level field are adjacent; map each to the projected column.
   for (DecodedLeaf& d : leaves_) {
-    const auto position =
+    const auto position = static_cast<size_t>(
         std::find(projected_fields_.begin(), projected_fields_.end(), d.leaf->field_path[0]) -
-        projected_fields_.begin();
-    LeafColumn local = *d.leaf;
-    local.field_path[0] = static_cast<int>(position);
-    const auto rows = std::span(d.rows).subspan(static_cast<size_t>(next_row_),
-                                                static_cast<size_t>(end - next_row_));
-    Status s = AssembleLeaf(local, d.def, d.rep, rows, d.values, &d.next_value, &batch);
+        projected_fields_.begin());
+    Status s;
+    if (d.leaf->field_path.size() == 1) {
+      s = AssembleFlat(*d.leaf, d.def, next_row_, end, d.values, &d.next_value,
+                       &batch.columns[position]);
+    } else {
+      LeafColumn local = *d.leaf;
+      local.field_path[0] = static_cast<int>(position);
+      const auto rows = std::span(d.rows).subspan(static_cast<size_t>(next_row_),
+                                                  static_cast<size_t>(end - next_row_));
+      s = AssembleLeaf(local, d.def, d.rep, rows, d.values, &d.next_value, &batch);
+    }
     if (!s.ok()) return s.WithContext(path());
   }
   batch.num_rows = end - next_row_;

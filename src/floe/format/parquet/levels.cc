@@ -1,6 +1,7 @@
 #include "floe/format/parquet/levels.h"
 
 #include <algorithm>
+#include <cstring>
 
 namespace floe::parquet {
 namespace {
@@ -218,6 +219,72 @@ class Assembler {
 };
 
 }  // namespace
+
+Status AssembleFlat(const LeafColumn& leaf, std::span<const int16_t> def_levels, int64_t first,
+                    int64_t last, const Column& values, int64_t* next_value, Column* column) {
+  const int64_t n = last - first;
+  int64_t present = n;
+  if (!def_levels.empty()) {
+    present = std::count(def_levels.begin() + first, def_levels.begin() + last, leaf.max_def);
+  }
+  const int64_t v0 = *next_value;
+  if (present > values.length() - v0) {
+    return Status::Corruption("column {}: fewer values than definition levels", leaf.path.back());
+  }
+  const int64_t base = column->length();
+  const int64_t nulls = n - present;
+  // Validity: one bit per row, set where the level says present.
+  if (nulls > 0 || !column->validity().empty()) {
+    auto& validity = column->mutable_validity();
+    if (validity.empty()) validity.assign(static_cast<size_t>((base + 7) / 8), 0xFF);
+    validity.resize(static_cast<size_t>((base + n + 7) / 8), 0);
+    for (int64_t i = 0; i < n; ++i) {
+      const int64_t bit = base + i;
+      const bool valid =
+          def_levels.empty() || def_levels[static_cast<size_t>(first + i)] == leaf.max_def;
+      if (valid) {
+        validity[static_cast<size_t>(bit >> 3)] |= static_cast<uint8_t>(1u << (bit & 7));
+      } else {
+        validity[static_cast<size_t>(bit >> 3)] &= static_cast<uint8_t>(~(1u << (bit & 7)));
+      }
+    }
+  }
+  const int width = FixedWidth(*leaf.type);
+  auto& data = column->mutable_data();
+  if (width > 0) {
+    const auto w = static_cast<size_t>(width);
+    const uint8_t* src = values.data().data() + static_cast<size_t>(v0) * w;
+    if (nulls == 0) {
+      data.insert(data.end(), src, src + static_cast<size_t>(n) * w);
+    } else {
+      const size_t at = data.size();
+      data.resize(at + static_cast<size_t>(n) * w, 0);
+      uint8_t* dst = data.data() + at;
+      for (int64_t i = 0; i < n; ++i, dst += w) {
+        if (def_levels[static_cast<size_t>(first + i)] == leaf.max_def) {
+          std::memcpy(dst, src, w);
+          src += w;
+        }
+      }
+    }
+  } else {
+    // Variable width: the values' bytes in one copy, offsets rebased.
+    const auto in_offsets = values.offsets();
+    const int32_t begin = in_offsets[static_cast<size_t>(v0)];
+    const int32_t end = in_offsets[static_cast<size_t>(v0 + present)];
+    const auto shift = static_cast<int32_t>(data.size()) - begin;
+    data.insert(data.end(), values.data().begin() + begin, values.data().begin() + end);
+    auto& offsets = column->mutable_offsets();
+    int64_t v = v0;
+    for (int64_t i = 0; i < n; ++i) {
+      if (def_levels.empty() || def_levels[static_cast<size_t>(first + i)] == leaf.max_def) ++v;
+      offsets.push_back(in_offsets[static_cast<size_t>(v)] + shift);
+    }
+  }
+  column->SetLength(base + n, column->null_count() + nulls);
+  *next_value = v0 + present;
+  return Status::OK();
+}
 
 Status AssembleLeaf(const LeafColumn& leaf, std::span<const int16_t> def_levels,
                     std::span<const int16_t> rep_levels,

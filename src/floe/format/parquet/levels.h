@@ -52,4 +52,9 @@ Status AssembleLeaf(const LeafColumn& leaf, std::span<const int16_t> def_levels,
                     std::span<const std::pair<int64_t, int64_t>> rows, const Column& values,
                     int64_t* next_value, RecordBatch* batch);
 
+// The same for a top-level primitive leaf (one entry per row), in bulk:
+// appends entries [first, last) to `column`.
+Status AssembleFlat(const LeafColumn& leaf, std::span<const int16_t> def_levels, int64_t first,
+                    int64_t last, const Column& values, int64_t* next_value, Column* column);
+
 }  // namespace floe::parquet

@@ -144,6 +144,8 @@ Status DecodeDictionaryIndices(const LeafColumn& leaf, std::span<const uint8_t> 
   std::vector<uint32_t> indices(static_cast<size_t>(std::min<int64_t>(count, 4096)));
   int64_t left = count;
   const auto size = static_cast<uint32_t>(dictionary->length());
+  const int fixed = FixedWidth(*leaf.type);
+  const uint8_t* dict_data = dictionary->data().data();
   while (left > 0) {
     std::span<uint32_t> batch(indices.data(), static_cast<size_t>(std::min<int64_t>(left, 4096)));
     FLOE_RETURN_IF_ERROR(decoder.GetExactly(batch));
@@ -152,7 +154,24 @@ Status DecodeDictionaryIndices(const LeafColumn& leaf, std::span<const uint8_t> 
         return Status::Corruption("column {}: dictionary index {} past the dictionary's {} entries",
                                   leaf.path.back(), i, size);
       }
-      out->AppendBytes(dictionary->Bytes(i));
+    }
+    if (fixed > 0) {
+      // Gather fixed-width entries straight into the column's buffer.
+      const auto w = static_cast<size_t>(fixed);
+      auto& bytes = out->mutable_data();
+      const size_t at = bytes.size();
+      bytes.resize(at + batch.size() * w);
+      uint8_t* dst = bytes.data() + at;
+      if (w == 8) {
+        for (uint32_t i : batch) std::memcpy(dst, dict_data + size_t{i} * 8, 8), dst += 8;
+      } else if (w == 4) {
+        for (uint32_t i : batch) std::memcpy(dst, dict_data + size_t{i} * 4, 4), dst += 4;
+      } else {
+        for (uint32_t i : batch) std::memcpy(dst, dict_data + size_t{i} * w, w), dst += w;
+      }
+      out->SetLength(out->length() + static_cast<int64_t>(batch.size()), out->null_count());
+    } else {
+      for (uint32_t i : batch) out->AppendBytes(dictionary->Bytes(i));
     }
     left -= static_cast<int64_t>(batch.size());
   }
