@@ -182,7 +182,12 @@ Status FileReader::LoadRowGroup(int index) {
       const int64_t start = m.dictionary_page_offset && *m.dictionary_page_offset > 0
                                 ? std::min(*m.dictionary_page_offset, m.data_page_offset)
                                 : m.data_page_offset;
-      std::vector<uint8_t> chunk(static_cast<size_t>(m.total_compressed_size));
+      // One buffer reused for every chunk; no zero-fill on reuse.
+      if (chunk_buffer_.size() < static_cast<size_t>(m.total_compressed_size)) {
+        chunk_buffer_.resize(static_cast<size_t>(m.total_compressed_size));
+      }
+      const std::span<uint8_t> chunk(chunk_buffer_.data(),
+                                     static_cast<size_t>(m.total_compressed_size));
       FLOE_RETURN_IF_ERROR(file_->ReadAt(start, chunk));
       const std::string where =
           fmt::format("{}: row group {} column {}", path(), index, fmt::join(leaf.path, "."));

@@ -56,7 +56,8 @@ class FileReader {
   std::vector<int> projected_fields_;  // top-level indices in schema_.schema
   int64_t batch_rows_ = 64 * 1024;
   int next_row_group_ = 0;
-  std::vector<DecodedLeaf> leaves_;  // of the current row group, projected leaves only
+  std::vector<DecodedLeaf> leaves_;
+  std::vector<uint8_t> chunk_buffer_;  // of the current row group, projected leaves only
   int64_t row_group_rows_ = 0;
   int64_t next_row_ = 0;
 };

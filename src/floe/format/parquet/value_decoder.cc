@@ -1,5 +1,6 @@
 #include "floe/format/parquet/value_decoder.h"
 
+#include <algorithm>
 #include <cstring>
 #include <vector>
 
@@ -21,6 +22,13 @@ T Load(const uint8_t* p) {
   T v;
   std::memcpy(&v, p, sizeof(T));
   return v;
+}
+
+// Makes room for `extra` more elements, growing geometrically: reserving the
+// exact size on every page would copy the buffer each time.
+template <typename V>
+void GrowFor(V* v, size_t extra) {
+  if (v->capacity() - v->size() < extra) v->reserve(std::max(v->capacity() * 2, v->size() + extra));
 }
 
 int PhysicalWidth(const LeafColumn& leaf) {
@@ -97,6 +105,25 @@ Status DecodePlain(const LeafColumn& leaf, std::span<const uint8_t> data, int64_
       out->Append<uint8_t>((data[static_cast<size_t>(i >> 3)] >> (i & 7)) & 1);
     return Status::OK();
   }
+  if (leaf.physical == PhysicalType::kByteArray && leaf.conversion == ValueConversion::kNone) {
+    // Strings and binary: payloads copied back to back, offsets alongside.
+    auto& bytes = out->mutable_data();
+    auto& offsets = out->mutable_offsets();
+    GrowFor(&bytes, data.size());
+    size_t pos = 0;
+    for (int64_t i = 0; i < count; ++i) {
+      if (data.size() - pos < 4) return TooShort(leaf, "PLAIN");
+      const uint32_t n = Load<uint32_t>(data.data() + pos);
+      pos += 4;
+      if (n > data.size() - pos) return TooShort(leaf, "PLAIN");
+      bytes.insert(bytes.end(), data.begin() + static_cast<long>(pos),
+                   data.begin() + static_cast<long>(pos + n));
+      offsets.push_back(static_cast<int32_t>(bytes.size()));
+      pos += n;
+    }
+    out->SetLength(out->length() + count, out->null_count());
+    return Status::OK();
+  }
   if (leaf.physical == PhysicalType::kByteArray) {
     size_t pos = 0;
     for (int64_t i = 0; i < count; ++i) {
@@ -171,7 +198,23 @@ Status DecodeDictionaryIndices(const LeafColumn& leaf, std::span<const uint8_t> 
       }
       out->SetLength(out->length() + static_cast<int64_t>(batch.size()), out->null_count());
     } else {
-      for (uint32_t i : batch) out->AppendBytes(dictionary->Bytes(i));
+      // Variable width: size the data once, then copy entries and offsets.
+      auto& bytes = out->mutable_data();
+      auto& offsets = out->mutable_offsets();
+      size_t total = 0;
+      for (uint32_t i : batch) total += dictionary->Bytes(i).size();
+      if (bytes.size() + total > static_cast<size_t>(INT32_MAX)) {
+        return Status::NotSupported("column {}: more than 2 GiB of values in one row group",
+                                    leaf.path.back());
+      }
+      GrowFor(&bytes, total);
+      GrowFor(&offsets, batch.size());
+      for (uint32_t i : batch) {
+        const std::string_view v = dictionary->Bytes(i);
+        bytes.insert(bytes.end(), v.begin(), v.end());
+        offsets.push_back(static_cast<int32_t>(bytes.size()));
+      }
+      out->SetLength(out->length() + static_cast<int64_t>(batch.size()), out->null_count());
     }
     left -= static_cast<int64_t>(batch.size());
   }
