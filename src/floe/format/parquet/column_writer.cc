@@ -56,22 +56,27 @@ class Dictionary {
   // The index of `v`, added when new.
   uint32_t Insert(std::string_view v, uint64_t hash) {
     size_t slot = hash & mask_;
-    while (true) {
-      const uint32_t entry = slots_[slot];
-      if (entry == 0) break;
+    while (const uint32_t entry = slots_[slot]) {
       const uint32_t i = entry - 1;
       if (hashes_[i] == hash && Value(i) == v) return i;
       slot = (slot + 1) & mask_;
     }
-    const auto index = static_cast<uint32_t>(hashes_.size());
-    slots_[slot] = index + 1;
-    hashes_.push_back(hash);
-    if (byte_array_) PutU32(&plain_, static_cast<uint32_t>(v.size()));
-    offsets_.push_back(static_cast<uint32_t>(plain_.size()));
-    lengths_.push_back(static_cast<uint32_t>(v.size()));
-    plain_.append(v);
-    if (hashes_.size() * 2 > slots_.size()) Grow();
-    return index;
+    return Add(v, hash, slot);
+  }
+
+  // The same for fixed-width values, compared as integers of their bits.
+  // REQUIRES: every value of this dictionary has sizeof(Bits) bytes.
+  template <typename Bits>
+  uint32_t InsertFixed(Bits bits) {
+    const uint64_t hash = Mix(bits);
+    size_t slot = hash & mask_;
+    while (const uint32_t entry = slots_[slot]) {
+      Bits existing;
+      std::memcpy(&existing, plain_.data() + size_t{entry - 1} * sizeof(Bits), sizeof(Bits));
+      if (existing == bits) return entry - 1;
+      slot = (slot + 1) & mask_;
+    }
+    return Add({reinterpret_cast<const char*>(&bits), sizeof(Bits)}, hash, slot);
   }
 
   size_t size() const { return hashes_.size(); }
@@ -89,6 +94,18 @@ class Dictionary {
 
  private:
   std::string_view Value(uint32_t i) const { return {plain_.data() + offsets_[i], lengths_[i]}; }
+
+  uint32_t Add(std::string_view v, uint64_t hash, size_t slot) {
+    const auto index = static_cast<uint32_t>(hashes_.size());
+    slots_[slot] = index + 1;
+    hashes_.push_back(hash);
+    if (byte_array_) PutU32(&plain_, static_cast<uint32_t>(v.size()));
+    offsets_.push_back(static_cast<uint32_t>(plain_.size()));
+    lengths_.push_back(static_cast<uint32_t>(v.size()));
+    plain_.append(v);
+    if (hashes_.size() * 2 > slots_.size()) Grow();
+    return index;
+  }
 
   void Grow() {
     slots_.assign(slots_.size() * 2, 0);
@@ -383,11 +400,11 @@ class ColumnWriter::Impl {
       UpdateBounds(std::string_view(reinterpret_cast<const char*>(&lo), sizeof(T)),
                    std::string_view(reinterpret_cast<const char*>(&hi), sizeof(T)));
     if (use_dictionary_) {
+      using Bits = std::conditional_t<sizeof(T) == 4, uint32_t, uint64_t>;
       for (T v : values) {
-        uint64_t bits = 0;
+        Bits bits;
         std::memcpy(&bits, &v, sizeof(T));
-        indices_.push_back(
-            dictionary_.Insert({reinterpret_cast<const char*>(&v), sizeof(T)}, Mix(bits)));
+        indices_.push_back(dictionary_.InsertFixed(bits));
       }
       CheckDictionaryBudget();
     } else {
@@ -398,23 +415,41 @@ class ColumnWriter::Impl {
   void AddBytes() {
     if (staged_bytes_.empty()) return;
     page_values_ += static_cast<int64_t>(staged_bytes_.size());
+    // Bounds are compared only when the value changes (runs of one value are
+    // common) and, with a dictionary, only for values new to it.
     std::string_view lo = staged_bytes_[0], hi = staged_bytes_[0];
-    for (std::string_view v : staged_bytes_) {
+    auto bound = [&](std::string_view v) {
       if (Less(v, lo)) lo = v;
       if (Less(hi, v)) hi = v;
-    }
-    UpdateBounds(lo, hi);
-    const bool byte_array = leaf_.physical == PhysicalType::kByteArray;
+    };
+    std::string_view last;
+    bool has_last = false;
     if (use_dictionary_) {
-      for (std::string_view v : staged_bytes_)
-        indices_.push_back(dictionary_.Insert(v, HashBytes(v.data(), v.size())));
+      uint32_t last_index = 0;
+      for (std::string_view v : staged_bytes_) {
+        if (!has_last || v != last) {
+          const size_t before = dictionary_.size();
+          last_index = dictionary_.Insert(v, HashBytes(v.data(), v.size()));
+          if (dictionary_.size() != before) bound(v);
+          last = v;
+          has_last = true;
+        }
+        indices_.push_back(last_index);
+      }
       CheckDictionaryBudget();
     } else {
+      const bool byte_array = leaf_.physical == PhysicalType::kByteArray;
       for (std::string_view v : staged_bytes_) {
+        if (!has_last || v != last) {
+          bound(v);
+          last = v;
+          has_last = true;
+        }
         if (byte_array) PutU32(&plain_, static_cast<uint32_t>(v.size()));
         plain_.append(v);
       }
     }
+    UpdateBounds(lo, hi);
   }
 
   void AddBools() {
