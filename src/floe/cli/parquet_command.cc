@@ -12,6 +12,7 @@
 #include "floe/format/parquet/compression.h"
 #include "floe/format/parquet/file_reader.h"
 #include "floe/format/parquet/file_writer.h"
+#include "floe/format/parquet/iceberg_metrics.h"
 #include "floe/format/parquet/value_decoder.h"
 
 namespace floe::cli {
@@ -82,8 +83,15 @@ std::string_view EncodingName(parquet::Encoding e) {
   return "UNKNOWN";
 }
 
-Status RunMeta(const std::string& path) {
+Status RunMeta(const std::string& path, bool iceberg_metrics) {
   FLOE_ASSIGN_OR_RETURN(auto reader, OpenParquet(path));
+  if (iceberg_metrics) {
+    auto metrics =
+        parquet::MetricsFromFooter(reader->metadata(), reader->file_schema(), reader->file_size());
+    if (!metrics.ok()) return metrics.status().WithContext(path);
+    std::printf("%s\n", parquet::DataFileMetricsToJson(*metrics).c_str());
+    return Status::OK();
+  }
   const parquet::FileMetaData& m = reader->metadata();
   std::printf(
       "file        %s\nsize        %lld bytes\ncreated_by  %s\nrows        %lld\nrow groups  %zu\n",
@@ -250,10 +258,14 @@ void AddParquetCommand(CLI::App& app) {
   schema->callback([schema_path] { ExitOnError(RunSchema(*schema_path)); });
 
   auto meta_path = std::make_shared<std::string>();
+  auto iceberg_metrics = std::make_shared<bool>(false);
   CLI::App* meta = cmd->add_subcommand(
       "meta", "Print row groups, column chunks, encodings, codecs and statistics");
   meta->add_option("FILE", *meta_path, "Parquet file")->required();
-  meta->callback([meta_path] { ExitOnError(RunMeta(*meta_path)); });
+  meta->add_flag("--iceberg-metrics", *iceberg_metrics,
+                 "Print the Iceberg data-file metrics from the footer as JSON (bounds in hex)");
+  meta->callback(
+      [meta_path, iceberg_metrics] { ExitOnError(RunMeta(*meta_path, *iceberg_metrics)); });
 
   auto cat = std::make_shared<CatOptions>();
   CLI::App* cat_cmd = cmd->add_subcommand("cat", "Print rows as JSON lines or CSV");
