@@ -233,20 +233,18 @@ class ColumnWriter::Impl {
     m.type = leaf_.physical;
     m.path_in_schema = leaf_.path;
     m.codec = options_.codec;
-    int64_t uncompressed = uncompressed_total_;
     if (dict_pages_ > 0) {
-      std::string page;
-      const std::string& plain = dictionary_.plain();
-      FLOE_RETURN_IF_ERROR(BuildPage(PageType::kDictionaryPage, plain, &page));
+      FLOE_RETURN_IF_ERROR(
+          AppendPage(PageType::kDictionaryPage, dictionary_.plain(), &out.dictionary_page));
       m.dictionary_page_offset = 0;
       m.encoding_stats.push_back({PageType::kDictionaryPage, Encoding::kPlain, 1});
-      uncompressed += last_header_bytes_ + static_cast<int64_t>(plain.size());
-      out.bytes = std::move(page);
     }
-    m.data_page_offset = static_cast<int64_t>(out.bytes.size());
-    out.bytes += pages_;
-    m.total_compressed_size = static_cast<int64_t>(out.bytes.size());
-    m.total_uncompressed_size = uncompressed;
+    m.data_page_offset = static_cast<int64_t>(out.dictionary_page.size());
+    out.data_pages = std::move(pages_);
+    pages_ = std::string();
+    m.total_compressed_size =
+        static_cast<int64_t>(out.dictionary_page.size() + out.data_pages.size());
+    m.total_uncompressed_size = uncompressed_total_;
     m.num_values = total_entries_;
     // Encodings used by any page of the chunk, levels included.
     if (dict_pages_ > 0 || plain_pages_ > 0) m.encodings.push_back(Encoding::kPlain);
@@ -535,52 +533,52 @@ class ColumnWriter::Impl {
   }
 
   Status FlushPage() {
-    std::string values;
+    // The value section goes straight into body_ after the levels (v1) or on
+    // its own (v2); buffers are members so their capacity is reused.
+    values_.clear();
     Encoding encoding = Encoding::kPlain;
     // A page without values before any dictionary entry exists (all nulls so
     // far) is PLAIN: an RLE_DICTIONARY page needs a dictionary page.
     if (use_dictionary_ && !dictionary_.empty()) {
       encoding = Encoding::kRleDictionary;
-      const int width =
-          BitWidth(dictionary_.empty() ? 0 : static_cast<uint32_t>(dictionary_.size() - 1));
-      values.push_back(static_cast<char>(width));
+      const int width = BitWidth(static_cast<uint32_t>(dictionary_.size() - 1));
+      values_.push_back(static_cast<char>(width));
       RleBitPackedEncoder enc(width);
       for (uint32_t i : indices_) enc.Put(i);
-      values += enc.Flush();
+      values_ += enc.Flush();
       ++dict_pages_;
-    } else {
-      if (leaf_.physical == PhysicalType::kBoolean) {
-        std::string packed((bools_.size() + 7) / 8, '\0');
-        for (size_t i = 0; i < bools_.size(); ++i) {
-          if (bools_[i]) packed[i / 8] = static_cast<char>(packed[i / 8] | (1 << (i % 8)));
-        }
-        values = std::move(packed);
-      } else {
-        values = std::move(plain_);
+    } else if (leaf_.physical == PhysicalType::kBoolean) {
+      values_.assign((bools_.size() + 7) / 8, '\0');
+      for (size_t i = 0; i < bools_.size(); ++i) {
+        if (bools_[i]) values_[i / 8] = static_cast<char>(values_[i / 8] | (1 << (i % 8)));
       }
       ++plain_pages_;
-    }
-    std::string rep = EncodeLevels(rep_levels_, leaf_.max_rep);
-    std::string def = EncodeLevels(def_levels_, leaf_.max_def);
-    std::string page;
-    if (options_.data_page_version == 2) {
-      FLOE_RETURN_IF_ERROR(BuildPageV2(encoding, rep, def, values, &page));
     } else {
-      std::string body;
+      ++plain_pages_;
+    }
+    // PLAIN values are already encoded in plain_.
+    const std::string_view values =
+        encoding == Encoding::kPlain && leaf_.physical != PhysicalType::kBoolean
+            ? std::string_view(plain_)
+            : std::string_view(values_);
+    const std::string rep = EncodeLevels(rep_levels_, leaf_.max_rep);
+    const std::string def = EncodeLevels(def_levels_, leaf_.max_def);
+    if (options_.data_page_version == 2) {
+      FLOE_RETURN_IF_ERROR(AppendPageV2(encoding, rep, def, values));
+    } else {
+      body_.clear();
       if (leaf_.max_rep > 0) {
-        PutU32(&body, static_cast<uint32_t>(rep.size()));
-        body += rep;
+        PutU32(&body_, static_cast<uint32_t>(rep.size()));
+        body_ += rep;
       }
       if (leaf_.max_def > 0) {
-        PutU32(&body, static_cast<uint32_t>(def.size()));
-        body += def;
+        PutU32(&body_, static_cast<uint32_t>(def.size()));
+        body_ += def;
       }
-      body += values;
+      body_ += values;
       pending_encoding_ = encoding;
-      FLOE_RETURN_IF_ERROR(BuildPage(PageType::kDataPage, body, &page));
-      uncompressed_total_ += last_header_bytes_ + static_cast<int64_t>(body.size());
+      FLOE_RETURN_IF_ERROR(AppendPage(PageType::kDataPage, body_, &pages_));
     }
-    pages_ += page;
     total_entries_ += page_entries_;
     total_values_ += page_values_;
     page_entries_ = page_values_ = page_rows_ = 0;
@@ -603,14 +601,15 @@ class ColumnWriter::Impl {
     return enc.Flush();
   }
 
-  // A v1 data page or a dictionary page: the whole body compressed.
-  Status BuildPage(PageType type, std::string_view body, std::string* out) {
-    std::string compressed;
-    FLOE_RETURN_IF_ERROR(Compress(options_.codec, AsBytes(body), level_, &compressed));
+  // Appends a v1 data page or a dictionary page (header, then the whole body
+  // compressed) to `dest`.
+  Status AppendPage(PageType type, std::string_view body, std::string* dest) {
+    compressed_.clear();
+    FLOE_RETURN_IF_ERROR(Compress(options_.codec, AsBytes(body), level_, &compressed_));
     PageHeader h;
     h.type = type;
     h.uncompressed_page_size = static_cast<int32_t>(body.size());
-    h.compressed_page_size = static_cast<int32_t>(compressed.size());
+    h.compressed_page_size = static_cast<int32_t>(compressed_.size());
     if (type == PageType::kDictionaryPage) {
       h.dictionary_page_header = DictionaryPageHeader{static_cast<int32_t>(dictionary_.size()),
                                                       Encoding::kPlain, std::nullopt};
@@ -619,21 +618,22 @@ class ColumnWriter::Impl {
                                           Encoding::kRle, Encoding::kRle, std::nullopt};
     }
     const std::string header = EncodePageHeader(h);
-    last_header_bytes_ = static_cast<int64_t>(header.size());
-    *out = header + compressed;
+    uncompressed_total_ += static_cast<int64_t>(header.size() + body.size());
+    dest->append(header);
+    dest->append(compressed_);
     return Status::OK();
   }
 
-  // A v2 data page: levels uncompressed before the compressed values.
-  Status BuildPageV2(Encoding encoding, std::string_view rep, std::string_view def,
-                     std::string_view values, std::string* out) {
-    std::string compressed;
-    FLOE_RETURN_IF_ERROR(Compress(options_.codec, AsBytes(values), level_, &compressed));
+  // Appends a v2 data page: levels uncompressed before the compressed values.
+  Status AppendPageV2(Encoding encoding, std::string_view rep, std::string_view def,
+                      std::string_view values) {
+    compressed_.clear();
+    FLOE_RETURN_IF_ERROR(Compress(options_.codec, AsBytes(values), level_, &compressed_));
     PageHeader h;
     h.type = PageType::kDataPageV2;
     const auto levels = static_cast<int32_t>(rep.size() + def.size());
     h.uncompressed_page_size = levels + static_cast<int32_t>(values.size());
-    h.compressed_page_size = levels + static_cast<int32_t>(compressed.size());
+    h.compressed_page_size = levels + static_cast<int32_t>(compressed_.size());
     DataPageHeaderV2 v2;
     v2.num_values = static_cast<int32_t>(page_entries_);
     v2.num_nulls = static_cast<int32_t>(page_entries_ - page_values_);
@@ -645,10 +645,10 @@ class ColumnWriter::Impl {
     h.data_page_header_v2 = v2;
     const std::string header = EncodePageHeader(h);
     uncompressed_total_ += static_cast<int64_t>(header.size()) + h.uncompressed_page_size;
-    *out = header;
-    out->append(rep);
-    out->append(def);
-    out->append(compressed);
+    pages_.append(header);
+    pages_.append(rep);
+    pages_.append(def);
+    pages_.append(compressed_);
     return Status::OK();
   }
 
@@ -697,7 +697,7 @@ class ColumnWriter::Impl {
   std::string pages_;
   int64_t total_entries_ = 0, total_values_ = 0;
   int64_t uncompressed_total_ = 0;
-  int64_t last_header_bytes_ = 0;
+  std::string body_, values_, compressed_;  // scratch for building pages
   bool has_bounds_ = false;
   std::string min_, max_;
   int64_t nan_count_ = 0;

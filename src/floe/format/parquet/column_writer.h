@@ -24,10 +24,11 @@ struct WriterOptions {
 };
 
 // A finished column chunk: its pages and what the footer says about them.
-// Offsets in `meta` are relative to the start of `bytes`; the file writer
-// shifts them to file positions.
+// The chunk is dictionary_page (possibly empty) followed by data_pages; offsets
+// in `meta` are relative to its start and the file writer shifts them.
 struct ColumnChunkData {
-  std::string bytes;
+  std::string dictionary_page;
+  std::string data_pages;
   ColumnMetaData meta;
   int64_t value_count = 0;  // entries, nulls included
   int64_t null_count = 0;

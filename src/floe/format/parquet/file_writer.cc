@@ -84,7 +84,8 @@ Status FileWriter::FlushRowGroup() {
     ColumnMetaData meta = std::move(chunk.meta);
     meta.data_page_offset += start;
     if (meta.dictionary_page_offset) *meta.dictionary_page_offset += start;
-    FLOE_RETURN_IF_ERROR(file_->Append(chunk.bytes));
+    FLOE_RETURN_IF_ERROR(file_->Append(chunk.dictionary_page));
+    FLOE_RETURN_IF_ERROR(file_->Append(chunk.data_pages));
     group.total_byte_size += meta.total_uncompressed_size;
     compressed += meta.total_compressed_size;
     Summarize(i, chunk);
