@@ -21,6 +21,7 @@ struct WriterOptions {
   int64_t dictionary_page_bytes = 1 << 20;  // past this a column falls back to PLAIN
   bool dictionary = true;
   int data_page_version = 1;  // 1 or 2
+  int threads = -1;           // worker threads encoding columns; -1: cores - 1
 };
 
 // A finished column chunk: its pages and what the footer says about them.

@@ -10,7 +10,12 @@ namespace floe::parquet {
 namespace {
 
 constexpr std::string_view kMagic = "PAR1";
-constexpr int64_t kRowsPerSlice = 1024;  // how often a large batch checks the row-group size
+// Rows handed to the column threads at a time, which is also how often a
+// batch checks the row group's size: large for throughput, smaller when the
+// row groups are small so that they are still cut near their target.
+int64_t RowsPerSlice(const WriterOptions& options) {
+  return std::clamp<int64_t>(options.row_group_bytes / 128, 512, 16 * 1024);
+}
 
 }  // namespace
 
@@ -34,6 +39,10 @@ Result<std::unique_ptr<FileWriter>> FileWriter::Open(std::unique_ptr<OutputFile>
   w->metadata_.version = 2;
   w->metadata_.created_by = CreatedBy();
   w->metadata_.key_value_metadata = std::move(key_value_metadata);
+  const size_t threads =
+      options.threads >= 0 ? static_cast<size_t>(options.threads) : DefaultWorkerThreads();
+  w->pool_ = std::make_unique<ThreadPool>(std::min(threads, w->file_schema_.leaves.size()));
+  w->scratch_.resize(w->file_schema_.leaves.size());
   for (const LeafColumn& leaf : w->file_schema_.leaves) {
     w->columns_.emplace_back(leaf, w->options_);
     w->metadata_.column_orders.push_back(ColumnOrder::kTypeDefined);
@@ -53,13 +62,18 @@ Status FileWriter::Write(const RecordBatch& batch) {
                                    batch.columns.size(), schema_.fields().size());
   }
   int64_t begin = 0;
+  std::vector<Status> status(columns_.size());
   while (begin < batch.num_rows) {
     const int64_t room = options_.row_group_rows - row_group_rows_;
-    const int64_t end = std::min({batch.num_rows, begin + kRowsPerSlice, begin + room});
+    const int64_t end = std::min({batch.num_rows, begin + RowsPerSlice(options_), begin + room});
+    // Columns are independent: each is shredded and encoded on its own thread.
+    pool_->ParallelFor(columns_.size(), [&](size_t i) {
+      ShredLeaf(batch, file_schema_.leaves[i], begin, end, &scratch_[i]);
+      status[i] = columns_[i].Write(scratch_[i]);
+    });
     int64_t buffered = 0;
     for (size_t i = 0; i < columns_.size(); ++i) {
-      ShredLeaf(batch, file_schema_.leaves[i], begin, end, &scratch_);
-      FLOE_RETURN_IF_ERROR(columns_[i].Write(scratch_).WithContext(file_->path()));
+      FLOE_RETURN_IF_ERROR(status[i].WithContext(file_->path()));
       buffered += columns_[i].buffered_bytes();
     }
     row_group_rows_ += end - begin;
@@ -78,8 +92,11 @@ Status FileWriter::FlushRowGroup() {
   group.file_offset = file_->position();
   group.ordinal = static_cast<int16_t>(metadata_.row_groups.size());
   int64_t compressed = 0;
+  // Finishing compresses each column's last page: in parallel, then written in order.
+  std::vector<Result<ColumnChunkData>> chunks(columns_.size(), Status::Internal("not finished"));
+  pool_->ParallelFor(columns_.size(), [&](size_t i) { chunks[i] = columns_[i].Finish(); });
   for (size_t i = 0; i < columns_.size(); ++i) {
-    FLOE_ASSIGN_OR_RETURN(ColumnChunkData chunk, columns_[i].Finish());
+    FLOE_ASSIGN_OR_RETURN(ColumnChunkData chunk, std::move(chunks[i]));
     const int64_t start = file_->position();
     ColumnMetaData meta = std::move(chunk.meta);
     meta.data_page_offset += start;

@@ -9,6 +9,7 @@
 #include "floe/columnar/column.h"
 #include "floe/format/parquet/column_writer.h"
 #include "floe/io/file.h"
+#include "floe/util/thread_pool.h"
 
 namespace floe::parquet {
 
@@ -54,7 +55,8 @@ class FileWriter {
   WriterOptions options_;
   FileSchema file_schema_;
   std::vector<ColumnWriter> columns_;
-  ShreddedLeaf scratch_;
+  std::vector<ShreddedLeaf> scratch_;  // one per column
+  std::unique_ptr<ThreadPool> pool_;
   int64_t row_group_rows_ = 0;
   FileMetaData metadata_;
   std::vector<LeafSummary> summaries_;
