@@ -56,6 +56,8 @@ Result<size_t> DecodeLevels(std::span<const uint8_t> data, Encoding encoding, in
 // One leaf of the current row group, fully decoded.
 struct FileReader::DecodedLeaf {
   const LeafColumn* leaf = nullptr;
+  size_t chunk = 0;     // index of the column chunk in the row group
+  size_t position = 0;  // index of its top-level field in the projection
   std::vector<int16_t> def, rep;
   Column values;  // present values only
   int64_t num_entries = 0;
@@ -132,6 +134,7 @@ Result<std::unique_ptr<FileReader>> FileReader::Open(std::unique_ptr<InputFile> 
         fmt::format("row groups hold {} rows, the footer says {}", rows, r->metadata_.num_rows));
   }
   r->file_ = std::move(file);
+  FLOE_RETURN_IF_ERROR(r->Select({}).status());  // all columns until told otherwise
   return r;
 }
 
@@ -162,6 +165,9 @@ Result<Schema> FileReader::Select(const ReadOptions& options) {
   for (int i : projected_fields_) fields.push_back(all.fields()[static_cast<size_t>(i)]);
   projected_ = Schema(std::move(fields));
   batch_rows_ = std::max<int64_t>(1, options.batch_rows);
+  const size_t threads =
+      options.threads >= 0 ? static_cast<size_t>(options.threads) : DefaultWorkerThreads();
+  pool_ = std::make_unique<ThreadPool>(std::min(threads, schema_.leaves.size()));
   next_row_group_ = 0;
   leaves_.clear();
   row_group_rows_ = next_row_ = 0;
@@ -171,37 +177,43 @@ Result<Schema> FileReader::Select(const ReadOptions& options) {
 Status FileReader::LoadRowGroup(int index) {
   const RowGroup& group = metadata_.row_groups[static_cast<size_t>(index)];
   leaves_.clear();
-  for (int field : projected_fields_) {
+  for (size_t position = 0; position < projected_fields_.size(); ++position) {
     for (size_t c = 0; c < schema_.leaves.size(); ++c) {
-      const LeafColumn& leaf = schema_.leaves[c];
-      if (leaf.field_path[0] != field) continue;
-      const ColumnMetaData& m = *group.columns[c].meta_data;
+      if (schema_.leaves[c].field_path[0] != projected_fields_[position]) continue;
       DecodedLeaf d;
-      d.leaf = &leaf;
-      d.values = Column(leaf.type);
-      const int64_t start = m.dictionary_page_offset && *m.dictionary_page_offset > 0
-                                ? std::min(*m.dictionary_page_offset, m.data_page_offset)
-                                : m.data_page_offset;
-      // One buffer reused for every chunk; no zero-fill on reuse.
-      if (chunk_buffer_.size() < static_cast<size_t>(m.total_compressed_size)) {
-        chunk_buffer_.resize(static_cast<size_t>(m.total_compressed_size));
-      }
-      const std::span<uint8_t> chunk(chunk_buffer_.data(),
-                                     static_cast<size_t>(m.total_compressed_size));
-      FLOE_RETURN_IF_ERROR(file_->ReadAt(start, chunk));
-      const std::string where =
-          fmt::format("{}: row group {} column {}", path(), index, fmt::join(leaf.path, "."));
-      Status s = DecodeChunk(leaf, m, chunk, &d);
-      if (!s.ok()) return s.WithContext(where);
-      const int64_t rows =
-          leaf.field_path.size() > 1 ? static_cast<int64_t>(d.rows.size()) : d.num_entries;
-      if (rows != group.num_rows) {
-        return Status::Corruption("{}: {} rows, the row group says {}", where, rows,
-                                  group.num_rows);
-      }
+      d.leaf = &schema_.leaves[c];
+      d.chunk = c;
+      d.position = position;
+      d.values = Column(d.leaf->type);
       leaves_.push_back(std::move(d));
     }
   }
+  // Chunks are read and decoded in parallel: each task has its own buffer.
+  std::vector<Status> status(leaves_.size());
+  pool_->ParallelFor(leaves_.size(), [&](size_t k) {
+    DecodedLeaf& d = leaves_[k];
+    const LeafColumn& leaf = *d.leaf;
+    const ColumnMetaData& m = *group.columns[d.chunk].meta_data;
+    const int64_t start = m.dictionary_page_offset && *m.dictionary_page_offset > 0
+                              ? std::min(*m.dictionary_page_offset, m.data_page_offset)
+                              : m.data_page_offset;
+    const std::string where =
+        fmt::format("{}: row group {} column {}", path(), index, fmt::join(leaf.path, "."));
+    std::vector<uint8_t> chunk(static_cast<size_t>(m.total_compressed_size));
+    Status s = file_->ReadAt(start, chunk);
+    if (s.ok()) s = DecodeChunk(leaf, m, chunk, &d);
+    if (!s.ok()) {
+      status[k] = s.WithContext(where);
+      return;
+    }
+    const int64_t rows =
+        leaf.field_path.size() > 1 ? static_cast<int64_t>(d.rows.size()) : d.num_entries;
+    if (rows != group.num_rows) {
+      status[k] =
+          Status::Corruption("{}: {} rows, the row group says {}", where, rows, group.num_rows);
+    }
+  });
+  for (Status& s : status) FLOE_RETURN_IF_ERROR(s);
   row_group_rows_ = group.num_rows;
   next_row_ = 0;
   return Status::OK();
@@ -337,24 +349,30 @@ Result<RecordBatch> FileReader::Next() {
   }
   RecordBatch batch = RecordBatch::Empty(projected_);
   const int64_t end = std::min(row_group_rows_, next_row_ + batch_rows_);
-  // Leaves of one top-level field are adjacent; map each to the projected column.
-  for (DecodedLeaf& d : leaves_) {
-    const auto position = static_cast<size_t>(
-        std::find(projected_fields_.begin(), projected_fields_.end(), d.leaf->field_path[0]) -
-        projected_fields_.begin());
-    Status s;
-    if (d.leaf->field_path.size() == 1) {
-      s = AssembleFlat(*d.leaf, d.def, next_row_, end, d.values, &d.next_value,
-                       &batch.columns[position]);
-    } else {
-      LeafColumn local = *d.leaf;
-      local.field_path[0] = static_cast<int>(position);
-      const auto rows = std::span(d.rows).subspan(static_cast<size_t>(next_row_),
-                                                  static_cast<size_t>(end - next_row_));
-      s = AssembleLeaf(local, d.def, d.rep, rows, d.values, &d.next_value, &batch);
+  // Projected fields are assembled in parallel; the leaves of one field in
+  // schema order, since the first leaf under a node builds the node.
+  std::vector<Status> status(projected_fields_.size());
+  pool_->ParallelFor(projected_fields_.size(), [&](size_t position) {
+    for (DecodedLeaf& d : leaves_) {
+      if (d.position != position) continue;
+      Status s;
+      if (d.leaf->field_path.size() == 1) {
+        s = AssembleFlat(*d.leaf, d.def, next_row_, end, d.values, &d.next_value,
+                         &batch.columns[position]);
+      } else {
+        LeafColumn local = *d.leaf;
+        local.field_path[0] = static_cast<int>(position);
+        const auto rows = std::span(d.rows).subspan(static_cast<size_t>(next_row_),
+                                                    static_cast<size_t>(end - next_row_));
+        s = AssembleLeaf(local, d.def, d.rep, rows, d.values, &d.next_value, &batch);
+      }
+      if (!s.ok()) {
+        status[position] = s.WithContext(path());
+        return;
+      }
     }
-    if (!s.ok()) return s.WithContext(path());
-  }
+  });
+  for (Status& s : status) FLOE_RETURN_IF_ERROR(s);
   batch.num_rows = end - next_row_;
   next_row_ = end;
   return batch;

@@ -13,6 +13,7 @@
 #include "floe/format/parquet/metadata.h"
 #include "floe/format/parquet/schema_mapping.h"
 #include "floe/io/file.h"
+#include "floe/util/thread_pool.h"
 
 namespace floe::parquet {
 
@@ -23,6 +24,7 @@ struct ReadOptions {
   // Or by field id (used when non-empty; takes precedence over names).
   std::vector<int32_t> field_ids;
   int64_t batch_rows = 64 * 1024;
+  int threads = -1;  // worker threads decoding columns; -1: cores - 1
 };
 
 class FileReader {
@@ -35,7 +37,8 @@ class FileReader {
   const FileSchema& file_schema() const { return schema_; }
   int64_t file_size() const { return file_->size(); }
 
-  // Starts reading with `options`; the projected schema is returned.
+  // Starts reading (again) with `options`; the projected schema is returned.
+  // A reader starts with all columns selected.
   Result<Schema> Select(const ReadOptions& options);
   // The next batch of at most batch_rows rows, or a batch of 0 rows at the end.
   Result<RecordBatch> Next();
@@ -57,7 +60,7 @@ class FileReader {
   int64_t batch_rows_ = 64 * 1024;
   int next_row_group_ = 0;
   std::vector<DecodedLeaf> leaves_;
-  std::vector<uint8_t> chunk_buffer_;  // of the current row group, projected leaves only
+  std::unique_ptr<ThreadPool> pool_;  // of the current row group, projected leaves only
   int64_t row_group_rows_ = 0;
   int64_t next_row_ = 0;
 };
