@@ -42,10 +42,12 @@ void ResetPeakMemory() {
   clear << "5";
 }
 
-Result<std::vector<RecordBatch>> LoadAll(const std::string& path, int64_t* rows) {
+Result<std::vector<RecordBatch>> LoadAll(const std::string& path, int64_t* rows, int threads = -1) {
   FLOE_ASSIGN_OR_RETURN(auto file, OpenLocalInputFile(path));
   FLOE_ASSIGN_OR_RETURN(auto reader, parquet::FileReader::Open(std::move(file)));
-  FLOE_RETURN_IF_ERROR(reader->Select({}).status());
+  FLOE_RETURN_IF_ERROR(
+      reader->Select({.columns = {}, .field_ids = {}, .batch_rows = 64 * 1024, .threads = threads})
+          .status());
   std::vector<RecordBatch> batches;
   *rows = 0;
   while (true) {
@@ -62,6 +64,7 @@ struct WriteBench {
   int level = 0;
   int64_t row_group_rows = 1 << 20;
   bool dictionary = true;
+  int threads = -1;
 };
 
 Status RunWriteBench(const WriteBench& o) {
@@ -74,6 +77,7 @@ Status RunWriteBench(const WriteBench& o) {
   options.row_group_rows = o.row_group_rows;
   options.row_group_bytes = int64_t{1} << 40;  // cut by rows only, like the peer
   options.dictionary = o.dictionary;
+  options.threads = o.threads;
 
   const Memory before = ReadMemory();
   ResetPeakMemory();
@@ -93,10 +97,10 @@ Status RunWriteBench(const WriteBench& o) {
   return Status::OK();
 }
 
-Status RunReadBench(const std::string& path) {
+Status RunReadBench(const std::string& path, int threads) {
   const auto start = Clock::now();
   int64_t rows = 0;
-  FLOE_ASSIGN_OR_RETURN(std::vector<RecordBatch> batches, LoadAll(path, &rows));
+  FLOE_ASSIGN_OR_RETURN(std::vector<RecordBatch> batches, LoadAll(path, &rows, threads));
   const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
   std::printf("{\"seconds\": %.6f, \"rows\": %lld, \"batches\": %zu}\n", seconds,
               static_cast<long long>(rows), batches.size());
@@ -118,12 +122,15 @@ void AddBenchCommand(CLI::App& app) {
   w->add_option("--compression-level", write->level);
   w->add_option("--row-group-rows", write->row_group_rows);
   w->add_flag("!--no-dictionary", write->dictionary);
+  w->add_option("--threads", write->threads, "Worker threads (-1: cores - 1)");
   w->callback([write] { ExitOnError(RunWriteBench(*write)); });
 
   auto read_path = std::make_shared<std::string>();
+  auto read_threads = std::make_shared<int>(-1);
   CLI::App* r = cmd->add_subcommand("parquet-read", "Time reading a Parquet file into memory");
   r->add_option("FILE", *read_path)->required();
-  r->callback([read_path] { ExitOnError(RunReadBench(*read_path)); });
+  r->add_option("--threads", *read_threads, "Worker threads (-1: cores - 1)");
+  r->callback([read_path, read_threads] { ExitOnError(RunReadBench(*read_path, *read_threads)); });
 }
 
 }  // namespace floe::cli

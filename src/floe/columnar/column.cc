@@ -2,7 +2,7 @@
 
 namespace floe {
 
-Column::Column(TypePtr type) : type_(std::move(type)) {
+Column::Column(TypePtr type) : type_(std::move(type)), width_(FixedWidth(*type_)) {
   switch (type_->id()) {
     case TypeId::kString:
     case TypeId::kBinary:
@@ -14,15 +14,6 @@ Column::Column(TypePtr type) : type_(std::move(type)) {
       break;
   }
   for (const NestedField& f : type_->fields()) children_.emplace_back(f.type);
-}
-
-std::string_view Column::Bytes(int64_t i) const {
-  const char* base = reinterpret_cast<const char*>(data_.data());
-  if (!offsets_.empty()) {
-    return std::string_view(base + offsets_[i], static_cast<size_t>(offsets_[i + 1] - offsets_[i]));
-  }
-  const size_t width = static_cast<size_t>(FixedWidth(*type_));
-  return std::string_view(base + i * width, width);
 }
 
 void Column::AppendNull() {

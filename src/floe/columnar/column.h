@@ -48,7 +48,13 @@ class Column {
   }
   // The bytes of slot i: string / binary values, or fixed-width values (e.g. a
   // uuid's 16 bytes).
-  std::string_view Bytes(int64_t i) const;
+  std::string_view Bytes(int64_t i) const {
+    const char* base = reinterpret_cast<const char*>(data_.data());
+    if (!offsets_.empty()) {
+      return {base + offsets_[i], static_cast<size_t>(offsets_[i + 1] - offsets_[i])};
+    }
+    return {base + i * width_, static_cast<size_t>(width_)};
+  }
   // List / map slot i covers children entries [Offset(i), Offset(i + 1)).
   int32_t Offset(int64_t i) const { return offsets_[i]; }
   const Column& child(size_t i) const { return children_[i]; }
@@ -104,6 +110,7 @@ class Column {
   void FinishSlot(bool valid);
 
   TypePtr type_;
+  int64_t width_ = 0;  // FixedWidth(*type_), cached for Bytes()
   int64_t length_ = 0;
   int64_t null_count_ = 0;
   std::vector<uint8_t> validity_;

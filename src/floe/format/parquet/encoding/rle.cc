@@ -20,7 +20,7 @@ RleBitPackedEncoder::RleBitPackedEncoder(int bit_width) : bit_width_(bit_width) 
   assert(bit_width >= 0 && bit_width <= 32);
 }
 
-void RleBitPackedEncoder::Put(uint32_t value) {
+void RleBitPackedEncoder::PutSlow(uint32_t value) {
   value = static_cast<uint32_t>(value & LowBitsMask(bit_width_));
   if (value == previous_) {
     ++repeat_count_;

@@ -12,6 +12,7 @@
 #include <span>
 #include <string>
 
+#include "floe/format/parquet/encoding/bit_util.h"
 #include "floe/util/status.h"
 
 namespace floe::parquet {
@@ -29,7 +30,15 @@ class RleBitPackedEncoder {
   explicit RleBitPackedEncoder(int bit_width);
 
   // REQUIRES: value < 2^bit_width (higher bits are dropped).
-  void Put(uint32_t value);
+  void Put(uint32_t value) {
+    // The common case inline: one more repeat of a run already known to be RLE.
+    if (value == previous_ && repeat_count_ >= 8 && repeat_count_ < kMaxRleRunLength &&
+        value <= LowBitsMask(bit_width_)) {
+      ++repeat_count_;
+      return;
+    }
+    PutSlow(value);
+  }
 
   // Ends the open run and returns all runs; the encoder is empty afterwards
   // and ready for the next page. A last partial group is padded with zeros.
@@ -38,6 +47,7 @@ class RleBitPackedEncoder {
   int bit_width() const { return bit_width_; }
 
  private:
+  void PutSlow(uint32_t value);
   void WriteRleRun();
   void WriteBitPackedGroup();
   void EndBitPackedRun();
