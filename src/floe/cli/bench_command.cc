@@ -46,7 +46,7 @@ Result<std::vector<RecordBatch>> LoadAll(const std::string& path, int64_t* rows,
   FLOE_ASSIGN_OR_RETURN(auto file, OpenLocalInputFile(path));
   FLOE_ASSIGN_OR_RETURN(auto reader, parquet::FileReader::Open(std::move(file)));
   FLOE_RETURN_IF_ERROR(
-      reader->Select({.columns = {}, .field_ids = {}, .batch_rows = 64 * 1024, .threads = threads})
+      reader->Select({.columns = {}, .field_ids = {}, .batch_rows = 1 << 20, .threads = threads})
           .status());
   std::vector<RecordBatch> batches;
   *rows = 0;

@@ -221,7 +221,7 @@ class Assembler {
 }  // namespace
 
 Status AssembleFlat(const LeafColumn& leaf, std::span<const int16_t> def_levels, int64_t first,
-                    int64_t last, const Column& values, int64_t* next_value, Column* column) {
+                    int64_t last, Column& values, int64_t* next_value, Column* column) {
   const int64_t n = last - first;
   int64_t present = n;
   if (!def_levels.empty()) {
@@ -230,6 +230,12 @@ Status AssembleFlat(const LeafColumn& leaf, std::span<const int16_t> def_levels,
   const int64_t v0 = *next_value;
   if (present > values.length() - v0) {
     return Status::Corruption("column {}: fewer values than definition levels", leaf.path.back());
+  }
+  if (v0 == 0 && present == n && n == values.length() && column->length() == 0) {
+    *column = std::move(values);  // the whole chunk, no nulls: hand the buffers over
+    values = Column(leaf.type);
+    *next_value = n;
+    return Status::OK();
   }
   const int64_t base = column->length();
   const int64_t nulls = n - present;

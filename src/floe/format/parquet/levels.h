@@ -53,8 +53,9 @@ Status AssembleLeaf(const LeafColumn& leaf, std::span<const int16_t> def_levels,
                     int64_t* next_value, RecordBatch* batch);
 
 // The same for a top-level primitive leaf (one entry per row), in bulk:
-// appends entries [first, last) to `column`.
+// appends entries [first, last) to `column`. When they are all of `values`
+// without nulls and `column` is empty, the buffers are moved, not copied.
 Status AssembleFlat(const LeafColumn& leaf, std::span<const int16_t> def_levels, int64_t first,
-                    int64_t last, const Column& values, int64_t* next_value, Column* column);
+                    int64_t last, Column& values, int64_t* next_value, Column* column);
 
 }  // namespace floe::parquet
