@@ -40,6 +40,11 @@ int PhysicalWidth(const LeafColumn& leaf) {
   }
 }
 
+Status OutOfRange(const LeafColumn& leaf, std::string_view what) {
+  return Status::Corruption("column {}: {} timestamp out of the range of {}", leaf.path.back(),
+                            what, leaf.type->ToString());
+}
+
 // Appends one physical value (its PLAIN bytes without a length prefix) to
 // `out`, converted to the leaf's floe type.
 Status AppendPhysical(const LeafColumn& leaf, std::string_view v, Column* out) {
@@ -53,17 +58,27 @@ Status AppendPhysical(const LeafColumn& leaf, std::string_view v, Column* out) {
       }
       out->AppendBytes(v);
       return Status::OK();
-    case ValueConversion::kMillisToMicros:
-      out->Append<int64_t>(
-          (leaf.physical == PhysicalType::kInt32 ? Load<int32_t>(p) : Load<int64_t>(p)) * 1000);
+    case ValueConversion::kMillisToMicros: {
+      const int64_t millis =
+          leaf.physical == PhysicalType::kInt32 ? Load<int32_t>(p) : Load<int64_t>(p);
+      int64_t micros;
+      if (__builtin_mul_overflow(millis, 1000, &micros)) return OutOfRange(leaf, "millisecond");
+      out->Append<int64_t>(micros);
       return Status::OK();
+    }
     case ValueConversion::kNanosToMicros:
       out->Append<int64_t>(Load<int64_t>(p) / 1000);
       return Status::OK();
     case ValueConversion::kInt96ToNanos: {
+      // Any Julian day is a valid INT96, but only ~584 years fit in int64 nanoseconds.
       const int64_t nanos_of_day = Load<int64_t>(p);
       const int64_t julian_day = Load<int32_t>(p + 8);
-      out->Append<int64_t>((julian_day - kJulianEpochDay) * kNanosPerDay + nanos_of_day);
+      int64_t nanos;
+      if (__builtin_mul_overflow(julian_day - kJulianEpochDay, kNanosPerDay, &nanos) ||
+          __builtin_add_overflow(nanos, nanos_of_day, &nanos)) {
+        return OutOfRange(leaf, "INT96");
+      }
+      out->Append<int64_t>(nanos);
       return Status::OK();
     }
     case ValueConversion::kUint32ToInt64:
