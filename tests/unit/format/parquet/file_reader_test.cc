@@ -51,10 +51,11 @@ SchemaElement Leaf(std::string name, PhysicalType type, Repetition repetition) {
 }
 
 // A file of one row group: `schema` (root first) and, per leaf, its pages
-// written back to back, uncompressed. `num_values` of each chunk is the sum
-// of its pages' entries.
+// written back to back (`codec` is only recorded: bodies are taken as they
+// are). `num_values` of each chunk is the sum of its pages' entries.
 std::string BuildFile(std::vector<SchemaElement> schema,
-                      const std::vector<std::vector<Page>>& chunks, int64_t num_rows) {
+                      const std::vector<std::vector<Page>>& chunks, int64_t num_rows,
+                      CompressionCodec codec = CompressionCodec::kUncompressed) {
   std::string file = "PAR1";
   FileMetaData md;
   md.num_rows = num_rows;
@@ -67,6 +68,7 @@ std::string BuildFile(std::vector<SchemaElement> schema,
     ColumnMetaData m;
     m.type = *e.type;
     m.path_in_schema = {e.name};
+    m.codec = codec;
     m.data_page_offset = static_cast<int64_t>(file.size());
     for (const Page& p : pages) {
       file += EncodePageHeader(p.header) + p.body;
@@ -187,6 +189,20 @@ TEST(FileReaderTest, SiblingLeavesDisagreeingAboutNestingIsCorruption) {
                                         5, 0, 0, 0, 6,    0,    0, 0});
   EXPECT_TRUE(
       ReadAll(BuildFile(MapSchema(), {{DataPage(2, keys)}, {DataPage(2, two_values)}}, 1)).ok());
+}
+
+// Found in review while fuzzing: the uncompressed size was trusted up to 1 GiB, so a
+// few compressed bytes could make the reader allocate that much.
+TEST(FileReaderTest, UncompressedSizeBeyondTheCodecsRatioIsCorruption) {
+  for (auto codec : {CompressionCodec::kSnappy, CompressionCodec::kGzip, CompressionCodec::kZstd,
+                     CompressionCodec::kBrotli, CompressionCodec::kLz4Raw}) {
+    Page page = DataPage(1, std::string(16, 'x'));
+    page.header.uncompressed_page_size = 600 << 20;
+    const std::string file = BuildFile(
+        {Root(1), Leaf("x", PhysicalType::kInt64, Repetition::kRequired)}, {{page}}, 1, codec);
+    ExpectCorruption(ReadAll(file),
+                     "page of 16 bytes cannot decompress to the 629145600 it claims");
+  }
 }
 
 }  // namespace
