@@ -156,21 +156,25 @@ Status DecodeDictionaryIndices(const LeafColumn& leaf, std::span<const uint8_t> 
   if (width > 32)
     return Status::Corruption("column {}: dictionary index width {}", leaf.path.back(), width);
   RleBitPackedDecoder decoder(data.subspan(1), width);
-  std::vector<uint32_t> indices(static_cast<size_t>(std::min<int64_t>(count, 4096)));
-  int64_t left = count;
+  std::vector<uint32_t> indices(static_cast<size_t>(count));
+  FLOE_RETURN_IF_ERROR(decoder.GetExactly(indices));
+  // A few bytes of indices can repeat a long entry millions of times: the
+  // decoded size is checked (against the limit DELTA_BYTE_ARRAY keeps too)
+  // before anything is appended.
   const auto size = static_cast<uint32_t>(dictionary->length());
-  while (left > 0) {
-    std::span<uint32_t> batch(indices.data(), static_cast<size_t>(std::min<int64_t>(left, 4096)));
-    FLOE_RETURN_IF_ERROR(decoder.GetExactly(batch));
-    for (uint32_t i : batch) {
-      if (i >= size) {
-        return Status::Corruption("column {}: dictionary index {} past the dictionary's {} entries",
-                                  leaf.path.back(), i, size);
-      }
-      out->AppendBytes(dictionary->Bytes(i));
+  uint64_t decoded_bytes = 0;
+  for (uint32_t i : indices) {
+    if (i >= size) {
+      return Status::Corruption("column {}: dictionary index {} past the dictionary's {} entries",
+                                leaf.path.back(), i, size);
     }
-    left -= static_cast<int64_t>(batch.size());
+    decoded_bytes += dictionary->Bytes(i).size();
   }
+  if (decoded_bytes > kMaxDeltaByteArrayDecodedBytes) {
+    return Status::Corruption("column {}: dictionary-encoded page decodes to {} bytes, over {}",
+                              leaf.path.back(), decoded_bytes, kMaxDeltaByteArrayDecodedBytes);
+  }
+  for (uint32_t i : indices) out->AppendBytes(dictionary->Bytes(i));
   return Status::OK();
 }
 

@@ -205,5 +205,24 @@ TEST(FileReaderTest, UncompressedSizeBeyondTheCodecsRatioIsCorruption) {
   }
 }
 
+// Found in review while fuzzing: dictionary indices (a single RLE run here)
+// repeated a long dictionary entry without limit.
+TEST(FileReaderTest, DictionaryExpansionIsBounded) {
+  Page dictionary;
+  dictionary.body = Bytes({0, 0, 0x10, 0}) + std::string(1 << 20, 'x');  // one 1 MiB string
+  dictionary.header.type = PageType::kDictionaryPage;
+  dictionary.header.uncompressed_page_size = static_cast<int32_t>(dictionary.body.size());
+  dictionary.header.compressed_page_size = static_cast<int32_t>(dictionary.body.size());
+  dictionary.header.dictionary_page_header.emplace().num_values = 1;
+  // Bit width 0, then one RLE run of 2048 zeros (varint 4096): 2 GiB decoded.
+  const Page indices = DataPage(2048, Bytes({0, 0x80, 0x20}), Encoding::kRleDictionary);
+  const std::string file =
+      BuildFile({Root(1), Leaf("s", PhysicalType::kByteArray, Repetition::kRequired)},
+                {{dictionary, indices}}, 2048);
+  ExpectCorruption(
+      ReadAll(file),
+      "column s: dictionary-encoded page decodes to 2147483648 bytes, over 1073741824");
+}
+
 }  // namespace
 }  // namespace floe::parquet
