@@ -1,6 +1,6 @@
 // Files as floe reads and writes them: positional reads from an InputFile and
-// append-only writes to an OutputFile. Local files now; object stores later
-// implement the same interfaces.
+// append-only writes to an OutputFile. Local and in-memory files now; object
+// stores later implement the same interfaces.
 #pragma once
 
 #include <cstdint>
@@ -37,6 +37,9 @@ class OutputFile {
 };
 
 Result<std::unique_ptr<InputFile>> OpenLocalInputFile(const std::string& path);
+// An InputFile over bytes held in memory (tests, fuzzing, small objects
+// fetched whole); `path` only names it in errors.
+Result<std::unique_ptr<InputFile>> OpenMemoryInputFile(std::string path, std::string bytes);
 // Creates (or truncates) a local file; parent directories must exist.
 Result<std::unique_ptr<OutputFile>> CreateLocalOutputFile(const std::string& path);
 

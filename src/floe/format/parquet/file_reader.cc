@@ -17,6 +17,31 @@ constexpr int64_t kFooterTail = 8;  // metadata length (4) + "PAR1"
 constexpr int64_t kMaxPageEntries = 1 << 24;
 constexpr int64_t kMaxPageBytes = 1ll << 30;
 
+// Pages up to this size are decompressed whatever their ratio; larger ones
+// must be justified by their compressed size (MaxExpansion).
+constexpr int64_t kMaxUnjustifiedPageBytes = 16ll << 20;
+
+// The most one compressed byte can expand to: the format's limit for snappy
+// (a 3-byte copy emits at most 64 bytes), LZ4 (each length byte adds 255) and
+// deflate (1032:1). ZSTD and BROTLI can go further in theory; 4096:1 is a
+// policy no real page over 16 MiB comes near. Checked before the buffer is
+// allocated, so a small page cannot claim a gigabyte.
+int64_t MaxExpansion(CompressionCodec codec) {
+  switch (codec) {
+    case CompressionCodec::kUncompressed:
+      return 1;
+    case CompressionCodec::kSnappy:
+      return 32;
+    case CompressionCodec::kLz4:
+    case CompressionCodec::kLz4Raw:
+      return 256;
+    case CompressionCodec::kGzip:
+      return 1032;
+    default:
+      return 4096;
+  }
+}
+
 int BitWidth(int16_t max_level) {
   int w = 0;
   while ((1 << w) <= max_level) ++w;
@@ -245,6 +270,11 @@ Status FileReader::DecodeChunk(const LeafColumn& leaf, const ColumnMetaData& met
           return Status::Corruption("uncompressed page of {} bytes, header says {}", in.size(),
                                     size);
         return in;
+      }
+      if (static_cast<int64_t>(size) > kMaxUnjustifiedPageBytes &&
+          static_cast<int64_t>(size) / MaxExpansion(meta.codec) > static_cast<int64_t>(in.size())) {
+        return Status::Corruption("{} page of {} bytes cannot decompress to the {} it claims",
+                                  CompressionCodecName(meta.codec), in.size(), size);
       }
       buffer.resize(size);
       FLOE_RETURN_IF_ERROR(Decompress(meta.codec, in, buffer));

@@ -141,6 +141,10 @@ class Assembler {
     // The first leaf under a node appends the node's own slots.
     const bool builds = std::all_of(leaf_.field_path.begin() + static_cast<long>(depth),
                                     leaf_.field_path.end(), [](int i) { return i == 0; });
+    // The other leaves must agree with the slots the first one appended: in a
+    // corrupt file sibling leaves may disagree about the nesting, which would
+    // leave a struct's children or a list's offsets out of step.
+    if (!builds && static_cast<int64_t>(ranges.size()) != column->length()) return Disagree();
     switch (type.id()) {
       case TypeId::kStruct: {
         if (builds) {
@@ -155,8 +159,9 @@ class Assembler {
         const int16_t list_rep = static_cast<int16_t>(parent_rep + 1);
         const int16_t element_def = static_cast<int16_t>(def_here + 1);
         Ranges elements;
-        int32_t end = column->offsets().back();
-        for (const auto& [first, last] : ranges) {
+        int32_t end = builds ? column->offsets().back() : 0;
+        for (size_t slot = 0; slot < ranges.size(); ++slot) {
+          const auto [first, last] = ranges[slot];
           const bool present = Def(first) >= def_here;
           if (Def(first) >= element_def) {
             int64_t start = first;
@@ -170,7 +175,11 @@ class Assembler {
             elements.emplace_back(start, last);
             ++end;
           }
-          if (builds) column->AppendListSlot(present, end);
+          if (builds) {
+            column->AppendListSlot(present, end);
+          } else if (column->Offset(static_cast<int64_t>(slot) + 1) != end) {
+            return Disagree();
+          }
         }
         const size_t child =
             type.id() == TypeId::kList ? 0 : static_cast<size_t>(leaf_.field_path[depth]);
@@ -183,6 +192,11 @@ class Assembler {
   }
 
  private:
+  Status Disagree() const {
+    return Status::Corruption("column {}: levels disagree with the sibling columns' nesting",
+                              fmt::join(leaf_.path, "."));
+  }
+
   int16_t Def(int64_t k) const { return def_.empty() ? 0 : def_[static_cast<size_t>(k)]; }
   int16_t Rep(int64_t k) const { return rep_.empty() ? 0 : rep_[static_cast<size_t>(k)]; }
 

@@ -48,6 +48,11 @@ int PhysicalWidth(const LeafColumn& leaf) {
   }
 }
 
+Status OutOfRange(const LeafColumn& leaf, std::string_view what) {
+  return Status::Corruption("column {}: {} timestamp out of the range of {}", leaf.path.back(),
+                            what, leaf.type->ToString());
+}
+
 // Appends one physical value (its PLAIN bytes without a length prefix) to
 // `out`, converted to the leaf's floe type.
 Status AppendPhysical(const LeafColumn& leaf, std::string_view v, Column* out) {
@@ -61,17 +66,27 @@ Status AppendPhysical(const LeafColumn& leaf, std::string_view v, Column* out) {
       }
       out->AppendBytes(v);
       return Status::OK();
-    case ValueConversion::kMillisToMicros:
-      out->Append<int64_t>(
-          (leaf.physical == PhysicalType::kInt32 ? Load<int32_t>(p) : Load<int64_t>(p)) * 1000);
+    case ValueConversion::kMillisToMicros: {
+      const int64_t millis =
+          leaf.physical == PhysicalType::kInt32 ? Load<int32_t>(p) : Load<int64_t>(p);
+      int64_t micros;
+      if (__builtin_mul_overflow(millis, 1000, &micros)) return OutOfRange(leaf, "millisecond");
+      out->Append<int64_t>(micros);
       return Status::OK();
+    }
     case ValueConversion::kNanosToMicros:
       out->Append<int64_t>(Load<int64_t>(p) / 1000);
       return Status::OK();
     case ValueConversion::kInt96ToNanos: {
+      // Any Julian day is a valid INT96, but only ~584 years fit in int64 nanoseconds.
       const int64_t nanos_of_day = Load<int64_t>(p);
       const int64_t julian_day = Load<int32_t>(p + 8);
-      out->Append<int64_t>((julian_day - kJulianEpochDay) * kNanosPerDay + nanos_of_day);
+      int64_t nanos;
+      if (__builtin_mul_overflow(julian_day - kJulianEpochDay, kNanosPerDay, &nanos) ||
+          __builtin_add_overflow(nanos, nanos_of_day, &nanos)) {
+        return OutOfRange(leaf, "INT96");
+      }
+      out->Append<int64_t>(nanos);
       return Status::OK();
     }
     case ValueConversion::kUint32ToInt64:
@@ -168,56 +183,57 @@ Status DecodeDictionaryIndices(const LeafColumn& leaf, std::span<const uint8_t> 
   if (width > 32)
     return Status::Corruption("column {}: dictionary index width {}", leaf.path.back(), width);
   RleBitPackedDecoder decoder(data.subspan(1), width);
-  std::vector<uint32_t> indices(static_cast<size_t>(std::min<int64_t>(count, 4096)));
-  int64_t left = count;
+  std::vector<uint32_t> indices(static_cast<size_t>(count));
+  FLOE_RETURN_IF_ERROR(decoder.GetExactly(indices));
+  // A few bytes of indices can repeat a long entry millions of times: the
+  // decoded size is checked (against the limit DELTA_BYTE_ARRAY keeps too)
+  // before anything is appended.
   const auto size = static_cast<uint32_t>(dictionary->length());
   const int fixed = FixedWidth(*leaf.type);
-  const uint8_t* dict_data = dictionary->data().data();
-  while (left > 0) {
-    std::span<uint32_t> batch(indices.data(), static_cast<size_t>(std::min<int64_t>(left, 4096)));
-    FLOE_RETURN_IF_ERROR(decoder.GetExactly(batch));
-    for (uint32_t i : batch) {
-      if (i >= size) {
-        return Status::Corruption("column {}: dictionary index {} past the dictionary's {} entries",
-                                  leaf.path.back(), i, size);
-      }
+  uint64_t decoded_bytes = 0;
+  for (uint32_t i : indices) {
+    if (i >= size) {
+      return Status::Corruption("column {}: dictionary index {} past the dictionary's {} entries",
+                                leaf.path.back(), i, size);
     }
-    if (fixed > 0) {
-      // Gather fixed-width entries straight into the column's buffer.
-      const auto w = static_cast<size_t>(fixed);
-      auto& bytes = out->mutable_data();
-      const size_t at = bytes.size();
-      bytes.resize(at + batch.size() * w);
-      uint8_t* dst = bytes.data() + at;
-      if (w == 8) {
-        for (uint32_t i : batch) std::memcpy(dst, dict_data + size_t{i} * 8, 8), dst += 8;
-      } else if (w == 4) {
-        for (uint32_t i : batch) std::memcpy(dst, dict_data + size_t{i} * 4, 4), dst += 4;
-      } else {
-        for (uint32_t i : batch) std::memcpy(dst, dict_data + size_t{i} * w, w), dst += w;
-      }
-      out->SetLength(out->length() + static_cast<int64_t>(batch.size()), out->null_count());
-    } else {
-      // Variable width: size the data once, then copy entries and offsets.
-      auto& bytes = out->mutable_data();
-      auto& offsets = out->mutable_offsets();
-      size_t total = 0;
-      for (uint32_t i : batch) total += dictionary->Bytes(i).size();
-      if (bytes.size() + total > static_cast<size_t>(INT32_MAX)) {
-        return Status::NotSupported("column {}: more than 2 GiB of values in one row group",
-                                    leaf.path.back());
-      }
-      GrowFor(&bytes, total);
-      GrowFor(&offsets, batch.size());
-      for (uint32_t i : batch) {
-        const std::string_view v = dictionary->Bytes(i);
-        bytes.insert(bytes.end(), v.begin(), v.end());
-        offsets.push_back(static_cast<int32_t>(bytes.size()));
-      }
-      out->SetLength(out->length() + static_cast<int64_t>(batch.size()), out->null_count());
-    }
-    left -= static_cast<int64_t>(batch.size());
+    if (fixed == 0) decoded_bytes += dictionary->Bytes(i).size();
   }
+  if (fixed > 0) decoded_bytes = indices.size() * static_cast<uint64_t>(fixed);
+  if (decoded_bytes > kMaxDeltaByteArrayDecodedBytes) {
+    return Status::Corruption("column {}: dictionary-encoded page decodes to {} bytes, over {}",
+                              leaf.path.back(), decoded_bytes, kMaxDeltaByteArrayDecodedBytes);
+  }
+  const uint8_t* dict_data = dictionary->data().data();
+  auto& bytes = out->mutable_data();
+  if (fixed > 0) {
+    // Gather fixed-width entries straight into the column's buffer.
+    const auto w = static_cast<size_t>(fixed);
+    const size_t at = bytes.size();
+    bytes.resize(at + indices.size() * w);
+    uint8_t* dst = bytes.data() + at;
+    if (w == 8) {
+      for (uint32_t i : indices) std::memcpy(dst, dict_data + size_t{i} * 8, 8), dst += 8;
+    } else if (w == 4) {
+      for (uint32_t i : indices) std::memcpy(dst, dict_data + size_t{i} * 4, 4), dst += 4;
+    } else {
+      for (uint32_t i : indices) std::memcpy(dst, dict_data + size_t{i} * w, w), dst += w;
+    }
+  } else {
+    // Variable width: size the data once, then copy entries and offsets.
+    auto& offsets = out->mutable_offsets();
+    if (bytes.size() + decoded_bytes > static_cast<size_t>(INT32_MAX)) {
+      return Status::NotSupported("column {}: more than 2 GiB of values in one row group",
+                                  leaf.path.back());
+    }
+    GrowFor(&bytes, decoded_bytes);
+    GrowFor(&offsets, indices.size());
+    for (uint32_t i : indices) {
+      const std::string_view v = dictionary->Bytes(i);
+      bytes.insert(bytes.end(), v.begin(), v.end());
+      offsets.push_back(static_cast<int32_t>(bytes.size()));
+    }
+  }
+  out->SetLength(out->length() + count, out->null_count());
   return Status::OK();
 }
 
