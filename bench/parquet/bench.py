@@ -137,9 +137,10 @@ def run(ctx: Context, args: list[str]) -> list[Comparison]:
             Comparison(f"{codec} write", "MB/s", mb / fw["seconds"], mb / aw["seconds"], "pyarrow"),
             Comparison(f"{codec} file size", "bytes", fw["file_bytes"], aw["file_bytes"], "pyarrow",
                        higher_is_better=False),
+            # pyarrow allocates from a pool it keeps, so its RSS growth says
+            # nothing; floe's is compared with the bar of 2 row groups.
             Comparison(f"{codec} write peak RSS growth", "x one row group",
-                       fw["peak_rss_growth"] / one_group, aw["peak_rss_growth"] / one_group, "pyarrow",
-                       higher_is_better=False),
+                       fw["peak_rss_growth"] / one_group, 2.0, "bar (2x)", higher_is_better=False),
             Comparison(f"{codec} read own file", "rows/s", rows / fr["seconds"], rows / ar_seconds, "pyarrow"),
             Comparison(f"{codec} read other's file", "rows/s", rows / fr_cross["seconds"], rows / ar_cross,
                        "pyarrow"),
