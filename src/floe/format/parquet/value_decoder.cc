@@ -122,20 +122,34 @@ Status DecodePlain(const LeafColumn& leaf, std::span<const uint8_t> data, int64_
   }
   if (leaf.physical == PhysicalType::kByteArray && leaf.conversion == ValueConversion::kNone) {
     // Strings and binary: payloads copied back to back, offsets alongside.
+    // The page's size bounds the payloads, so the buffer is sized once and
+    // trimmed after.
     auto& bytes = out->mutable_data();
     auto& offsets = out->mutable_offsets();
-    GrowFor(&bytes, data.size());
-    size_t pos = 0;
+    const size_t base = bytes.size();
+    if (base + data.size() > static_cast<size_t>(INT32_MAX)) {
+      return Status::NotSupported("column {}: more than 2 GiB of values in one row group", leaf.path.back());
+    }
+    GrowFor(&offsets, static_cast<size_t>(count));
+    bytes.resize(base + data.size());
+    size_t at = base, pos = 0;
     for (int64_t i = 0; i < count; ++i) {
-      if (data.size() - pos < 4) return TooShort(leaf, "PLAIN");
+      if (data.size() - pos < 4) {
+        bytes.resize(base);
+        return TooShort(leaf, "PLAIN");
+      }
       const uint32_t n = Load<uint32_t>(data.data() + pos);
       pos += 4;
-      if (n > data.size() - pos) return TooShort(leaf, "PLAIN");
-      bytes.insert(bytes.end(), data.begin() + static_cast<long>(pos),
-                   data.begin() + static_cast<long>(pos + n));
-      offsets.push_back(static_cast<int32_t>(bytes.size()));
+      if (n > data.size() - pos) {
+        bytes.resize(base);
+        return TooShort(leaf, "PLAIN");
+      }
+      std::memcpy(bytes.data() + at, data.data() + pos, n);
+      at += n;
       pos += n;
+      offsets.push_back(static_cast<int32_t>(at));
     }
+    bytes.resize(at);
     out->SetLength(out->length() + count, out->null_count());
     return Status::OK();
   }
@@ -225,12 +239,14 @@ Status DecodeDictionaryIndices(const LeafColumn& leaf, std::span<const uint8_t> 
       return Status::NotSupported("column {}: more than 2 GiB of values in one row group",
                                   leaf.path.back());
     }
-    GrowFor(&bytes, decoded_bytes);
     GrowFor(&offsets, indices.size());
+    size_t at = bytes.size();
+    bytes.resize(at + decoded_bytes);  // sized once; entries are memcpy'd in
     for (uint32_t i : indices) {
       const std::string_view v = dictionary->Bytes(i);
-      bytes.insert(bytes.end(), v.begin(), v.end());
-      offsets.push_back(static_cast<int32_t>(bytes.size()));
+      std::memcpy(bytes.data() + at, v.data(), v.size());
+      at += v.size();
+      offsets.push_back(static_cast<int32_t>(at));
     }
   }
   out->SetLength(out->length() + count, out->null_count());
