@@ -137,6 +137,7 @@ struct CatOptions {
   std::vector<std::string> columns;
   int64_t limit = -1;
   std::string format = "jsonl";
+  int64_t batch_rows = 64 * 1024;
 };
 
 Status RunCat(const CatOptions& o) {
@@ -145,7 +146,8 @@ Status RunCat(const CatOptions& o) {
   }
   FLOE_ASSIGN_OR_RETURN(auto reader, OpenParquet(o.path));
   FLOE_ASSIGN_OR_RETURN(
-      Schema schema, reader->Select({.columns = o.columns, .field_ids = {}, .batch_rows = 8192}));
+      Schema schema,
+      reader->Select({.columns = o.columns, .field_ids = {}, .batch_rows = o.batch_rows}));
   std::string out;
   if (o.format == "csv") {
     AppendCsvHeader(schema, &out);
@@ -274,6 +276,8 @@ void AddParquetCommand(CLI::App& app) {
       ->delimiter(',');
   cat_cmd->add_option("--limit", cat->limit, "Print at most N rows");
   cat_cmd->add_option("--format", cat->format, "jsonl or csv")->capture_default_str();
+  cat_cmd->add_option("--batch-rows", cat->batch_rows, "Rows decoded per batch")
+      ->capture_default_str();
   cat_cmd->callback([cat] { ExitOnError(RunCat(*cat)); });
 
   auto write = std::make_shared<WriteOptions>();

@@ -234,6 +234,53 @@ class Assembler {
 
 }  // namespace
 
+namespace {
+
+// Turns a column of `present` dense values into one of def_levels.size()
+// slots, nulls where the level is below the maximum, in its own buffers:
+// fixed-width values move backwards to their slots; variable-width data stays
+// where it is (nulls are empty) and only the offsets are spread.
+void SpreadForNulls(const LeafColumn& leaf, std::span<const int16_t> def_levels, Column* column) {
+  const auto n = static_cast<int64_t>(def_levels.size());
+  const int64_t present = column->length();
+  auto& validity = column->mutable_validity();
+  validity.assign(static_cast<size_t>((n + 7) / 8), 0);
+  for (int64_t i = 0; i < n; ++i) {
+    if (def_levels[static_cast<size_t>(i)] == leaf.max_def) {
+      validity[static_cast<size_t>(i >> 3)] |= static_cast<uint8_t>(1u << (i & 7));
+    }
+  }
+  const int width = FixedWidth(*leaf.type);
+  if (width > 0) {
+    const auto w = static_cast<size_t>(width);
+    auto& data = column->mutable_data();
+    data.resize(static_cast<size_t>(n) * w);
+    int64_t src = present - 1;
+    for (int64_t i = n - 1; i >= 0 && src < i; --i) {  // once src == i the rest is in place
+      uint8_t* slot = data.data() + static_cast<size_t>(i) * w;
+      if (def_levels[static_cast<size_t>(i)] == leaf.max_def) {
+        std::memmove(slot, data.data() + static_cast<size_t>(src--) * w, w);
+      } else {
+        std::memset(slot, 0, w);
+      }
+    }
+  } else {
+    auto& offsets = column->mutable_offsets();
+    offsets.resize(static_cast<size_t>(n) + 1);
+    int64_t src = present;
+    for (int64_t i = n; i > 0 && src < i; --i) {  // offsets[i] ends slot i - 1
+      if (def_levels[static_cast<size_t>(i - 1)] == leaf.max_def) {
+        offsets[static_cast<size_t>(i)] = offsets[static_cast<size_t>(src--)];
+      } else {
+        offsets[static_cast<size_t>(i)] = offsets[static_cast<size_t>(src)];
+      }
+    }
+  }
+  column->SetLength(n, n - present);
+}
+
+}  // namespace
+
 Status AssembleFlat(const LeafColumn& leaf, std::span<const int16_t> def_levels, int64_t first,
                     int64_t last, Column& values, int64_t* next_value, Column* column) {
   const int64_t n = last - first;
@@ -245,10 +292,15 @@ Status AssembleFlat(const LeafColumn& leaf, std::span<const int16_t> def_levels,
   if (present > values.length() - v0) {
     return Status::Corruption("column {}: fewer values than definition levels", leaf.path.back());
   }
-  if (v0 == 0 && present == n && n == values.length() && column->length() == 0) {
-    *column = std::move(values);  // the whole chunk, no nulls: hand the buffers over
+  if (v0 == 0 && present == values.length() && column->length() == 0) {
+    // All of the chunk's values go into an empty column: its buffers are
+    // handed over instead of copied, and spread out for nulls in place.
+    *column = std::move(values);
     values = Column(leaf.type);
-    *next_value = n;
+    *next_value = present;
+    if (present != n)
+      SpreadForNulls(leaf, def_levels.subspan(static_cast<size_t>(first), static_cast<size_t>(n)),
+                     column);
     return Status::OK();
   }
   const int64_t base = column->length();

@@ -128,7 +128,8 @@ Status DecodePlain(const LeafColumn& leaf, std::span<const uint8_t> data, int64_
     auto& offsets = out->mutable_offsets();
     const size_t base = bytes.size();
     if (base + data.size() > static_cast<size_t>(INT32_MAX)) {
-      return Status::NotSupported("column {}: more than 2 GiB of values in one row group", leaf.path.back());
+      return Status::NotSupported("column {}: more than 2 GiB of values in one row group",
+                                  leaf.path.back());
     }
     GrowFor(&offsets, static_cast<size_t>(count));
     bytes.resize(base + data.size());
