@@ -43,6 +43,7 @@ Result<std::unique_ptr<FileWriter>> FileWriter::Open(std::unique_ptr<OutputFile>
       options.threads >= 0 ? static_cast<size_t>(options.threads) : DefaultWorkerThreads();
   w->pool_ = std::make_unique<ThreadPool>(std::min(threads, w->file_schema_.leaves.size()));
   w->scratch_.resize(w->file_schema_.leaves.size());
+  for (size_t i = 0; i < w->file_schema_.leaves.size(); ++i) w->order_.push_back(i);
   for (const LeafColumn& leaf : w->file_schema_.leaves) {
     w->columns_.emplace_back(leaf, w->options_);
     w->metadata_.column_orders.push_back(ColumnOrder::kTypeDefined);
@@ -66,8 +67,14 @@ Status FileWriter::Write(const RecordBatch& batch) {
   while (begin < batch.num_rows) {
     const int64_t room = options_.row_group_rows - row_group_rows_;
     const int64_t end = std::min({batch.num_rows, begin + RowsPerSlice(options_), begin + room});
-    // Columns are independent: each is shredded and encoded on its own thread.
-    pool_->ParallelFor(columns_.size(), [&](size_t i) {
+    // Columns are independent: each is shredded and encoded on its own
+    // thread, the busiest first (by bytes so far) so that no thread is left
+    // with a large column at the end while the others idle.
+    std::sort(order_.begin(), order_.end(), [&](size_t a, size_t b) {
+      return columns_[a].buffered_bytes() > columns_[b].buffered_bytes();
+    });
+    pool_->ParallelFor(columns_.size(), [&](size_t k) {
+      const size_t i = order_[k];
       ShredLeaf(batch, file_schema_.leaves[i], begin, end, &scratch_[i]);
       status[i] = columns_[i].Write(scratch_[i]);
     });

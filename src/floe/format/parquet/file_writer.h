@@ -56,6 +56,7 @@ class FileWriter {
   FileSchema file_schema_;
   std::vector<ColumnWriter> columns_;
   std::vector<ShreddedLeaf> scratch_;  // one per column
+  std::vector<size_t> order_;          // columns, busiest first
   std::unique_ptr<ThreadPool> pool_;
   int64_t row_group_rows_ = 0;
   FileMetaData metadata_;
