@@ -48,9 +48,18 @@ int BitWidth(int16_t max_level) {
   return w;
 }
 
+// Where a page's levels go. Definition levels of a top-level primitive are
+// kept implicit (not stored) while every one is the maximum, which is the
+// common case of an optional column without nulls.
+struct LevelSink {
+  std::vector<int16_t>* levels;
+  int64_t* implicit_max = nullptr;  // entries at the maximum not stored; nullptr: always store
+  int64_t at_max = 0;               // out: entries of this page at the maximum
+};
+
 // Levels of `count` entries from `data`; returns the bytes consumed.
 Result<size_t> DecodeLevels(std::span<const uint8_t> data, Encoding encoding, int16_t max_level,
-                            int64_t count, bool length_prefixed, std::vector<int16_t>* out) {
+                            int64_t count, bool length_prefixed, LevelSink* sink) {
   std::vector<uint32_t> levels(static_cast<size_t>(count));
   size_t consumed = 0;
   if (encoding == Encoding::kBitPacked) {
@@ -67,12 +76,23 @@ Result<size_t> DecodeLevels(std::span<const uint8_t> data, Encoding encoding, in
   } else {
     return Status::NotSupported("level encoding {}", static_cast<int>(encoding));
   }
+  const auto max = static_cast<uint32_t>(max_level);
+  int64_t at_max = 0;
   for (uint32_t l : levels) {
-    if (l > static_cast<uint32_t>(max_level)) {
-      return Status::Corruption("level {} above the maximum {}", l, max_level);
-    }
-    out->push_back(static_cast<int16_t>(l));
+    if (l > max) return Status::Corruption("level {} above the maximum {}", l, max_level);
+    at_max += l == max;
   }
+  sink->at_max = at_max;
+  if (sink->implicit_max != nullptr && sink->levels->empty()) {
+    if (at_max == count) {
+      *sink->implicit_max += count;
+      return consumed;
+    }
+    sink->levels->assign(static_cast<size_t>(*sink->implicit_max), max_level);  // materialize
+    *sink->implicit_max = 0;
+  }
+  sink->levels->reserve(sink->levels->size() + levels.size());
+  for (uint32_t l : levels) sink->levels->push_back(static_cast<int16_t>(l));
   return consumed;
 }
 
@@ -84,7 +104,8 @@ struct FileReader::DecodedLeaf {
   size_t chunk = 0;     // index of the column chunk in the row group
   size_t position = 0;  // index of its top-level field in the projection
   std::vector<int16_t> def, rep;
-  Column values;  // present values only
+  int64_t implicit_def = 0;  // leading entries at the maximum level that `def` does not hold
+  Column values;             // present values only
   int64_t num_entries = 0;
   std::vector<std::pair<int64_t, int64_t>> rows;
   int64_t next_value = 0;
@@ -302,7 +323,9 @@ Status FileReader::DecodeChunk(const LeafColumn& leaf, const ColumnMetaData& met
         entries > std::max<int64_t>(kMaxPageEntries, int64_t{h.uncompressed_page_size} * 8)) {
       return Status::Corruption("data page claims {} values", entries);
     }
-    const size_t before_def = out->def.size();
+    // Only top-level primitives may keep their definition levels implicit.
+    LevelSink rep_sink{&out->rep}, def_sink{&out->def};
+    if (leaf.field_path.size() == 1) def_sink.implicit_max = &out->implicit_def;
     std::span<const uint8_t> values;
     Encoding encoding;
     if (!v2) {
@@ -313,12 +336,12 @@ Status FileReader::DecodeChunk(const LeafColumn& leaf, const ColumnMetaData& met
       size_t at = 0;
       if (leaf.max_rep > 0) {
         FLOE_ASSIGN_OR_RETURN(size_t n, DecodeLevels(body, dh.repetition_level_encoding,
-                                                     leaf.max_rep, entries, true, &out->rep));
+                                                     leaf.max_rep, entries, true, &rep_sink));
         at += n;
       }
       if (leaf.max_def > 0) {
         FLOE_ASSIGN_OR_RETURN(size_t n, DecodeLevels(body.subspan(at), dh.definition_level_encoding,
-                                                     leaf.max_def, entries, true, &out->def));
+                                                     leaf.max_def, entries, true, &def_sink));
         at += n;
       }
       values = body.subspan(at);
@@ -334,13 +357,13 @@ Status FileReader::DecodeChunk(const LeafColumn& leaf, const ColumnMetaData& met
       }
       if (leaf.max_rep > 0) {
         FLOE_RETURN_IF_ERROR(DecodeLevels(page.subspan(0, static_cast<size_t>(rep_len)),
-                                          Encoding::kRle, leaf.max_rep, entries, false, &out->rep)
+                                          Encoding::kRle, leaf.max_rep, entries, false, &rep_sink)
                                  .status());
       }
       if (leaf.max_def > 0) {
         FLOE_RETURN_IF_ERROR(
             DecodeLevels(page.subspan(static_cast<size_t>(rep_len), static_cast<size_t>(def_len)),
-                         Encoding::kRle, leaf.max_def, entries, false, &out->def)
+                         Encoding::kRle, leaf.max_def, entries, false, &def_sink)
                 .status());
       }
       const auto rest = page.subspan(static_cast<size_t>(rep_len + def_len));
@@ -352,11 +375,7 @@ Status FileReader::DecodeChunk(const LeafColumn& leaf, const ColumnMetaData& met
         values = rest;
       }
     }
-    int64_t present = entries;
-    if (leaf.max_def > 0) {
-      present = std::count(out->def.begin() + static_cast<long>(before_def), out->def.end(),
-                           leaf.max_def);
-    }
+    const int64_t present = leaf.max_def > 0 ? def_sink.at_max : entries;
     FLOE_RETURN_IF_ERROR(DecodeValues(leaf, encoding, values, present,
                                       dictionary ? &*dictionary : nullptr, &out->values));
     out->num_entries += entries;
