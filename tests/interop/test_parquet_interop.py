@@ -8,6 +8,7 @@ import json
 import uuid
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
@@ -314,3 +315,39 @@ def test_corrupt_files_fail_cleanly(floe, tmp_path, schema_file):
         else:
             assert name not in must_fail, f"{name} was accepted"
     assert failures >= 20
+
+
+# --- predicates: row-group skipping by statistics, row filtering -----------------------
+
+@pytest.mark.parametrize("where,arrow_filter", [
+    ("id >= 1500", lambda t: pc.greater_equal(t["id"], 1500)),
+    ("id < 100", lambda t: pc.less(t["id"], 100)),
+    ("id = 777", lambda t: pc.equal(t["id"], 777)),
+    ("day <= '2020-02-01'", lambda t: pc.less_equal(t["day"], pa.scalar(dt.date(2020, 2, 1)))),
+    ("name = 'name-3'", lambda t: pc.equal(t["name"], "name-3")),
+    ("small IS NULL", lambda t: pc.is_null(t["small"])),
+    ("f64 > 150.5", lambda t: pc.greater(t["f64"], 150.5)),
+    ("dec != 0.50", lambda t: pc.not_equal(t["dec"], pa.scalar(decimal.Decimal("0.50"), pa.decimal128(12, 2)))),
+])
+def test_where_matches_pyarrow_and_skips_row_groups(floe, tmp_path, where, arrow_filter):
+    table = arrow_table()  # ids ascending, so id bounds differ per row group
+    path = tmp_path / "sorted.parquet"
+    pq.write_table(table, path, row_group_size=250)
+    result = floe.run("parquet", "cat", path, "--where", where)
+    expected = arrow_rows(table.filter(pc.fill_null(arrow_filter(table), False)))
+    assert floe_rows(result.stdout) == expected
+    skipped = int(result.stderr.split("skipped ")[1].split(" of ")[0])
+    if where.startswith("id"):
+        assert skipped >= 5, result.stderr  # 8 row groups; at most 2 can hold matches
+    else:
+        assert skipped >= 0
+
+
+def test_where_with_columns_and_bad_predicates(floe, tmp_path):
+    path = tmp_path / "t.parquet"
+    pq.write_table(arrow_table(100), path)
+    out = floe_rows(floe.run("parquet", "cat", path, "--columns", "name", "--where", "id = 5").stdout)
+    assert out == [{"name": "name-5"}]
+    assert "no comparison operator" in floe.fails("parquet", "cat", path, "--where", "id 5").stderr
+    assert "no column named 'nope'" in floe.fails("parquet", "cat", path, "--where", "nope = 1").stderr
+    assert "expected long" in floe.fails("parquet", "cat", path, "--where", "id = 'x'").stderr

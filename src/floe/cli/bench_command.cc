@@ -45,9 +45,10 @@ void ResetPeakMemory() {
 Result<std::vector<RecordBatch>> LoadAll(const std::string& path, int64_t* rows, int threads = -1) {
   FLOE_ASSIGN_OR_RETURN(auto file, OpenLocalInputFile(path));
   FLOE_ASSIGN_OR_RETURN(auto reader, parquet::FileReader::Open(std::move(file)));
-  FLOE_RETURN_IF_ERROR(
-      reader->Select({.columns = {}, .field_ids = {}, .batch_rows = 1 << 20, .threads = threads})
-          .status());
+  parquet::ReadOptions options;
+  options.batch_rows = 1 << 20;  // whole row groups, as pyarrow's read_table
+  options.threads = threads;
+  FLOE_RETURN_IF_ERROR(reader->Select(options).status());
   std::vector<RecordBatch> batches;
   *rows = 0;
   while (true) {

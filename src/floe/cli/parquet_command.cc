@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -138,37 +139,80 @@ struct CatOptions {
   int64_t limit = -1;
   std::string format = "jsonl";
   int64_t batch_rows = 64 * 1024;
+  std::vector<std::string> where;
 };
 
 Status RunCat(const CatOptions& o) {
   if (o.format != "jsonl" && o.format != "csv") {
     return Status::InvalidArgument("--format must be jsonl or csv, not '{}'", o.format);
   }
+  parquet::ReadOptions options;
+  options.batch_rows = o.batch_rows;
+  for (const std::string& text : o.where) {
+    FLOE_ASSIGN_OR_RETURN(parquet::ColumnPredicate p, parquet::ParsePredicate(text));
+    options.skip_unless.push_back(std::move(p));
+  }
   FLOE_ASSIGN_OR_RETURN(auto reader, OpenParquet(o.path));
-  FLOE_ASSIGN_OR_RETURN(
-      Schema schema,
-      reader->Select({.columns = o.columns, .field_ids = {}, .batch_rows = o.batch_rows}));
+  // Columns to print; predicate columns are read too, but printed only if asked for.
+  options.columns = o.columns;
+  if (!o.columns.empty()) {
+    for (const auto& p : options.skip_unless) {
+      if (std::find(options.columns.begin(), options.columns.end(), p.column) ==
+          options.columns.end()) {
+        options.columns.push_back(p.column);
+      }
+    }
+  }
+  FLOE_ASSIGN_OR_RETURN(Schema schema, reader->Select(options));
+  const size_t printed_columns = o.columns.empty() ? schema.fields().size() : o.columns.size();
+  std::vector<parquet::BoundPredicate> filters;
+  for (const auto& p : options.skip_unless) {
+    FLOE_ASSIGN_OR_RETURN(parquet::BoundPredicate bound,
+                          parquet::BoundPredicate::Bind(p, parquet::FileSchema{schema, {}, true}));
+    filters.push_back(std::move(bound));
+  }
   std::string out;
   if (o.format == "csv") {
-    AppendCsvHeader(schema, &out);
+    AppendCsvHeader(
+        Schema(std::vector<NestedField>(
+            schema.fields().begin(), schema.fields().begin() + static_cast<long>(printed_columns))),
+        &out);
     out.push_back('\n');
   }
   int64_t printed = 0;
   while (o.limit < 0 || printed < o.limit) {
     FLOE_ASSIGN_OR_RETURN(RecordBatch batch, reader->Next());
     if (batch.num_rows == 0) break;
-    for (int64_t r = 0; r < batch.num_rows && (o.limit < 0 || printed < o.limit); ++r, ++printed) {
+    std::vector<bool> match(static_cast<size_t>(batch.num_rows), true);
+    for (const auto& f : filters) {
+      const Column& c = batch.columns[static_cast<size_t>(f.field_index())];
+      for (int64_t r = 0; r < batch.num_rows; ++r)
+        match[static_cast<size_t>(r)] = match[static_cast<size_t>(r)] && f.Matches(c, r);
+    }
+    // Unprinted predicate columns sit after the printed ones.
+    batch.columns.resize(printed_columns);
+    batch.schema = Schema(std::vector<NestedField>(
+        batch.schema.fields().begin(),
+        batch.schema.fields().begin() + static_cast<long>(printed_columns)));
+    for (int64_t r = 0; r < batch.num_rows && (o.limit < 0 || printed < o.limit); ++r) {
+      if (!match[static_cast<size_t>(r)]) continue;
       if (o.format == "csv") {
         AppendCsvRow(batch, r, &out);
       } else {
         AppendJsonRow(batch, r, &out);
       }
       out.push_back('\n');
+      ++printed;
     }
     std::fwrite(out.data(), 1, out.size(), stdout);
     out.clear();
   }
   std::fwrite(out.data(), 1, out.size(), stdout);
+  if (!filters.empty()) {
+    std::fprintf(stderr, "skipped %lld of %zu row groups by statistics\n",
+                 static_cast<long long>(reader->row_groups_skipped()),
+                 reader->metadata().row_groups.size());
+  }
   return Status::OK();
 }
 
@@ -278,6 +322,11 @@ void AddParquetCommand(CLI::App& app) {
   cat_cmd->add_option("--format", cat->format, "jsonl or csv")->capture_default_str();
   cat_cmd->add_option("--batch-rows", cat->batch_rows, "Rows decoded per batch")
       ->capture_default_str();
+  cat_cmd
+      ->add_option("--where", cat->where,
+                   "Only rows where COLUMN OP VALUE holds (= != < <= > >=, IS [NOT] NULL; 'quoted' "
+                   "text); repeat for AND. Row groups are skipped by statistics.")
+      ->allow_extra_args(false);
   cat_cmd->callback([cat] { ExitOnError(RunCat(*cat)); });
 
   auto write = std::make_shared<WriteOptions>();

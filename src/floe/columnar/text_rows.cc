@@ -468,6 +468,28 @@ Status SplitCsvRecord(std::string_view line, std::vector<std::string>* fields,
   return Status::OK();
 }
 
+Status AppendValueFromText(std::string_view text, Column* c) {
+  switch (c->type()->id()) {
+    case TypeId::kBoolean:
+    case TypeId::kInt:
+    case TypeId::kLong:
+    case TypeId::kStruct:
+    case TypeId::kList:
+    case TypeId::kMap: {
+      Json v = Json::parse(text, nullptr, false);
+      return v.is_discarded() ? WrongType("value", *c->type(), Json(std::string(text)))
+                              : AppendJson(v, "value", c);
+    }
+    case TypeId::kFloat:
+    case TypeId::kDouble: {
+      Json v = Json::parse(text, nullptr, false);
+      return AppendJson(v.is_discarded() ? Json(std::string(text)) : v, "value", c);
+    }
+    default:
+      return AppendScalarText(text, c);
+  }
+}
+
 Status AppendCsvRowTo(const std::vector<std::string>& fields, const std::vector<bool>& quoted,
                       RecordBatch* batch) {
   const auto& schema_fields = batch->schema.fields();
@@ -484,29 +506,8 @@ Status AppendCsvRowTo(const std::vector<std::string>& fields, const std::vector<
       c.AppendNull();
       continue;
     }
-    Status s;
-    switch (c.type()->id()) {
-      case TypeId::kBoolean:
-      case TypeId::kInt:
-      case TypeId::kLong:
-      case TypeId::kStruct:
-      case TypeId::kList:
-      case TypeId::kMap: {
-        Json v = Json::parse(fields[f], nullptr, false);
-        s = v.is_discarded() ? WrongType(field.name, *c.type(), Json(fields[f]))
-                             : AppendJson(v, field.name, &c);
-        break;
-      }
-      case TypeId::kFloat:
-      case TypeId::kDouble: {
-        Json v = Json::parse(fields[f], nullptr, false);
-        s = AppendJson(v.is_discarded() ? Json(fields[f]) : v, field.name, &c);
-        break;
-      }
-      default:
-        s = AppendScalarText(fields[f], &c);
-        if (!s.ok()) s = s.WithContext("field " + field.name);
-    }
+    Status s = AppendValueFromText(fields[f], &c);
+    if (!s.ok()) s = s.WithContext("field " + field.name);
     FLOE_RETURN_IF_ERROR(s);
   }
   ++batch->num_rows;

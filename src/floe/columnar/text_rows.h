@@ -47,6 +47,10 @@ void AppendCsvRow(const RecordBatch& batch, int64_t row, std::string* out);
 // quoted (a quoted empty field is an empty string, an unquoted one is null).
 Status SplitCsvRecord(std::string_view line, std::vector<std::string>* fields,
                       std::vector<bool>* quoted);
+// Appends one value given in the text form above, unquoted ("12.50",
+// "2026-11-25", "true", "NaN", or JSON text for nested values).
+Status AppendValueFromText(std::string_view text, Column* column);
+
 // Appends one CSV record to `batch`, fields in schema order (same error
 // contract as AppendJsonRowTo).
 Status AppendCsvRowTo(const std::vector<std::string>& fields, const std::vector<bool>& quoted,

@@ -210,6 +210,13 @@ Result<Schema> FileReader::Select(const ReadOptions& options) {
   std::vector<NestedField> fields;
   for (int i : projected_fields_) fields.push_back(all.fields()[static_cast<size_t>(i)]);
   projected_ = Schema(std::move(fields));
+  predicates_.clear();
+  for (const ColumnPredicate& p : options.skip_unless) {
+    auto bound = BoundPredicate::Bind(p, schema_);
+    if (!bound.ok()) return bound.status().WithContext(path());
+    predicates_.push_back(std::move(*bound));
+  }
+  row_groups_skipped_ = 0;
   batch_rows_ = std::max<int64_t>(1, options.batch_rows);
   const size_t threads =
       options.threads >= 0 ? static_cast<size_t>(options.threads) : DefaultWorkerThreads();
@@ -389,12 +396,29 @@ Status FileReader::DecodeChunk(const LeafColumn& leaf, const ColumnMetaData& met
   return Status::OK();
 }
 
+bool FileReader::RowGroupMightMatch(int index) const {
+  const RowGroup& group = metadata_.row_groups[static_cast<size_t>(index)];
+  for (const BoundPredicate& p : predicates_) {
+    const size_t leaf = p.leaf_index();
+    // Bounds are ordered as the type defines only when the file says so.
+    const bool type_defined = leaf < metadata_.column_orders.size() &&
+                              metadata_.column_orders[leaf] == ColumnOrder::kTypeDefined;
+    if (!p.MightMatch(group.columns[leaf], type_defined)) return false;
+  }
+  return true;
+}
+
 Result<RecordBatch> FileReader::Next() {
   while (next_row_ >= row_group_rows_) {
     if (next_row_group_ >= static_cast<int>(metadata_.row_groups.size())) {
       return RecordBatch::Empty(projected_);
     }
-    FLOE_RETURN_IF_ERROR(LoadRowGroup(next_row_group_++));
+    const int group = next_row_group_++;
+    if (!RowGroupMightMatch(group)) {
+      ++row_groups_skipped_;
+      continue;
+    }
+    FLOE_RETURN_IF_ERROR(LoadRowGroup(group));
   }
   RecordBatch batch = RecordBatch::Empty(projected_);
   const int64_t end = std::min(row_group_rows_, next_row_ + batch_rows_);

@@ -11,6 +11,7 @@
 
 #include "floe/columnar/column.h"
 #include "floe/format/parquet/metadata.h"
+#include "floe/format/parquet/predicate.h"
 #include "floe/format/parquet/schema_mapping.h"
 #include "floe/io/file.h"
 #include "floe/util/thread_pool.h"
@@ -25,6 +26,9 @@ struct ReadOptions {
   std::vector<int32_t> field_ids;
   int64_t batch_rows = 64 * 1024;
   int threads = -1;  // worker threads decoding columns; -1: cores - 1
+  // Row groups whose statistics prove that a predicate (all must hold) cannot
+  // match are skipped. Rows of the groups read are not filtered here.
+  std::vector<ColumnPredicate> skip_unless;
 };
 
 class FileReader {
@@ -42,11 +46,14 @@ class FileReader {
   Result<Schema> Select(const ReadOptions& options);
   // The next batch of at most batch_rows rows, or a batch of 0 rows at the end.
   Result<RecordBatch> Next();
+  // Row groups skipped by statistics since the last Select.
+  int64_t row_groups_skipped() const { return row_groups_skipped_; }
 
  private:
   struct DecodedLeaf;
   FileReader() = default;
   Status LoadRowGroup(int index);
+  bool RowGroupMightMatch(int index) const;
   Status DecodeChunk(const LeafColumn& leaf, const ColumnMetaData& meta,
                      std::span<const uint8_t> chunk, DecodedLeaf* out);
 
@@ -59,6 +66,8 @@ class FileReader {
   std::vector<int> projected_fields_;  // top-level indices in schema_.schema
   int64_t batch_rows_ = 64 * 1024;
   int next_row_group_ = 0;
+  std::vector<BoundPredicate> predicates_;
+  int64_t row_groups_skipped_ = 0;
   std::vector<DecodedLeaf> leaves_;
   std::unique_ptr<ThreadPool> pool_;  // of the current row group, projected leaves only
   int64_t row_group_rows_ = 0;
