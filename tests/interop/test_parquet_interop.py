@@ -142,15 +142,13 @@ def test_floe_writes_pyarrow_and_duckdb_read(floe, tmp_path, schema_file, duckdb
     if "--row-group-bytes" in options:
         assert pq.ParquetFile(out).metadata.num_row_groups > 1
 
-    # DuckDB reads the same rows (flat columns compared cell by cell via Arrow).
-    duck = duckdb_con.execute(
-        f"SELECT id, i32, text, dec38, day, tstz FROM read_parquet('{out}') ORDER BY id").arrow()
+    # DuckDB reads the same rows, every column cell by cell through Arrow. DuckDB
+    # has no nanosecond TIMESTAMP WITH TIME ZONE (its TIMESTAMPTZ is in
+    # microseconds), so tstzns is left out of its comparison.
+    duck = duckdb_con.execute(f"SELECT * EXCLUDE (tstzns) FROM read_parquet('{out}')").arrow()
     if hasattr(duck, "read_all"):
         duck = duck.read_all()
-    duck = duck.cast(pa.schema([duck.schema.field(i) for i in range(duck.num_columns)]))
-    by_id = sorted(expected, key=lambda r: r["id"])
-    assert arrow_rows(duck) == [{k: r[k] for k in ("id", "i32", "text", "dec38", "day", "tstz")}
-                                for r in by_id]
+    assert arrow_rows(duck) == [{k: v for k, v in r.items() if k != "tstzns"} for r in expected]
 
 
 def test_statistics_match_pyarrow(floe, tmp_path, schema_file):
