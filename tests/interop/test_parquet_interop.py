@@ -349,3 +349,21 @@ def test_where_with_columns_and_bad_predicates(floe, tmp_path):
     assert "no comparison operator" in floe.fails("parquet", "cat", path, "--where", "id 5").stderr
     assert "no column named 'nope'" in floe.fails("parquet", "cat", path, "--where", "nope = 1").stderr
     assert "expected long" in floe.fails("parquet", "cat", path, "--where", "id = 'x'").stderr
+
+
+def test_trailing_nulls_across_batches(floe, tmp_path):
+    # Values only in the first rows of a row group, nulls after: batches after
+    # the first must still find the chunk's values (a hand-over shortcut once
+    # gave these up).
+    n = 100_000
+    table = pa.table({
+        "id": pa.array(range(n), pa.int64()),
+        "v": pa.array([i if i < 70_000 else None for i in range(n)], pa.int64()),
+        "s": pa.array([f"s{i}" if i < 30_000 else None for i in range(n)], pa.string()),
+    })
+    path = tmp_path / "trailing.parquet"
+    pq.write_table(table, path, row_group_size=n)
+    expected = arrow_rows(table)
+    for batch_rows in ("65536", "100000", "7"):
+        got = floe_rows(floe.run("parquet", "cat", path, "--batch-rows", batch_rows).stdout)
+        assert got == expected, batch_rows

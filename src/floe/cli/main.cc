@@ -3,6 +3,7 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <new>
 #include <string>
 
 #include "floe/build_info.h"
@@ -51,6 +52,9 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     // --help and --version are "errors" with exit code 0; real usage errors exit 2.
     return app.exit(e) == 0 ? 0 : floe::cli::kExitUsage;
+  } catch (const std::bad_alloc&) {
+    std::fputs("floe: error: out of memory\n", stderr);
+    return floe::cli::kExitFailure;
   }
   return 0;
 }

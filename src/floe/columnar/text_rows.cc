@@ -186,7 +186,13 @@ Status WrongType(const std::string& path, const Type& t, const Json& v) {
 
 template <typename F>
 Result<F> FloatFromJson(const Json& v) {
-  if (v.is_number()) return static_cast<F>(v.get<double>());
+  if (v.is_number()) {
+    const double d = v.get<double>();
+    if (std::isfinite(d) && std::fabs(d) > static_cast<double>(std::numeric_limits<F>::max())) {
+      return Status::InvalidArgument("out of range");
+    }
+    return static_cast<F>(d);
+  }
   if (v.is_string()) {
     const auto& s = v.get_ref<const std::string&>();
     if (s == "NaN") return std::numeric_limits<F>::quiet_NaN();
@@ -241,7 +247,8 @@ Status AppendScalarText(std::string_view s, Column* c) {
     case TypeId::kTimestampNs:
     case TypeId::kTimestampTzNs: {
       const bool nanos = t.id() == TypeId::kTimestampNs || t.id() == TypeId::kTimestampTzNs;
-      FLOE_ASSIGN_OR_RETURN(int64_t v, ParseTimestamp(s, nanos));
+      const bool utc = t.id() == TypeId::kTimestampTz || t.id() == TypeId::kTimestampTzNs;
+      FLOE_ASSIGN_OR_RETURN(int64_t v, ParseTimestamp(s, nanos, utc));
       c->Append(v);
       return Status::OK();
     }

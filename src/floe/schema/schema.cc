@@ -48,6 +48,9 @@ Status ValidateFields(const std::vector<NestedField>& fields, std::set<int32_t>&
         (t.precision() < 1 || t.precision() > 38 || t.scale() < 0 || t.scale() > t.precision())) {
       return Status::InvalidArgument("field {}: invalid {}", where, t.ToString());
     }
+    if (t.id() == TypeId::kMap && !t.key().required) {
+      return Status::InvalidArgument("field {}: map keys must be required", where);
+    }
     if (t.id() == TypeId::kFixed && t.length() < 1) {
       return Status::InvalidArgument("field {}: invalid {}", where, t.ToString());
     }

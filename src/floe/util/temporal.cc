@@ -53,11 +53,14 @@ bool ParseDateAt(Cursor& c, int64_t* days) {
     return false;
   }
   if (negative) year = -year;
+  // int32 days reach about 5.8 million years; beyond that the arithmetic
+  // below would overflow.
+  if (year > 9'999'999 || year < -9'999'999) return false;
   if (month < 1 || month > 12 || day < 1 || day > 31) return false;
   *days = DaysFromCivil(year, static_cast<int>(month), static_cast<int>(day));
   // Reject days past the month's end (e.g. 2026-02-30) by round-tripping.
   CivilDate back = CivilFromDays(*days);
-  return back.month == month && back.day == day;
+  return back.year == year && back.month == month && back.day == day;
 }
 
 // HH:MM[:SS[.fraction]] into units of 10^-digits seconds.
@@ -150,7 +153,7 @@ Result<int64_t> ParseTime(std::string_view text) {
   return micros;
 }
 
-Result<int64_t> ParseTimestamp(std::string_view text, bool nanos) {
+Result<int64_t> ParseTimestamp(std::string_view text, bool nanos, bool utc) {
   Cursor c{text};
   int64_t days = 0, in_day = 0;
   const int digits = nanos ? 9 : 6;
@@ -165,6 +168,7 @@ Result<int64_t> ParseTimestamp(std::string_view text, bool nanos) {
     if (!ParseTimeAt(c, digits, &in_day)) return bad();
   }
   int64_t offset_minutes = 0;
+  const size_t zone_at = c.pos;
   if (c.Eat('Z')) {
   } else if (c.pos < text.size() && (text[c.pos] == '+' || text[c.pos] == '-')) {
     const bool negative = text[c.pos++] == '-';
@@ -173,6 +177,11 @@ Result<int64_t> ParseTimestamp(std::string_view text, bool nanos) {
     offset_minutes = (negative ? -1 : 1) * (h * 60 + m);
   }
   if (!c.Done()) return bad();
+  if (!utc && c.pos != zone_at) {
+    // A local timestamp has no zone; shifting it to UTC would change it silently.
+    return Status::InvalidArgument(
+        "timestamp '{}' has a zone, but the column is a timestamp without one", text);
+  }
   const int64_t per_minute = per_day / 1440;
   // 128-bit arithmetic: the far edges of the calendar overflow int64 midway.
   __extension__ const __int128 wide = static_cast<__int128>(days) * per_day + in_day -

@@ -30,9 +30,10 @@ std::string FormatTimestamp(int64_t value, bool nanos, bool utc);
 
 Result<int32_t> ParseDate(std::string_view text);
 Result<int64_t> ParseTime(std::string_view text);  // to micros
-// Accepts "YYYY-MM-DD[T ]HH:MM[:SS[.fraction]]" with an optional "Z" or
-// "+HH:MM" / "-HH:MM" offset (converted to UTC), or a bare date (midnight).
-// Fractions beyond the unit's precision are an error rather than truncated.
-Result<int64_t> ParseTimestamp(std::string_view text, bool nanos);
+// Accepts "YYYY-MM-DD[T ]HH:MM[:SS[.fraction]]" or a bare date (midnight).
+// For `utc` columns an optional "Z" or "+HH:MM" / "-HH:MM" offset converts to
+// UTC; for local ones a zone is an error. Fractions beyond the unit's
+// precision are an error rather than truncated.
+Result<int64_t> ParseTimestamp(std::string_view text, bool nanos, bool utc);
 
 }  // namespace floe

@@ -1,5 +1,8 @@
 #include "floe/util/thread_pool.h"
 
+#include <exception>
+#include <utility>
+
 namespace floe {
 
 ThreadPool::ThreadPool(size_t threads) {
@@ -22,8 +25,14 @@ void ThreadPool::Drain(std::unique_lock<std::mutex>& lock) {
     ++running_;
     const auto* fn = fn_;
     lock.unlock();
-    (*fn)(i);
+    std::exception_ptr error;
+    try {
+      (*fn)(i);
+    } catch (...) {  // e.g. std::bad_alloc: carried to the caller, never lost on a worker
+      error = std::current_exception();
+    }
     lock.lock();
+    if (error && !error_) error_ = error;
     --running_;
   }
   if (running_ == 0) done_.notify_all();
@@ -54,6 +63,7 @@ void ThreadPool::ParallelFor(size_t n, const std::function<void(size_t)>& fn) {
   Drain(lock);
   done_.wait(lock, [&] { return next_ >= end_ && running_ == 0; });
   fn_ = nullptr;
+  if (error_) std::rethrow_exception(std::exchange(error_, nullptr));
 }
 
 size_t DefaultWorkerThreads() {

@@ -8,6 +8,7 @@
 
 #include <condition_variable>
 #include <cstddef>
+#include <exception>
 #include <functional>
 #include <mutex>
 #include <thread>
@@ -25,8 +26,10 @@ class ThreadPool {
 
   size_t size() const { return workers_.size(); }
 
-  // Runs fn(i) for i in [0, n) and waits for all of them. fn must not throw.
-  // Not reentrant: one ParallelFor at a time per pool.
+  // Runs fn(i) for i in [0, n) and waits for all of them. An exception from
+  // fn (floe's code reports errors as values; this is for std::bad_alloc) is
+  // rethrown here after all work has stopped. Not reentrant: one ParallelFor
+  // at a time per pool.
   void ParallelFor(size_t n, const std::function<void(size_t)>& fn);
 
  private:
@@ -40,6 +43,7 @@ class ThreadPool {
   const std::function<void(size_t)>* fn_ = nullptr;
   size_t next_ = 0, end_ = 0, running_ = 0;
   uint64_t generation_ = 0;
+  std::exception_ptr error_;
   bool stop_ = false;
   std::vector<std::thread> workers_;
 };

@@ -1,5 +1,7 @@
 #include "floe/format/parquet/column_writer.h"
 
+#include <fmt/ranges.h>
+
 #include <algorithm>
 #include <bit>
 #include <cmath>
@@ -625,6 +627,7 @@ class ColumnWriter::Impl {
   Status AppendPage(PageType type, std::string_view body, std::string* dest) {
     compressed_.clear();
     FLOE_RETURN_IF_ERROR(Compress(options_.codec, AsBytes(body), level_, &compressed_));
+    FLOE_RETURN_IF_ERROR(CheckPageSize(body.size(), compressed_.size()));
     PageHeader h;
     h.type = type;
     h.uncompressed_page_size = static_cast<int32_t>(body.size());
@@ -648,6 +651,8 @@ class ColumnWriter::Impl {
                       std::string_view values) {
     compressed_.clear();
     FLOE_RETURN_IF_ERROR(Compress(options_.codec, AsBytes(values), level_, &compressed_));
+    FLOE_RETURN_IF_ERROR(CheckPageSize(rep.size() + def.size() + values.size(),
+                                       rep.size() + def.size() + compressed_.size()));
     PageHeader h;
     h.type = PageType::kDataPageV2;
     const auto levels = static_cast<int32_t>(rep.size() + def.size());
@@ -668,6 +673,18 @@ class ColumnWriter::Impl {
     pages_.append(rep);
     pages_.append(def);
     pages_.append(compressed_);
+    return Status::OK();
+  }
+
+  // Page headers hold sizes and counts as i32: a page (one row of a huge
+  // list cannot be split) past that is refused rather than written wrong.
+  Status CheckPageSize(size_t uncompressed, size_t compressed) const {
+    if (uncompressed > size_t{INT32_MAX} || compressed > size_t{INT32_MAX} ||
+        page_entries_ > INT32_MAX) {
+      return Status::InvalidArgument(
+          "column {}: a page of {} bytes and {} values is too large for Parquet",
+          fmt::format("{}", fmt::join(leaf_.path, ".")), uncompressed, page_entries_);
+    }
     return Status::OK();
   }
 

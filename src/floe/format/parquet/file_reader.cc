@@ -153,7 +153,7 @@ Result<std::unique_ptr<FileReader>> FileReader::Open(std::unique_ptr<InputFile> 
     }
     if (group.num_rows < 0)
       return corrupt(fmt::format("row group {} has {} rows", g, group.num_rows));
-    rows += group.num_rows;
+    if (__builtin_add_overflow(rows, group.num_rows, &rows)) return corrupt("row counts overflow");
     for (size_t c = 0; c < group.columns.size(); ++c) {
       const ColumnChunk& chunk = group.columns[c];
       if (chunk.file_path) return Status::NotSupported("{}: column chunks in other files", path);
@@ -173,6 +173,14 @@ Result<std::unique_ptr<FileReader>> FileReader::Open(std::unique_ptr<InputFile> 
         return corrupt(
             fmt::format("row group {} column {}: physical type differs from the schema", g, c));
       }
+      // A top-level primitive has one value (null or not) per row; anything
+      // else is a lie that would make the reader allocate for nothing.
+      if (r->schema_.leaves[c].field_path.size() == 1 && m.num_values != group.num_rows) {
+        return corrupt(fmt::format("row group {} column {}: {} values for {} rows", g, c,
+                                   m.num_values, group.num_rows));
+      }
+      if (m.num_values < 0)
+        return corrupt(fmt::format("row group {} column {}: {} values", g, c, m.num_values));
     }
   }
   if (rows != r->metadata_.num_rows) {
@@ -210,6 +218,7 @@ Result<Schema> FileReader::Select(const ReadOptions& options) {
   std::vector<NestedField> fields;
   for (int i : projected_fields_) fields.push_back(all.fields()[static_cast<size_t>(i)]);
   projected_ = Schema(std::move(fields));
+  failed_ = Status::OK();
   predicates_.clear();
   for (const ColumnPredicate& p : options.skip_unless) {
     auto bound = BoundPredicate::Bind(p, schema_);
@@ -220,7 +229,8 @@ Result<Schema> FileReader::Select(const ReadOptions& options) {
   batch_rows_ = std::max<int64_t>(1, options.batch_rows);
   const size_t threads =
       options.threads >= 0 ? static_cast<size_t>(options.threads) : DefaultWorkerThreads();
-  pool_ = std::make_unique<ThreadPool>(std::min(threads, schema_.leaves.size()));
+  pool_ = std::make_unique<ThreadPool>(
+      std::min(threads, std::max<size_t>(schema_.leaves.size(), 1) - 1));  // the caller works too
   next_row_group_ = 0;
   leaves_.clear();
   row_group_rows_ = next_row_ = 0;
@@ -312,7 +322,7 @@ Status FileReader::DecodeChunk(const LeafColumn& leaf, const ColumnMetaData& met
       if (!h.dictionary_page_header || dictionary)
         return Status::Corruption("unexpected dictionary page");
       const int32_t n = h.dictionary_page_header->num_values;
-      if (n < 0 || n > h.uncompressed_page_size * 8 + 1)
+      if (n < 0 || n > int64_t{h.uncompressed_page_size} * 8 + 1)
         return Status::Corruption("dictionary of {} values", n);
       FLOE_ASSIGN_OR_RETURN(auto body,
                             decompress(page, static_cast<size_t>(h.uncompressed_page_size)));
@@ -327,7 +337,8 @@ Status FileReader::DecodeChunk(const LeafColumn& leaf, const ColumnMetaData& met
     }
     const int64_t entries = v2 ? h.data_page_header_v2->num_values : h.data_page_header->num_values;
     if (entries < 0 ||
-        entries > std::max<int64_t>(kMaxPageEntries, int64_t{h.uncompressed_page_size} * 8)) {
+        entries > std::max<int64_t>(kMaxPageEntries, int64_t{h.uncompressed_page_size} * 8) ||
+        entries > meta.num_values - out->num_entries) {
       return Status::Corruption("data page claims {} values", entries);
     }
     // Only top-level primitives may keep their definition levels implicit.
@@ -409,6 +420,15 @@ bool FileReader::RowGroupMightMatch(int index) const {
 }
 
 Result<RecordBatch> FileReader::Next() {
+  // After an error the row group being read is half consumed: the reader
+  // repeats the error until the next Select instead of skipping or misaligning.
+  if (!failed_.ok()) return failed_;
+  Result<RecordBatch> batch = NextBatch();
+  if (!batch.ok()) failed_ = batch.status();
+  return batch;
+}
+
+Result<RecordBatch> FileReader::NextBatch() {
   while (next_row_ >= row_group_rows_) {
     if (next_row_group_ >= static_cast<int>(metadata_.row_groups.size())) {
       return RecordBatch::Empty(projected_);

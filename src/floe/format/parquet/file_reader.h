@@ -54,6 +54,7 @@ class FileReader {
   FileReader() = default;
   Status LoadRowGroup(int index);
   bool RowGroupMightMatch(int index) const;
+  Result<RecordBatch> NextBatch();
   Status DecodeChunk(const LeafColumn& leaf, const ColumnMetaData& meta,
                      std::span<const uint8_t> chunk, DecodedLeaf* out);
 
@@ -68,6 +69,7 @@ class FileReader {
   int next_row_group_ = 0;
   std::vector<BoundPredicate> predicates_;
   int64_t row_groups_skipped_ = 0;
+  Status failed_;  // the first error of Next since the last Select
   std::vector<DecodedLeaf> leaves_;
   std::unique_ptr<ThreadPool> pool_;  // of the current row group, projected leaves only
   int64_t row_group_rows_ = 0;

@@ -41,7 +41,8 @@ Result<std::unique_ptr<FileWriter>> FileWriter::Open(std::unique_ptr<OutputFile>
   w->metadata_.key_value_metadata = std::move(key_value_metadata);
   const size_t threads =
       options.threads >= 0 ? static_cast<size_t>(options.threads) : DefaultWorkerThreads();
-  w->pool_ = std::make_unique<ThreadPool>(std::min(threads, w->file_schema_.leaves.size()));
+  w->pool_ = std::make_unique<ThreadPool>(std::min(
+      threads, std::max<size_t>(w->file_schema_.leaves.size(), 1) - 1));  // the caller works too
   w->scratch_.resize(w->file_schema_.leaves.size());
   for (size_t i = 0; i < w->file_schema_.leaves.size(); ++i) w->order_.push_back(i);
   for (const LeafColumn& leaf : w->file_schema_.leaves) {
@@ -58,10 +59,28 @@ FileWriter::~FileWriter() = default;
 
 Status FileWriter::Write(const RecordBatch& batch) {
   if (closed_) return Status::Internal("{}: write after close", file_->path());
+  // After a failed write the columns may hold different numbers of rows: the
+  // file can only be abandoned.
+  if (!failed_.ok()) return failed_;
   if (batch.columns.size() != schema_.fields().size()) {
     return Status::InvalidArgument("{}: batch has {} columns, schema {}", file_->path(),
                                    batch.columns.size(), schema_.fields().size());
   }
+  for (size_t i = 0; i < batch.columns.size(); ++i) {
+    const Column& c = batch.columns[i];
+    if (c.length() != batch.num_rows || c.type() == nullptr ||
+        !(*c.type() == *schema_.fields()[i].type)) {
+      return Status::InvalidArgument(
+          "{}: column {} does not match the schema or the batch's {} rows", file_->path(),
+          schema_.fields()[i].name, batch.num_rows);
+    }
+  }
+  Status s = WriteRows(batch);
+  if (!s.ok()) failed_ = s;
+  return s;
+}
+
+Status FileWriter::WriteRows(const RecordBatch& batch) {
   int64_t begin = 0;
   std::vector<Status> status(columns_.size());
   while (begin < batch.num_rows) {
@@ -172,6 +191,7 @@ void FileWriter::Summarize(size_t leaf, const ColumnChunkData& chunk) {
 Status FileWriter::Close() {
   if (closed_) return Status::OK();
   closed_ = true;
+  if (!failed_.ok()) return failed_;
   FLOE_RETURN_IF_ERROR(FlushRowGroup());
   const std::string footer = EncodeFileMetaData(metadata_);
   FLOE_RETURN_IF_ERROR(file_->Append(footer));

@@ -47,6 +47,7 @@ class FileWriter {
 
  private:
   FileWriter() = default;
+  Status WriteRows(const RecordBatch& batch);
   Status FlushRowGroup();
   void Summarize(size_t leaf, const ColumnChunkData& chunk);
 
@@ -63,6 +64,7 @@ class FileWriter {
   std::vector<LeafSummary> summaries_;
   int64_t file_size_ = 0;
   bool closed_ = false;
+  Status failed_;  // the first write error; every later call returns it
 };
 
 }  // namespace floe::parquet

@@ -28,7 +28,6 @@ void ShredLeaf(const RecordBatch& batch, const LeafColumn& leaf, int64_t begin, 
     out->values = &c;
     out->num_entries = end - begin;
     out->flat_begin = begin;
-    out->flat_end = end;
     if (leaf.max_def > 0) {
       out->def_levels.resize(static_cast<size_t>(end - begin), 1);
       if (c.null_count() > 0) {
@@ -292,7 +291,11 @@ Status AssembleFlat(const LeafColumn& leaf, std::span<const int16_t> def_levels,
   if (present > values.length() - v0) {
     return Status::Corruption("column {}: fewer values than definition levels", leaf.path.back());
   }
-  if (v0 == 0 && present == values.length() && column->length() == 0) {
+  // The shortcut needs the call to take the rest of the chunk: with more
+  // entries to come, later calls still read from `values`.
+  const bool rest_of_chunk =
+      def_levels.empty() ? last == values.length() : static_cast<size_t>(last) == def_levels.size();
+  if (rest_of_chunk && v0 == 0 && present == values.length() && column->length() == 0) {
     // All of the chunk's values go into an empty column: its buffers are
     // handed over instead of copied, and spread out for nulls in place.
     *column = std::move(values);

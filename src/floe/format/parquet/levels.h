@@ -25,10 +25,9 @@ struct ShreddedLeaf {
   const Column* values = nullptr;    // the leaf column inside the batch
   int64_t num_entries = 0;
   // Top-level primitive columns skip value_slots: the present values are the
-  // valid slots of rows [flat_begin, flat_end) of `values`, in order.
+  // valid slots of `values` from row flat_begin on, in order.
   bool flat = false;
   int64_t flat_begin = 0;
-  int64_t flat_end = 0;
 };
 
 // Shreds rows [begin, end) of `batch` for `leaf`. `out` is reused to keep its

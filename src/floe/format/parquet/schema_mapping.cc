@@ -196,7 +196,7 @@ class SchemaReader {
  public:
   Result<FileSchema> Read(const Node& root) {
     // Ids present in the file are kept; the rest are numbered after the largest.
-    next_id_ = std::max(0, MaxId(root)) + 1;
+    next_id_ = int64_t{std::max(0, MaxId(root))} + 1;
     FileSchema out;
     std::vector<NestedField> fields;
     for (size_t i = 0; i < root.children.size(); ++i) {
@@ -204,6 +204,7 @@ class SchemaReader {
                             Field(root.children[i], {static_cast<int>(i)}, 0, 0, {}));
       fields.push_back(std::move(f));
     }
+    if (ids_exhausted_) return Status::Corruption("parquet schema: field ids run past 2147483647");
     out.schema = Schema(std::move(fields));
     out.leaves = std::move(leaves_);
     out.has_field_ids = has_ids_;
@@ -220,7 +221,7 @@ class SchemaReader {
   int32_t IdOf(const Node& n) {
     if (n.element->field_id) return *n.element->field_id;
     has_ids_ = false;
-    return next_id_++;
+    return NextId();
   }
 
   // A field named by `n`, at definition / repetition depth (def, rep) of its parent.
@@ -235,7 +236,7 @@ class SchemaReader {
       // A repeated field outside a LIST group is a required list of itself.
       f.required = true;
       NestedField element;
-      element.id = next_id_++;
+      element.id = NextId();
       element.name = "element";
       element.required = true;
       auto element_path = field_path;
@@ -449,7 +450,19 @@ class SchemaReader {
   }
 
   std::vector<LeafColumn> leaves_;
-  int32_t next_id_ = 1;
+  // Ids for fields the file left without one, after the largest it used.
+  // Past INT32_MAX they would wrap; such a schema gets id 0 for them and is
+  // rejected by Read.
+  int32_t NextId() {
+    if (next_id_ > INT32_MAX) {
+      ids_exhausted_ = true;
+      return 0;
+    }
+    return static_cast<int32_t>(next_id_++);
+  }
+
+  int64_t next_id_ = 1;
+  bool ids_exhausted_ = false;
   bool has_ids_ = true;
 };
 

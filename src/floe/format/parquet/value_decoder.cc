@@ -59,6 +59,12 @@ Status AppendPhysical(const LeafColumn& leaf, std::string_view v, Column* out) {
   const auto* p = reinterpret_cast<const uint8_t*>(v.data());
   switch (leaf.conversion) {
     case ValueConversion::kNone:
+      // Offsets are 32-bit, as Arrow's: a row group's strings must fit in 2 GiB.
+      if (leaf.physical == PhysicalType::kByteArray &&
+          out->data().size() + v.size() > size_t{INT32_MAX}) {
+        return Status::NotSupported("column {}: more than 2 GiB of values in one row group",
+                                    leaf.path.back());
+      }
       if (leaf.physical == PhysicalType::kFixedLenByteArray &&
           static_cast<int>(v.size()) != FixedWidth(*leaf.type)) {
         return Status::Corruption("column {}: {} bytes for {}", leaf.path.back(), v.size(),
