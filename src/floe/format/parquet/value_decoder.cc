@@ -251,7 +251,8 @@ Status DecodeDictionaryIndices(const LeafColumn& leaf, std::span<const uint8_t> 
     bytes.resize(at + decoded_bytes);  // sized once; entries are memcpy'd in
     for (uint32_t i : indices) {
       const std::string_view v = dictionary->Bytes(i);
-      std::memcpy(bytes.data() + at, v.data(), v.size());
+      if (!v.empty())
+        std::memcpy(bytes.data() + at, v.data(), v.size());  // empty entries may have no storage
       at += v.size();
       offsets.push_back(static_cast<int32_t>(at));
     }
