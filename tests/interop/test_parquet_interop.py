@@ -367,3 +367,19 @@ def test_trailing_nulls_across_batches(floe, tmp_path):
     for batch_rows in ("65536", "100000", "7"):
         got = floe_rows(floe.run("parquet", "cat", path, "--batch-rows", batch_rows).stdout)
         assert got == expected, batch_rows
+
+
+def test_csv_columns_matched_by_header(floe, tmp_path, schema_file):
+    src = tmp_path / "in.csv"
+    src.write_text('text,id,day,tags\n"a,b",1,2026-01-02,"[""x"", null]"\n,2,,\n"",3,,[]\n')
+    out = tmp_path / "csv.parquet"
+    floe.run("parquet", "write", src, out, "--schema", schema_file)
+    rows = pq.read_table(out, columns=["id", "text", "day", "tags", "f64"]).to_pylist()
+    assert rows == [
+        {"id": 1, "text": "a,b", "day": dt.date(2026, 1, 2), "tags": ["x", None], "f64": None},
+        {"id": 2, "text": None, "day": None, "tags": None, "f64": None},
+        {"id": 3, "text": "", "day": None, "tags": [], "f64": None},
+    ]
+    bad = tmp_path / "bad.csv"
+    bad.write_text("id,nope\n1,2\n")
+    assert "schema does not have" in floe.fails("parquet", "write", bad, out, "--schema", schema_file).stderr

@@ -259,21 +259,59 @@ Status RunWrite(const WriteOptions& o) {
   std::vector<bool> quoted;
   int64_t line_no = 0;
   Status status;
-  if (csv && std::getline(in, line)) ++line_no;  // header
+  // CSV columns are matched to schema fields by the header's names; fields
+  // the header lacks are null.
+  std::vector<int> source_of_field(schema->fields().size(), -1);
+  size_t header_columns = 0;
+  if (csv && std::getline(in, line)) {
+    ++line_no;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    status = SplitCsvRecord(line, &fields, &quoted);
+    for (size_t h = 0; status.ok() && h < fields.size(); ++h) {
+      const auto& all = schema->fields();
+      auto it = std::find_if(all.begin(), all.end(),
+                             [&](const NestedField& f) { return f.name == fields[h]; });
+      if (it == all.end()) {
+        status = Status::InvalidArgument("header names column '{}', which the schema does not have",
+                                         fields[h]);
+      } else {
+        source_of_field[static_cast<size_t>(it - all.begin())] = static_cast<int>(h);
+      }
+    }
+    if (!status.ok()) status = status.WithContext(fmt::format("{}:1", o.input));
+    header_columns = fields.size();
+  }
+  std::vector<std::string> ordered(schema->fields().size());
+  std::vector<bool> ordered_quoted(schema->fields().size());
+  // Batches are cut by rows and by text size, so one batch's strings stay
+  // well inside the 2 GiB a column's offsets can address.
+  constexpr size_t kBatchTextBytes = 256u << 20;
+  size_t batch_text = 0;
   while (status.ok() && std::getline(in, line)) {
     ++line_no;
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (line.empty()) continue;
     if (csv) {
       status = SplitCsvRecord(line, &fields, &quoted);
-      if (status.ok()) status = AppendCsvRowTo(fields, quoted, &batch);
+      if (status.ok() && fields.size() != header_columns) {
+        status =
+            Status::InvalidArgument("{} fields, the header has {}", fields.size(), header_columns);
+      }
+      for (size_t f = 0; status.ok() && f < ordered.size(); ++f) {
+        const int from = source_of_field[f];
+        ordered[f] = from >= 0 ? fields[static_cast<size_t>(from)] : std::string();
+        ordered_quoted[f] = from >= 0 && quoted[static_cast<size_t>(from)];
+      }
+      if (status.ok()) status = AppendCsvRowTo(ordered, ordered_quoted, &batch);
     } else {
       status = AppendJsonRowTo(line, &batch);
     }
     if (!status.ok()) status = status.WithContext(fmt::format("{}:{}", o.input, line_no));
-    if (status.ok() && batch.num_rows >= kBatchRows) {
+    batch_text += line.size();
+    if (status.ok() && (batch.num_rows >= kBatchRows || batch_text >= kBatchTextBytes)) {
       status = writer->Write(batch);
       batch = RecordBatch::Empty(*schema);
+      batch_text = 0;
     }
   }
   if (status.ok()) status = writer->Write(batch);

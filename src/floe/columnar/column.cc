@@ -42,12 +42,6 @@ void Column::AppendBytes(std::string_view bytes) {
   FinishSlot(true);
 }
 
-void Column::Reserve(int64_t rows, int64_t bytes) {
-  const size_t width = static_cast<size_t>(FixedWidth(*type_));
-  data_.reserve(data_.size() + static_cast<size_t>(bytes) + width * static_cast<size_t>(rows));
-  if (!offsets_.empty()) offsets_.reserve(offsets_.size() + static_cast<size_t>(rows));
-}
-
 void Column::FinishSlot(bool valid) {
   const int64_t i = length_++;
   if (!valid) {

@@ -93,9 +93,6 @@ class Column {
     FinishSlot(valid);
   }
 
-  // Pre-sizes buffers for `rows` more slots (of `bytes` more value bytes).
-  void Reserve(int64_t rows, int64_t bytes = 0);
-
   // Direct access for decoders that fill buffers in bulk. After writing,
   // call SetLength. REQUIRES: the buffers agree with the layout above.
   std::vector<uint8_t>& mutable_data() { return data_; }

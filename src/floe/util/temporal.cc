@@ -118,9 +118,14 @@ std::string FormatDate(int32_t days) {
 }
 
 std::string FormatTime(int64_t micros) {
-  int64_t s = micros / 1'000'000;
-  return fmt::format("{:02d}:{:02d}:{:02d}.{:06d}", s / 3600, s / 60 % 60, s % 60,
-                     micros % 1'000'000);
+  // Foreign files may hold times outside a day; they print with a sign and
+  // more hours rather than as garbage (they are not valid Iceberg times).
+  const bool negative = micros < 0;
+  const uint64_t m =
+      negative ? uint64_t{0} - static_cast<uint64_t>(micros) : static_cast<uint64_t>(micros);
+  const uint64_t s = m / 1'000'000;
+  return fmt::format("{}{:02d}:{:02d}:{:02d}.{:06d}", negative ? "-" : "", s / 3600, s / 60 % 60,
+                     s % 60, m % 1'000'000);
 }
 
 std::string FormatTimestamp(int64_t value, bool nanos, bool utc) {

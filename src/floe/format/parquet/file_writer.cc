@@ -124,7 +124,7 @@ Status FileWriter::FlushRowGroup() {
   for (size_t i = 0; i < columns_.size(); ++i) {
     FLOE_ASSIGN_OR_RETURN(ColumnChunkData chunk, std::move(chunks[i]));
     const int64_t start = file_->position();
-    ColumnMetaData meta = std::move(chunk.meta);
+    ColumnMetaData meta = chunk.meta;
     meta.data_page_offset += start;
     if (meta.dictionary_page_offset) *meta.dictionary_page_offset += start;
     FLOE_RETURN_IF_ERROR(file_->Append(chunk.dictionary_page));

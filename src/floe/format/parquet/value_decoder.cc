@@ -261,15 +261,13 @@ Status DecodeDictionaryIndices(const LeafColumn& leaf, std::span<const uint8_t> 
   return Status::OK();
 }
 
-Status DecodeRleBooleans(const LeafColumn& leaf, std::span<const uint8_t> data, int64_t count,
-                         Column* out) {
+Status DecodeRleBooleans(std::span<const uint8_t> data, int64_t count, Column* out) {
   size_t consumed = 0;
   FLOE_ASSIGN_OR_RETURN(auto runs, ReadLengthPrefixedRuns(data, &consumed));
   RleBitPackedDecoder decoder(runs, 1);
   std::vector<uint32_t> bits(static_cast<size_t>(count));
   FLOE_RETURN_IF_ERROR(decoder.GetExactly(bits));
   for (uint32_t b : bits) out->Append<uint8_t>(static_cast<uint8_t>(b != 0));
-  (void)leaf;
   return Status::OK();
 }
 
@@ -300,7 +298,7 @@ Status DecodeValues(const LeafColumn& leaf, Encoding encoding, std::span<const u
       return DecodeDictionaryIndices(leaf, data, count, dictionary, out);
     case Encoding::kRle:
       if (leaf.physical != PhysicalType::kBoolean) break;
-      return DecodeRleBooleans(leaf, data, count, out);
+      return DecodeRleBooleans(data, count, out);
     case Encoding::kDeltaBinaryPacked:
       if (leaf.physical == PhysicalType::kInt32)
         return DecodeDeltaInts<int32_t>(leaf, data, count, out);
