@@ -10,6 +10,7 @@
 
 #include "floe/format/parquet/compression.h"
 #include "floe/format/parquet/encoding/rle.h"
+#include "floe/format/parquet/plain_order.h"
 #include "floe/util/decimal.h"
 
 namespace floe::parquet {
@@ -491,35 +492,11 @@ class ColumnWriter::Impl {
       fallback_pending_ = true;
   }
 
-  // Type-defined order of two PLAIN byte values (BYTE_ARRAY / FLBA, booleans
-  // and numbers of the staged type).
-  bool Less(std::string_view a, std::string_view b) const {
-    switch (stage_) {
-      case Stage::kBool:
-        return Load<uint8_t>(a) < Load<uint8_t>(b);
-      case Stage::kInt32:
-        return Load<int32_t>(a) < Load<int32_t>(b);
-      case Stage::kInt64:
-        return Load<int64_t>(a) < Load<int64_t>(b);
-      case Stage::kFloat:
-        return Load<float>(a) < Load<float>(b);
-      case Stage::kDouble:
-        return Load<double>(a) < Load<double>(b);
-      case Stage::kBytes:
-        break;
-    }
-    if (leaf_.type->id() == TypeId::kDecimal) {  // two's complement: signed order
-      return *DecimalFromBigEndian(a) < *DecimalFromBigEndian(b);
-    }
-    const int c = std::memcmp(a.data(), b.data(), std::min(a.size(), b.size()));
-    return c < 0 || (c == 0 && a.size() < b.size());
-  }
+  bool Less(std::string_view a, std::string_view b) const { return PlainLess(leaf_, a, b); }
 
   template <typename T>
   static T Load(std::string_view v) {
-    T x;
-    std::memcpy(&x, v.data(), sizeof(T));
-    return x;
+    return LoadPlain<T>(v);
   }
 
   void UpdateBounds(std::string_view lo, std::string_view hi) {

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "floe/build_info.h"
+#include "floe/format/parquet/plain_order.h"
 #include "floe/util/decimal.h"
 
 namespace floe::parquet {
@@ -146,44 +147,14 @@ Status FileWriter::FlushRowGroup() {
 
 void FileWriter::Summarize(size_t leaf, const ColumnChunkData& chunk) {
   LeafSummary& s = summaries_[leaf];
-  const Type& type = *s.type;
   s.compressed_bytes += chunk.meta.total_compressed_size;
   s.value_count += chunk.value_count;
   s.null_count += chunk.null_count;
   s.nan_count += chunk.nan_count;
   if (!chunk.min_value) return;
   // Bounds across row groups in the type's order, on the PLAIN byte forms.
-  auto less = [&](const std::string& a, const std::string& b) {
-    auto load = [](const std::string& v, auto zero) {
-      decltype(zero) x;
-      std::memcpy(&x, v.data(), sizeof(x));
-      return x;
-    };
-    switch (type.id()) {
-      case TypeId::kBoolean:
-        return load(a, uint8_t{}) < load(b, uint8_t{});
-      case TypeId::kInt:
-      case TypeId::kDate:
-        return load(a, int32_t{}) < load(b, int32_t{});
-      case TypeId::kLong:
-      case TypeId::kTime:
-      case TypeId::kTimestamp:
-      case TypeId::kTimestampTz:
-      case TypeId::kTimestampNs:
-      case TypeId::kTimestampTzNs:
-        return load(a, int64_t{}) < load(b, int64_t{});
-      case TypeId::kFloat:
-        return load(a, float{}) < load(b, float{});
-      case TypeId::kDouble:
-        return load(a, double{}) < load(b, double{});
-      case TypeId::kDecimal:
-        if (type.precision() <= 9) return load(a, int32_t{}) < load(b, int32_t{});
-        if (type.precision() <= 18) return load(a, int64_t{}) < load(b, int64_t{});
-        return *DecimalFromBigEndian(a) < *DecimalFromBigEndian(b);
-      default:
-        return a < b;  // std::string compares as unsigned char
-    }
-  };
+  const LeafColumn& column = file_schema_.leaves[leaf];
+  auto less = [&](const std::string& a, const std::string& b) { return PlainLess(column, a, b); };
   if (!s.min_value || less(*chunk.min_value, *s.min_value)) s.min_value = chunk.min_value;
   if (!s.max_value || less(*s.max_value, *chunk.max_value)) s.max_value = chunk.max_value;
 }
