@@ -179,10 +179,11 @@ def test_statistics_match_pyarrow(floe, tmp_path, schema_file):
         assert stats.max == max(present), path
 
 
-def test_empty_file(floe, tmp_path, schema_file):
+def test_empty_file(floe, tmp_path, schema_file, duckdb_con):
     out = floe_write(floe, tmp_path, schema_file, [])
     table = pq.read_table(out)
     assert table.num_rows == 0
+    assert duckdb_con.execute(f"SELECT count(*) FROM read_parquet('{out}')").fetchone() == (0,)
     assert table.schema.names == [f["name"] for f in SCHEMA["fields"]]
     assert floe.run("parquet", "cat", out).stdout == ""
 
@@ -346,6 +347,13 @@ def test_where_with_columns_and_bad_predicates(floe, tmp_path):
     pq.write_table(arrow_table(100), path)
     out = floe_rows(floe.run("parquet", "cat", path, "--columns", "name", "--where", "id = 5").stdout)
     assert out == [{"name": "name-5"}]
+    # Projection by field id, on a file that carries ids.
+    with_ids = tmp_path / "ids.parquet"
+    fields = [f.with_metadata({b"PARQUET:field_id": str(100 + i).encode()}) for i, f in enumerate(arrow_table(3).schema)]
+    pq.write_table(arrow_table(3).cast(pa.schema(fields)), with_ids)
+    out = floe_rows(floe.run("parquet", "cat", with_ids, "--field-ids", "105,100").stdout)
+    assert out == [{"name": None, "id": 0}, {"name": "name-1", "id": 1}, {"name": "name-2", "id": 2}]
+    assert "no top-level field with id 7" in floe.fails("parquet", "cat", with_ids, "--field-ids", "7").stderr
     assert "no comparison operator" in floe.fails("parquet", "cat", path, "--where", "id 5").stderr
     assert "no column named 'nope'" in floe.fails("parquet", "cat", path, "--where", "nope = 1").stderr
     assert "expected long" in floe.fails("parquet", "cat", path, "--where", "id = 'x'").stderr

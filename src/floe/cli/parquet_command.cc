@@ -140,6 +140,7 @@ struct CatOptions {
   std::string format = "jsonl";
   int64_t batch_rows = 64 * 1024;
   std::vector<std::string> where;
+  std::vector<int32_t> field_ids;
 };
 
 Status RunCat(const CatOptions& o) {
@@ -155,7 +156,22 @@ Status RunCat(const CatOptions& o) {
   FLOE_ASSIGN_OR_RETURN(auto reader, OpenParquet(o.path));
   // Columns to print; predicate columns are read too, but printed only if asked for.
   options.columns = o.columns;
-  if (!o.columns.empty()) {
+  if (!o.field_ids.empty()) {
+    if (!o.columns.empty())
+      return Status::InvalidArgument("--columns and --field-ids exclude each other");
+    // Field ids name the same top-level fields; resolve them to names here so
+    // predicates can add their columns the same way.
+    for (int32_t id : o.field_ids) {
+      const auto& fields = reader->file_schema().schema.fields();
+      auto it = std::find_if(fields.begin(), fields.end(),
+                             [&](const NestedField& f) { return f.id == id; });
+      if (it == fields.end())
+        return Status::NotFound("{}: no top-level field with id {}", o.path, id);
+      options.columns.push_back(it->name);
+    }
+  }
+  const size_t requested = options.columns.size();
+  if (!options.columns.empty()) {
     for (const auto& p : options.skip_unless) {
       if (std::find(options.columns.begin(), options.columns.end(), p.column) ==
           options.columns.end()) {
@@ -164,7 +180,7 @@ Status RunCat(const CatOptions& o) {
     }
   }
   FLOE_ASSIGN_OR_RETURN(Schema schema, reader->Select(options));
-  const size_t printed_columns = o.columns.empty() ? schema.fields().size() : o.columns.size();
+  const size_t printed_columns = requested == 0 ? schema.fields().size() : requested;
   std::vector<parquet::BoundPredicate> filters;
   for (const auto& p : options.skip_unless) {
     FLOE_ASSIGN_OR_RETURN(parquet::BoundPredicate bound,
@@ -355,6 +371,10 @@ void AddParquetCommand(CLI::App& app) {
   CLI::App* cat_cmd = cmd->add_subcommand("cat", "Print rows as JSON lines or CSV");
   cat_cmd->add_option("FILE", cat->path, "Parquet file")->required();
   cat_cmd->add_option("--columns", cat->columns, "Top-level columns to print (comma-separated)")
+      ->delimiter(',');
+  cat_cmd
+      ->add_option("--field-ids", cat->field_ids,
+                   "Top-level columns to print, by field id (comma-separated)")
       ->delimiter(',');
   cat_cmd->add_option("--limit", cat->limit, "Print at most N rows");
   cat_cmd->add_option("--format", cat->format, "jsonl or csv")->capture_default_str();
