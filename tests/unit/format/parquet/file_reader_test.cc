@@ -226,3 +226,40 @@ TEST(FileReaderTest, DictionaryExpansionIsBounded) {
 
 }  // namespace
 }  // namespace floe::parquet
+
+namespace floe::parquet {
+namespace {
+
+// Decimals stored as BYTE_ARRAY (variable-width big-endian two's complement),
+// which parquet-java writes for some schemas and pyarrow never does.
+TEST(FileReaderTest, ByteArrayDecimals) {
+  SchemaElement d = Leaf("amount", PhysicalType::kByteArray, Repetition::kRequired);
+  d.converted_type = ConvertedType::kDecimal;
+  d.precision = 20;
+  d.scale = 2;
+  // PLAIN byte arrays: 4-byte length, then the value's big-endian bytes.
+  std::string body;
+  body += Bytes({1, 0, 0, 0, 0x7B});        // 123 -> 1.23
+  body += Bytes({2, 0, 0, 0, 0xFF, 0x85});  // -123 -> -1.23
+  body += Bytes(
+      {9, 0, 0, 0, 0x00, 0x8A, 0xC7, 0x23, 0x04, 0x89, 0xE8, 0x00, 0x00});  // 10^19, 20 digits
+  const std::string file = BuildFile({Root(1), d}, {{DataPage(3, body)}}, 3);
+  auto input = OpenMemoryInputFile("test.parquet", file);
+  ASSERT_TRUE(input.ok());
+  auto reader = FileReader::Open(std::move(*input));
+  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+  EXPECT_EQ((*reader)->file_schema().schema.fields()[0].type->ToString(), "decimal(20,2)");
+  auto batch = (*reader)->Next();
+  ASSERT_TRUE(batch.ok()) << batch.status().ToString();
+  std::string json;
+  for (int64_t r = 0; r < batch->num_rows; ++r) {
+    AppendJsonRow(*batch, r, &json);
+    json += "\n";
+  }
+  EXPECT_EQ(
+      json,
+      "{\"amount\":\"1.23\"}\n{\"amount\":\"-1.23\"}\n{\"amount\":\"100000000000000000.00\"}\n");
+}
+
+}  // namespace
+}  // namespace floe::parquet
