@@ -379,7 +379,7 @@ def test_trailing_nulls_across_batches(floe, tmp_path):
 
 def test_csv_columns_matched_by_header(floe, tmp_path, schema_file):
     src = tmp_path / "in.csv"
-    src.write_text('text,id,day,tags\n"a,b",1,2026-01-02,"[""x"", null]"\n,2,,\n"",3,,[]\n')
+    src.write_text('text,id,day,tags\n"a,b",1,2026-01-02,"[""x"", null]"\n,2,,\n"",3,,[]\n"two\nlines ""q""",4,,\n')
     out = tmp_path / "csv.parquet"
     floe.run("parquet", "write", src, out, "--schema", schema_file)
     rows = pq.read_table(out, columns=["id", "text", "day", "tags", "f64"]).to_pylist()
@@ -387,7 +387,14 @@ def test_csv_columns_matched_by_header(floe, tmp_path, schema_file):
         {"id": 1, "text": "a,b", "day": dt.date(2026, 1, 2), "tags": ["x", None], "f64": None},
         {"id": 2, "text": None, "day": None, "tags": None, "f64": None},
         {"id": 3, "text": "", "day": None, "tags": [], "f64": None},
+        {"id": 4, "text": 'two\nlines "q"', "day": None, "tags": None, "f64": None},
     ]
+    # floe's own CSV output reads back the same.
+    again = tmp_path / "again.csv"
+    again.write_text(floe.run("parquet", "cat", out, "--format", "csv").stdout)
+    out2 = tmp_path / "again.parquet"
+    floe.run("parquet", "write", again, out2, "--schema", schema_file)
+    assert pq.read_table(out2).equals(pq.read_table(out))
     bad = tmp_path / "bad.csv"
     bad.write_text("id,nope\n1,2\n")
     assert "schema does not have" in floe.fails("parquet", "write", bad, out, "--schema", schema_file).stderr

@@ -232,6 +232,12 @@ Status RunCat(const CatOptions& o) {
   return Status::OK();
 }
 
+// Whether a CSV record ends inside a quoted field (an odd number of quotes:
+// doubled quotes inside a field count two).
+bool HasOpenQuote(std::string_view record) {
+  return std::count(record.begin(), record.end(), '"') % 2 == 1;
+}
+
 struct WriteOptions {
   std::string input, output, schema_path, codec = "zstd";
   int level = 0;
@@ -308,6 +314,14 @@ Status RunWrite(const WriteOptions& o) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (line.empty()) continue;
     if (csv) {
+      // A quoted field may hold line breaks: the record goes on to the next line.
+      std::string more;
+      while (HasOpenQuote(line) && std::getline(in, more)) {
+        ++line_no;
+        if (!more.empty() && more.back() == '\r') more.pop_back();
+        line += '\n';
+        line += more;
+      }
       status = SplitCsvRecord(line, &fields, &quoted);
       if (status.ok() && fields.size() != header_columns) {
         status =
