@@ -22,5 +22,6 @@ void ExitOnError(const Status& status);
 void AddDoctorCommand(CLI::App& app);
 void AddParquetCommand(CLI::App& app);
 void AddBenchCommand(CLI::App& app);
+void AddTransformCommand(CLI::App& app);
 
 }  // namespace floe::cli

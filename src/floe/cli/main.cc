@@ -40,6 +40,7 @@ int main(int argc, char** argv) {
   floe::cli::AddDoctorCommand(app);
   floe::cli::AddParquetCommand(app);
   floe::cli::AddBenchCommand(app);
+  floe::cli::AddTransformCommand(app);
 
   try {
     app.parse(argc, argv);
