@@ -23,5 +23,6 @@ void AddDoctorCommand(CLI::App& app);
 void AddParquetCommand(CLI::App& app);
 void AddBenchCommand(CLI::App& app);
 void AddTransformCommand(CLI::App& app);
+void AddMetadataCommand(CLI::App& app);
 
 }  // namespace floe::cli

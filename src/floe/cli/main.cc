@@ -41,6 +41,7 @@ int main(int argc, char** argv) {
   floe::cli::AddParquetCommand(app);
   floe::cli::AddBenchCommand(app);
   floe::cli::AddTransformCommand(app);
+  floe::cli::AddMetadataCommand(app);
 
   try {
     app.parse(argc, argv);

@@ -2,6 +2,7 @@
 #include <nlohmann/json.hpp>
 
 #include "floe/schema/schema.h"
+#include "floe/schema/schema_json_internal.h"
 
 namespace floe {
 namespace {
@@ -135,9 +136,9 @@ Json TypeToJson(const Type& t) {
 
 }  // namespace
 
-Result<Schema> SchemaFromJson(std::string_view text) {
-  Json j = Json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) return Status::InvalidArgument("schema: not valid JSON");
+namespace internal {
+
+Result<Schema> SchemaFromJsonValue(const Json& j) {
   if (!j.is_object() || j.value("type", "") != "struct") {
     return Status::InvalidArgument("schema: expected an object with \"type\": \"struct\"");
   }
@@ -147,12 +148,13 @@ Result<Schema> SchemaFromJson(std::string_view text) {
     FLOE_ASSIGN_OR_RETURN(schema_id, IntMember(j, "schema-id", "schema"));
   }
   std::vector<int32_t> identifiers;
-  if (auto ids = j.find("identifier-field-ids"); ids != j.end()) {
+  if (auto ids = j.find("identifier-field-ids"); ids != j.end() && !ids->is_null()) {
     if (!ids->is_array())
       return Status::InvalidArgument("schema: identifier-field-ids must be an array");
     for (const Json& id : *ids) {
-      if (!id.is_number_integer())
+      if (!id.is_number_integer()) {
         return Status::InvalidArgument("schema: identifier-field-ids must hold integers");
+      }
       identifiers.push_back(id.get<int32_t>());
     }
   }
@@ -161,13 +163,25 @@ Result<Schema> SchemaFromJson(std::string_view text) {
   return schema;
 }
 
-std::string SchemaToJson(const Schema& schema) {
+Json SchemaToJsonValue(const Schema& schema) {
   Json fields = Json::array();
   for (const NestedField& f : schema.fields()) fields.push_back(FieldToJson(f));
   Json j = {{"type", "struct"}, {"schema-id", schema.schema_id()}, {"fields", std::move(fields)}};
   if (!schema.identifier_field_ids().empty())
     j["identifier-field-ids"] = schema.identifier_field_ids();
-  return j.dump();
+  return j;
+}
+
+}  // namespace internal
+
+Result<Schema> SchemaFromJson(std::string_view text) {
+  Json j = Json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) return Status::InvalidArgument("schema: not valid JSON");
+  return internal::SchemaFromJsonValue(j);
+}
+
+std::string SchemaToJson(const Schema& schema) {
+  return internal::SchemaToJsonValue(schema).dump();
 }
 
 }  // namespace floe
