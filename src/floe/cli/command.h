@@ -24,5 +24,7 @@ void AddParquetCommand(CLI::App& app);
 void AddBenchCommand(CLI::App& app);
 void AddTransformCommand(CLI::App& app);
 void AddMetadataCommand(CLI::App& app);
+void AddNamespaceCommand(CLI::App& app);
+void AddTableCommand(CLI::App& app);
 
 }  // namespace floe::cli

@@ -42,6 +42,8 @@ int main(int argc, char** argv) {
   floe::cli::AddBenchCommand(app);
   floe::cli::AddTransformCommand(app);
   floe::cli::AddMetadataCommand(app);
+  floe::cli::AddNamespaceCommand(app);
+  floe::cli::AddTableCommand(app);
 
   try {
     app.parse(argc, argv);

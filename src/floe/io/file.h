@@ -36,7 +36,19 @@ class OutputFile {
   virtual Status Close() = 0;
 };
 
+// The local path of a location: "file:///a/b" and "file:/a/b" (as other
+// engines write them) become "/a/b"; plain paths stay as they are.
+std::string LocalPath(std::string_view location);
+
 Result<std::unique_ptr<InputFile>> OpenLocalInputFile(const std::string& path);
+// The whole content of a local file.
+Result<std::string> ReadLocalFile(const std::string& path);
+// Writes `content` to a temporary file beside `path`, fsyncs it, renames it
+// into place and fsyncs the directory: readers see the old file or the whole
+// new one, never a partial one. Fails if `path` exists and `overwrite` is
+// false (metadata files are never replaced). Creates missing directories.
+Status WriteLocalFileAtomically(const std::string& path, std::string_view content,
+                                bool overwrite = false);
 // An InputFile over bytes held in memory (tests, fuzzing, small objects
 // fetched whole); `path` only names it in errors.
 Result<std::unique_ptr<InputFile>> OpenMemoryInputFile(std::string path, std::string bytes);

@@ -5,6 +5,8 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
+#include <random>
 #include <vector>
 
 #include "floe/io/file.h"
@@ -130,6 +132,58 @@ Result<std::unique_ptr<InputFile>> OpenLocalInputFile(const std::string& path) {
     return Status::InvalidArgument("{}: not a regular file", path);
   }
   return std::unique_ptr<InputFile>(std::make_unique<LocalInputFile>(path, fd, st.st_size));
+}
+
+std::string LocalPath(std::string_view location) {
+  if (location.starts_with("file://")) return std::string(location.substr(7));
+  if (location.starts_with("file:/")) return std::string(location.substr(5));
+  return std::string(location);
+}
+
+Result<std::string> ReadLocalFile(const std::string& path) {
+  FLOE_ASSIGN_OR_RETURN(auto file, OpenLocalInputFile(path));
+  std::string content(static_cast<size_t>(file->size()), '\0');
+  FLOE_RETURN_IF_ERROR(
+      file->ReadAt(0, std::span(reinterpret_cast<uint8_t*>(content.data()), content.size())));
+  return content;
+}
+
+Status WriteLocalFileAtomically(const std::string& path, std::string_view content, bool overwrite) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::path target(path);
+  const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
+  fs::create_directories(dir, ec);
+  if (ec) return Status::IOError("{}: cannot create directory: {}", dir.string(), ec.message());
+  if (!overwrite && fs::exists(target, ec)) return Status::AlreadyExists("{} already exists", path);
+  std::random_device random;
+  const std::string temp = fmt::format("{}.{:08x}.tmp", path, random());
+  {
+    FLOE_ASSIGN_OR_RETURN(auto out, CreateLocalOutputFile(temp));
+    Status s = out->Append(content);
+    if (s.ok()) s = out->Close();  // fsyncs
+    if (!s.ok()) {
+      ::unlink(temp.c_str());
+      return s;
+    }
+  }
+  // link() fails if the target exists (no overwrite); rename() replaces it.
+  const int rc =
+      overwrite ? ::rename(temp.c_str(), path.c_str()) : ::link(temp.c_str(), path.c_str());
+  const int error = errno;
+  if (!overwrite) ::unlink(temp.c_str());
+  if (rc != 0) {
+    if (overwrite) ::unlink(temp.c_str());
+    if (error == EEXIST) return Status::AlreadyExists("{} already exists", path);
+    errno = error;
+    return ErrnoStatus("rename into place", path);
+  }
+  const int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir_fd >= 0) {
+    ::fsync(dir_fd);  // make the new name durable
+    ::close(dir_fd);
+  }
+  return Status::OK();
 }
 
 Result<std::unique_ptr<OutputFile>> CreateLocalOutputFile(const std::string& path) {

@@ -1,0 +1,64 @@
+// The catalog: which tables exist and where each table's current metadata
+// file is. Commits are a compare-and-swap of that location, so concurrent
+// writers cannot lose each other's snapshots (the loser gets kConflict,
+// re-applies its change on the new metadata and tries again).
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "floe/util/status.h"
+
+namespace floe::catalog {
+
+using Namespace = std::vector<std::string>;  // {"edc"} or nested {"trials", "edc"}
+using Properties = std::map<std::string, std::string>;
+
+// "edc.audit_events" or "trials.edc.audit_events": namespace levels, then the name.
+struct TableIdentifier {
+  Namespace ns;
+  std::string name;
+
+  static Result<TableIdentifier> Parse(std::string_view text);
+  std::string ToString() const;
+  bool operator==(const TableIdentifier&) const = default;
+};
+
+Result<Namespace> ParseNamespace(std::string_view text);
+std::string NamespaceToString(const Namespace& ns);
+
+class Catalog {
+ public:
+  virtual ~Catalog() = default;
+
+  virtual Status CreateNamespace(const Namespace& ns, const Properties& properties) = 0;
+  // Namespaces directly under `parent` (all top-level ones for an empty parent).
+  virtual Result<std::vector<Namespace>> ListNamespaces(const Namespace& parent) = 0;
+  virtual Result<Properties> LoadNamespaceProperties(const Namespace& ns) = 0;
+  // REQUIRES: the namespace holds no tables (else kConflict).
+  virtual Status DropNamespace(const Namespace& ns) = 0;
+
+  virtual Result<std::vector<TableIdentifier>> ListTables(const Namespace& ns) = 0;
+  // Records a table whose metadata file already exists (create and register).
+  virtual Status CreateTable(const TableIdentifier& id, const std::string& metadata_location) = 0;
+  // The current metadata location of a table.
+  virtual Result<std::string> LoadTable(const TableIdentifier& id) = 0;
+  // Points the table at `new_location` if it is still at `expected_location`;
+  // kConflict when another commit got there first.
+  virtual Status CommitTable(const TableIdentifier& id, const std::string& expected_location,
+                             const std::string& new_location) = 0;
+  // Forgets the table (its files stay; purging is the caller's business).
+  virtual Status DropTable(const TableIdentifier& id) = 0;
+  virtual Status RenameTable(const TableIdentifier& from, const TableIdentifier& to) = 0;
+};
+
+// The embedded catalog: one SQLite file (WAL mode), in the same tables the
+// Iceberg JDBC catalog and PyIceberg's SqlCatalog use (iceberg_tables,
+// iceberg_namespace_properties), so those can open floe's catalog too.
+Result<std::unique_ptr<Catalog>> OpenSqliteCatalog(const std::string& path,
+                                                   const std::string& catalog_name = "floe");
+
+}  // namespace floe::catalog

@@ -1,0 +1,52 @@
+// Where `floe namespace` and `floe table` find tables: a warehouse directory
+// (default ./floe-data) holding the embedded catalog (catalog.db) and the
+// tables' files, or an explicit catalog file.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "floe/catalog/catalog.h"
+
+namespace floe::cli {
+
+struct CatalogOptions {
+  std::string warehouse = "floe-data";
+  std::string catalog;  // default <warehouse>/catalog.db
+
+  std::string CatalogPath() const { return catalog.empty() ? warehouse + "/catalog.db" : catalog; }
+};
+
+inline void AddCatalogOptions(CLI::App* cmd, CatalogOptions& options) {
+  cmd->add_option("--warehouse", options.warehouse,
+                  "Warehouse directory (tables and the embedded catalog)")
+      ->capture_default_str();
+  cmd->add_option("--catalog", options.catalog,
+                  "Catalog database file (default WAREHOUSE/catalog.db)");
+}
+
+inline Result<std::unique_ptr<catalog::Catalog>> OpenCatalog(const CatalogOptions& options) {
+  std::error_code ec;
+  std::filesystem::create_directories(options.warehouse, ec);
+  if (ec) return Status::IOError("warehouse {}: {}", options.warehouse, ec.message());
+  return catalog::OpenSqliteCatalog(options.CatalogPath());
+}
+
+// "k=v" pairs from repeated --property options.
+inline Result<std::map<std::string, std::string>> ParseProperties(
+    const std::vector<std::string>& pairs) {
+  std::map<std::string, std::string> out;
+  for (const std::string& p : pairs) {
+    const size_t eq = p.find('=');
+    if (eq == std::string::npos || eq == 0)
+      return Status::InvalidArgument("property '{}' must be KEY=VALUE", p);
+    out[p.substr(0, eq)] = p.substr(eq + 1);
+  }
+  return out;
+}
+
+}  // namespace floe::cli

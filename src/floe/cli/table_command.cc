@@ -1,0 +1,242 @@
+// `floe table create|register|list|drop|rename|metadata-location|describe|
+// snapshots|history|refs`: tables in the catalog, read from their metadata.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+
+#include "floe/cli/catalog_options.h"
+#include "floe/cli/command.h"
+#include "floe/iceberg/table_builder.h"
+#include "floe/io/file.h"
+#include "floe/util/temporal.h"
+
+namespace floe::cli {
+namespace {
+
+struct TableOptions {
+  CatalogOptions catalog;
+  std::string table;
+  std::string target;  // register: metadata location; rename: new name
+  std::string schema_path;
+  std::string partition;
+  std::vector<std::string> properties;
+};
+
+struct LoadedTable {
+  catalog::TableIdentifier id;
+  std::string metadata_location;
+  iceberg::TableMetadata metadata;
+};
+
+Result<iceberg::TableMetadata> ReadMetadata(const std::string& location) {
+  FLOE_ASSIGN_OR_RETURN(std::string text, ReadLocalFile(LocalPath(location)));
+  auto metadata = iceberg::TableMetadataFromJson(text);
+  if (!metadata.ok()) return metadata.status().WithContext(location);
+  return metadata;
+}
+
+Result<LoadedTable> Load(catalog::Catalog& cat, const std::string& name) {
+  LoadedTable t;
+  FLOE_ASSIGN_OR_RETURN(t.id, catalog::TableIdentifier::Parse(name));
+  FLOE_ASSIGN_OR_RETURN(t.metadata_location, cat.LoadTable(t.id));
+  FLOE_ASSIGN_OR_RETURN(t.metadata, ReadMetadata(t.metadata_location));
+  return t;
+}
+
+std::string Millis(int64_t ms) {
+  return FormatTimestamp(ms * 1000, false, true).substr(0, 23) + "Z";  // millisecond precision
+}
+
+Status RunCreate(const TableOptions& o) {
+  FLOE_ASSIGN_OR_RETURN(auto cat, OpenCatalog(o.catalog));
+  FLOE_ASSIGN_OR_RETURN(catalog::TableIdentifier id, catalog::TableIdentifier::Parse(o.table));
+  FLOE_ASSIGN_OR_RETURN(std::string schema_text, ReadLocalFile(o.schema_path));
+  auto schema = SchemaFromJson(schema_text);
+  if (!schema.ok()) return schema.status().WithContext(o.schema_path);
+  FLOE_ASSIGN_OR_RETURN(iceberg::PartitionSpec spec,
+                        iceberg::ParsePartitionSpec(o.partition, *schema));
+  FLOE_ASSIGN_OR_RETURN(auto properties, ParseProperties(o.properties));
+  std::error_code ec;
+  const std::string warehouse =
+      std::filesystem::absolute(o.catalog.warehouse, ec).lexically_normal().string();
+  const std::string location =
+      fmt::format("{}/{}.db/{}", warehouse, catalog::NamespaceToString(id.ns), id.name);
+  FLOE_ASSIGN_OR_RETURN(iceberg::TableMetadata metadata,
+                        iceberg::NewTableMetadata(std::move(*schema), std::move(spec), location,
+                                                  std::move(properties)));
+  // Refuse before writing anything when the name is taken.
+  if (cat->LoadTable(id).ok())
+    return Status::AlreadyExists("table {} already exists", id.ToString());
+  const std::string path = iceberg::MetadataFilePath(location, 0);
+  FLOE_RETURN_IF_ERROR(WriteLocalFileAtomically(path, iceberg::TableMetadataToJson(metadata)));
+  FLOE_RETURN_IF_ERROR(cat->CreateTable(id, path));
+  std::printf("%s\n", path.c_str());
+  return Status::OK();
+}
+
+Status RunRegister(const TableOptions& o) {
+  FLOE_ASSIGN_OR_RETURN(auto cat, OpenCatalog(o.catalog));
+  FLOE_ASSIGN_OR_RETURN(catalog::TableIdentifier id, catalog::TableIdentifier::Parse(o.table));
+  // Only metadata floe can read is adopted.
+  FLOE_RETURN_IF_ERROR(ReadMetadata(o.target).status());
+  return cat->CreateTable(id, o.target);
+}
+
+Status RunList(const TableOptions& o) {
+  FLOE_ASSIGN_OR_RETURN(auto cat, OpenCatalog(o.catalog));
+  FLOE_ASSIGN_OR_RETURN(catalog::Namespace ns, catalog::ParseNamespace(o.table));
+  FLOE_ASSIGN_OR_RETURN(auto tables, cat->ListTables(ns));
+  for (const auto& t : tables) std::printf("%s\n", t.ToString().c_str());
+  return Status::OK();
+}
+
+Status RunDrop(const TableOptions& o) {
+  FLOE_ASSIGN_OR_RETURN(auto cat, OpenCatalog(o.catalog));
+  FLOE_ASSIGN_OR_RETURN(catalog::TableIdentifier id, catalog::TableIdentifier::Parse(o.table));
+  return cat->DropTable(id);
+}
+
+Status RunRename(const TableOptions& o) {
+  FLOE_ASSIGN_OR_RETURN(auto cat, OpenCatalog(o.catalog));
+  FLOE_ASSIGN_OR_RETURN(catalog::TableIdentifier from, catalog::TableIdentifier::Parse(o.table));
+  FLOE_ASSIGN_OR_RETURN(catalog::TableIdentifier to, catalog::TableIdentifier::Parse(o.target));
+  return cat->RenameTable(from, to);
+}
+
+Status RunMetadataLocation(const TableOptions& o) {
+  FLOE_ASSIGN_OR_RETURN(auto cat, OpenCatalog(o.catalog));
+  FLOE_ASSIGN_OR_RETURN(catalog::TableIdentifier id, catalog::TableIdentifier::Parse(o.table));
+  FLOE_ASSIGN_OR_RETURN(std::string location, cat->LoadTable(id));
+  std::printf("%s\n", location.c_str());
+  return Status::OK();
+}
+
+Status RunDescribe(const TableOptions& o) {
+  FLOE_ASSIGN_OR_RETURN(auto cat, OpenCatalog(o.catalog));
+  FLOE_ASSIGN_OR_RETURN(LoadedTable t, Load(*cat, o.table));
+  const iceberg::TableMetadata& m = t.metadata;
+  std::string out = fmt::format(
+      "table       {}\nlocation    {}\nmetadata    {}\nuuid        {}\nformat      v{}\n",
+      t.id.ToString(), m.location, t.metadata_location, m.table_uuid, m.format_version);
+  const Schema* schema = m.CurrentSchema();
+  out += fmt::format("schema      id {}\n", schema->schema_id());
+  for (const NestedField& f : schema->fields()) {
+    out += fmt::format("  {:>4}  {:<24} {:<10} {}\n", f.id, f.name,
+                       f.required ? "required" : "optional", f.type->ToString());
+  }
+  const iceberg::PartitionSpec* spec = m.DefaultSpec();
+  out += fmt::format("partition   spec {}{}\n", spec->spec_id,
+                     spec->unpartitioned() ? " (unpartitioned)" : "");
+  for (const iceberg::PartitionField& f : spec->fields) {
+    const NestedField* source = schema->FindById(f.source_id);
+    out += fmt::format("  {:>4}  {:<24} {}({})\n", f.field_id, f.name, f.transform.ToString(),
+                       source ? source->name : std::to_string(f.source_id));
+  }
+  for (const auto& [k, v] : m.properties) out += fmt::format("property    {} = {}\n", k, v);
+  if (const iceberg::Snapshot* s = m.CurrentSnapshot()) {
+    out += fmt::format("current     snapshot {} ({}, {})\n", s->snapshot_id, s->operation(),
+                       Millis(s->timestamp_ms));
+  } else {
+    out += "current     no snapshot (empty table)\n";
+  }
+  out += fmt::format("snapshots   {}\n", m.snapshots.size());
+  std::fputs(out.c_str(), stdout);
+  return Status::OK();
+}
+
+Status RunSnapshots(const TableOptions& o) {
+  FLOE_ASSIGN_OR_RETURN(auto cat, OpenCatalog(o.catalog));
+  FLOE_ASSIGN_OR_RETURN(LoadedTable t, Load(*cat, o.table));
+  std::printf("%-20s %-20s %-8s %-24s %-10s %s\n", "snapshot_id", "parent_id", "sequence",
+              "committed_at", "operation", "summary");
+  for (const iceberg::Snapshot& s : t.metadata.snapshots) {
+    std::string summary;
+    for (const auto& [k, v] : s.summary) {
+      if (k != "operation") summary += fmt::format("{}{}={}", summary.empty() ? "" : " ", k, v);
+    }
+    std::printf("%-20lld %-20s %-8lld %-24s %-10s %s\n", static_cast<long long>(s.snapshot_id),
+                s.parent_snapshot_id ? std::to_string(*s.parent_snapshot_id).c_str() : "-",
+                static_cast<long long>(s.sequence_number), Millis(s.timestamp_ms).c_str(),
+                s.operation().c_str(), summary.c_str());
+  }
+  return Status::OK();
+}
+
+Status RunHistory(const TableOptions& o) {
+  FLOE_ASSIGN_OR_RETURN(auto cat, OpenCatalog(o.catalog));
+  FLOE_ASSIGN_OR_RETURN(LoadedTable t, Load(*cat, o.table));
+  // A snapshot is a current ancestor when the current snapshot's parent chain reaches it.
+  std::vector<int64_t> ancestors;
+  for (const iceberg::Snapshot* s = t.metadata.CurrentSnapshot(); s != nullptr;
+       s = s->parent_snapshot_id ? t.metadata.SnapshotById(*s->parent_snapshot_id) : nullptr) {
+    ancestors.push_back(s->snapshot_id);
+  }
+  std::printf("%-24s %-20s %s\n", "made_current_at", "snapshot_id", "is_current_ancestor");
+  for (const iceberg::SnapshotLogEntry& e : t.metadata.snapshot_log) {
+    const bool ancestor =
+        std::find(ancestors.begin(), ancestors.end(), e.snapshot_id) != ancestors.end();
+    std::printf("%-24s %-20lld %s\n", Millis(e.timestamp_ms).c_str(),
+                static_cast<long long>(e.snapshot_id), ancestor ? "true" : "false");
+  }
+  return Status::OK();
+}
+
+Status RunRefs(const TableOptions& o) {
+  FLOE_ASSIGN_OR_RETURN(auto cat, OpenCatalog(o.catalog));
+  FLOE_ASSIGN_OR_RETURN(LoadedTable t, Load(*cat, o.table));
+  std::printf("%-24s %-7s %-20s %s\n", "name", "type", "snapshot_id", "retention");
+  for (const auto& [name, ref] : t.metadata.refs) {
+    std::string retention;
+    if (ref.max_ref_age_ms) retention += fmt::format("max-ref-age-ms={} ", *ref.max_ref_age_ms);
+    if (ref.max_snapshot_age_ms)
+      retention += fmt::format("max-snapshot-age-ms={} ", *ref.max_snapshot_age_ms);
+    if (ref.min_snapshots_to_keep)
+      retention += fmt::format("min-snapshots-to-keep={}", *ref.min_snapshots_to_keep);
+    std::printf("%-24s %-7s %-20lld %s\n", name.c_str(),
+                ref.type == iceberg::SnapshotRef::Type::kTag ? "tag" : "branch",
+                static_cast<long long>(ref.snapshot_id),
+                retention.empty() ? "-" : retention.c_str());
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+void AddTableCommand(CLI::App& app) {
+  CLI::App* cmd =
+      app.add_subcommand("table", "Create, register, inspect and drop tables in the catalog");
+  cmd->require_subcommand(1);
+  auto o = std::make_shared<TableOptions>();
+  auto add = [&](const char* name, const char* help, Status (*run)(const TableOptions&),
+                 const char* arg_name, const char* arg_help) {
+    CLI::App* sub = cmd->add_subcommand(name, help);
+    sub->add_option(arg_name, o->table, arg_help)->required();
+    AddCatalogOptions(sub, o->catalog);
+    sub->callback([o, run] { ExitOnError(run(*o)); });
+    return sub;
+  };
+  CLI::App* create =
+      add("create", "Create an empty table (format v2)", RunCreate, "TABLE", "NAMESPACE.NAME");
+  create->add_option("--schema", o->schema_path, "Iceberg schema JSON file")->required();
+  create->add_option("--partition", o->partition,
+                     "e.g. \"day(audit_ts), bucket(16, subject_key), study_oid\"");
+  create->add_option("--property", o->properties, "KEY=VALUE, repeatable")->allow_extra_args(false);
+  CLI::App* reg =
+      add("register", "Adopt a table another engine wrote", RunRegister, "TABLE", "NAMESPACE.NAME");
+  reg->add_option("METADATA_LOCATION", o->target, "Its current metadata.json")->required();
+  add("list", "List the tables of a namespace", RunList, "NAMESPACE", "Namespace");
+  add("drop", "Drop a table from the catalog (its files stay)", RunDrop, "TABLE", "NAMESPACE.NAME");
+  CLI::App* rename = add("rename", "Rename a table", RunRename, "TABLE", "NAMESPACE.NAME");
+  rename->add_option("NEW_NAME", o->target, "NAMESPACE.NAME")->required();
+  add("metadata-location", "Print the current metadata.json path", RunMetadataLocation, "TABLE",
+      "NAMESPACE.NAME");
+  add("describe", "Schema, partitioning, properties and current snapshot", RunDescribe, "TABLE",
+      "NAMESPACE.NAME");
+  add("snapshots", "List the table's snapshots", RunSnapshots, "TABLE", "NAMESPACE.NAME");
+  add("history", "When each snapshot became current", RunHistory, "TABLE", "NAMESPACE.NAME");
+  add("refs", "Branches and tags", RunRefs, "TABLE", "NAMESPACE.NAME");
+}
+
+}  // namespace floe::cli

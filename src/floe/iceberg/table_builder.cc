@@ -1,0 +1,158 @@
+#include "floe/iceberg/table_builder.h"
+
+#include <fmt/format.h>
+
+#include <cctype>
+#include <chrono>
+#include <random>
+
+namespace floe::iceberg {
+namespace {
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return s;
+}
+
+// Splits on commas outside parentheses.
+std::vector<std::string_view> SplitTerms(std::string_view text) {
+  std::vector<std::string_view> out;
+  int depth = 0;
+  size_t start = 0;
+  for (size_t i = 0; i <= text.size(); ++i) {
+    if (i == text.size() || (text[i] == ',' && depth == 0)) {
+      out.push_back(Trim(text.substr(start, i - start)));
+      start = i + 1;
+    } else if (text[i] == '(') {
+      ++depth;
+    } else if (text[i] == ')') {
+      --depth;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<PartitionSpec> ParsePartitionSpec(std::string_view text, const Schema& schema) {
+  PartitionSpec spec;
+  if (Trim(text).empty()) return spec;
+  int32_t next_id = 1000;
+  for (std::string_view term : SplitTerms(text)) {
+    auto bad = [&](std::string_view why) {
+      return Status::InvalidArgument(
+          "partition term '{}': {} (expected e.g. \"day(ts), bucket(16, id), site\")", term, why);
+    };
+    std::string transform_text = "identity", column;
+    const size_t open = term.find('(');
+    if (open == std::string_view::npos) {
+      column = std::string(term);
+    } else {
+      if (!term.ends_with(")")) return bad("unbalanced parentheses");
+      const std::string_view name = Trim(term.substr(0, open));
+      const std::vector<std::string_view> args =
+          SplitTerms(term.substr(open + 1, term.size() - open - 2));
+      if (args.size() == 1) {
+        transform_text = std::string(name);
+        column = std::string(args[0]);
+      } else if (args.size() == 2 && (name == "bucket" || name == "truncate")) {
+        transform_text = fmt::format("{}[{}]", name, args[0]);
+        column = std::string(args[1]);
+      } else {
+        return bad("wrong number of arguments");
+      }
+    }
+    FLOE_ASSIGN_OR_RETURN(Transform transform, Transform::Parse(transform_text));
+    const NestedField* source = schema.FindByName(column);
+    if (source == nullptr) return bad(fmt::format("no top-level column '{}'", column));
+    auto result = transform.ResultType(source->type);
+    if (!result.ok()) return bad(result.status().message());
+    std::string field_name = source->name;
+    switch (transform.kind()) {
+      case Transform::Kind::kIdentity:
+        break;
+      case Transform::Kind::kBucket:
+        field_name += "_bucket";
+        break;
+      case Transform::Kind::kTruncate:
+        field_name += "_trunc";
+        break;
+      case Transform::Kind::kYear:
+        field_name += "_year";
+        break;
+      case Transform::Kind::kMonth:
+        field_name += "_month";
+        break;
+      case Transform::Kind::kDay:
+        field_name += "_day";
+        break;
+      case Transform::Kind::kHour:
+        field_name += "_hour";
+        break;
+      case Transform::Kind::kVoid:
+        field_name += "_null";
+        break;
+    }
+    for (const PartitionField& f : spec.fields) {
+      if (f.name == field_name)
+        return bad(fmt::format("partition field '{}' appears twice", field_name));
+    }
+    spec.fields.push_back({source->id, next_id++, field_name, transform});
+  }
+  return spec;
+}
+
+Result<TableMetadata> NewTableMetadata(Schema schema, PartitionSpec spec, std::string location,
+                                       std::map<std::string, std::string> properties) {
+  FLOE_RETURN_IF_ERROR(schema.Validate());
+  FLOE_RETURN_IF_ERROR(spec.PartitionType(schema).status());
+  TableMetadata m;
+  m.format_version = 2;
+  m.table_uuid = NewUuid();
+  m.location = std::move(location);
+  m.last_updated_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  m.last_column_id = schema.HighestFieldId();
+  m.current_schema_id = schema.schema_id();
+  m.schemas.push_back(std::move(schema));
+  m.last_partition_id = spec.fields.empty() ? 999 : spec.fields.back().field_id;
+  m.default_spec_id = spec.spec_id;
+  m.specs.push_back(std::move(spec));
+  m.sort_orders.push_back(SortOrder{});
+  m.properties = std::move(properties);
+  return m;
+}
+
+std::string NewUuid() {
+  std::random_device random;
+  uint8_t b[16];
+  for (int i = 0; i < 16; i += 4) {
+    const uint32_t r = random();
+    for (int k = 0; k < 4; ++k) b[i + k] = static_cast<uint8_t>(r >> (8 * k));
+  }
+  b[6] = static_cast<uint8_t>((b[6] & 0x0F) | 0x40);  // version 4
+  b[8] = static_cast<uint8_t>((b[8] & 0x3F) | 0x80);  // RFC 4122 variant
+  std::string out;
+  for (int i = 0; i < 16; ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) out.push_back('-');
+    out += fmt::format("{:02x}", b[i]);
+  }
+  return out;
+}
+
+std::string MetadataFilePath(const std::string& location, int version) {
+  return fmt::format("{}/metadata/{:05d}-{}.metadata.json", location, version, NewUuid());
+}
+
+int MetadataFileVersion(std::string_view path) {
+  const size_t slash = path.rfind('/');
+  const std::string_view name = path.substr(slash == std::string_view::npos ? 0 : slash + 1);
+  size_t digits = 0;
+  while (digits < name.size() && std::isdigit(static_cast<unsigned char>(name[digits]))) ++digits;
+  if (digits == 0 || digits > 9 || digits >= name.size() || name[digits] != '-') return -1;
+  return std::stoi(std::string(name.substr(0, digits)));
+}
+
+}  // namespace floe::iceberg

@@ -1,0 +1,33 @@
+// Making new tables: partition specs from text and fresh table metadata.
+#pragma once
+
+#include <map>
+#include <string>
+#include <string_view>
+
+#include "floe/iceberg/table_metadata.h"
+
+namespace floe::iceberg {
+
+// Parses a partition spec such as "day(audit_ts), bucket(16, subject_key),
+// truncate(4, site_id), study_oid" (a bare name is identity) against `schema`.
+// Field names follow Iceberg Java and PyIceberg: audit_ts_day,
+// subject_key_bucket, site_id_trunc, study_oid; ids start at 1000.
+Result<PartitionSpec> ParsePartitionSpec(std::string_view text, const Schema& schema);
+
+// Metadata (format v2) of a new, empty table at `location`.
+Result<TableMetadata> NewTableMetadata(Schema schema, PartitionSpec spec, std::string location,
+                                       std::map<std::string, std::string> properties);
+
+// A random (version 4) UUID in canonical text form.
+std::string NewUuid();
+
+// "<location>/metadata/00000-<uuid>.metadata.json": where version `version`
+// of a table's metadata is written.
+std::string MetadataFilePath(const std::string& location, int version);
+
+// The version number in a metadata file name written as above (or by Java /
+// PyIceberg), -1 when the name has none.
+int MetadataFileVersion(std::string_view path);
+
+}  // namespace floe::iceberg
