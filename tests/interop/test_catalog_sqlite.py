@@ -68,7 +68,8 @@ def test_floe_sees_pyiceberg_tables_and_registers_them(floe, warehouse, tmp_path
     made.append(pa.table({"USUBJID": ["01-701-1"], "VSSTRESN": [120.5]}))
     assert floe.run("namespace", "list").stdout.split() == ["sdtm"]
     assert floe.run("table", "list", "sdtm").stdout.split() == ["sdtm.vs"]
-    assert "1 (" not in floe.run("table", "describe", "sdtm.vs").stdout  # sanity: renders
+    described = floe.run("table", "describe", "sdtm.vs").stdout
+    assert f"snapshot {made.current_snapshot().snapshot_id} (append" in described and "USUBJID" in described
     # Register the same metadata under a second name; both resolve to one file.
     floe.run("namespace", "create", "copies")
     metadata = catalog.load_table("sdtm.vs").metadata_location
@@ -91,3 +92,56 @@ def test_catalog_errors_are_clear(floe, warehouse, tmp_path):
     garbage = tmp_path / "garbage.json"
     garbage.write_text("{}")
     assert floe.fails("table", "register", "a.g", garbage).returncode == 1
+
+
+def test_refs_properties_and_rollback_committed_by_floe(floe, warehouse, tmp_path):
+    floe.run("namespace", "create", "edc")
+    floe.run("table", "create", "edc.items", "--schema", tmp_path / "schema.json")
+    catalog = pyiceberg_catalog(warehouse)
+    table = catalog.load_table("edc.items")
+    for i in range(3):
+        table.append(pa.table({"audit_id": pa.array([i], pa.int64()), "subject_key": [f"s{i}"],
+                               "audit_ts": pa.array([None], pa.timestamp("us", tz="UTC"))}
+                              ).cast(table.schema().as_arrow()))
+    ids = [s.snapshot_id for s in catalog.load_table("edc.items").snapshots()]
+
+    floe.run("table", "tag", "edc.items", "database-lock", "--snapshot", ids[1])
+    floe.run("table", "branch", "edc.items", "audit-review")
+    floe.run("table", "set-property", "edc.items", "lock.reason=interim analysis", "owner=dm")
+    table = catalog.load_table("edc.items")
+    refs = table.refs()
+    assert refs["database-lock"].snapshot_id == ids[1] and refs["database-lock"].snapshot_ref_type == "tag"
+    assert refs["audit-review"].snapshot_id == ids[2] and refs["audit-review"].snapshot_ref_type == "branch"
+    assert table.properties["lock.reason"] == "interim analysis"
+    assert table.scan(snapshot_id=refs["database-lock"].snapshot_id).to_arrow().num_rows == 2
+    refs_out = floe.run("table", "refs", "edc.items").stdout
+    assert "database-lock" in refs_out and "tag" in refs_out
+
+    floe.run("table", "rollback", "edc.items", "--snapshot", ids[0])
+    table = catalog.load_table("edc.items")
+    assert table.current_snapshot().snapshot_id == ids[0]
+    assert table.scan().to_arrow().num_rows == 1
+    assert "not an ancestor" in floe.fails("table", "rollback", "edc.items", "--snapshot", ids[2]).stderr
+    floe.run("table", "set-current", "edc.items", "--snapshot", ids[2])
+    assert catalog.load_table("edc.items").current_snapshot().snapshot_id == ids[2]
+
+    floe.run("table", "remove-ref", "edc.items", "audit-review")
+    floe.run("table", "remove-property", "edc.items", "owner")
+    table = catalog.load_table("edc.items")
+    assert "audit-review" not in table.refs() and "owner" not in table.properties
+    assert "cannot be removed" in floe.fails("table", "remove-ref", "edc.items", "main").stderr
+    # Every commit left the previous metadata file in the metadata log.
+    assert len(table.metadata.metadata_log) == 10
+
+
+def test_concurrent_commits_lose_nothing(floe, warehouse, tmp_path):
+    import subprocess
+    floe.run("namespace", "create", "edc")
+    floe.run("table", "create", "edc.c", "--schema", tmp_path / "schema.json")
+    script = "for i in $(seq 1 30); do \"$FLOE\" table set-property edc.c \"w$W.$i=$i\" >/dev/null || exit 1; done"
+    procs = [subprocess.Popen(["bash", "-c", script], cwd=tmp_path,
+                              env={"FLOE": str(floe.binary), "W": str(w), "PATH": "/usr/bin:/bin"})
+             for w in range(3)]
+    assert [p.wait(timeout=120) for p in procs] == [0, 0, 0]
+    properties = pyiceberg_catalog(warehouse).load_table("edc.c").properties
+    assert all(properties.get(f"w{w}.{i}") == str(i) for w in range(3) for i in range(1, 31))

@@ -5,10 +5,14 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
+#include <optional>
 
+#include "floe/catalog/table_commit.h"
 #include "floe/cli/catalog_options.h"
 #include "floe/cli/command.h"
 #include "floe/iceberg/table_builder.h"
+#include "floe/iceberg/table_update.h"
 #include "floe/io/file.h"
 #include "floe/util/temporal.h"
 
@@ -18,7 +22,10 @@ namespace {
 struct TableOptions {
   CatalogOptions catalog;
   std::string table;
-  std::string target;  // register: metadata location; rename: new name
+  std::string target;  // register: metadata location; rename: new name; tag/branch: ref name
+  std::optional<int64_t> snapshot;
+  std::optional<int64_t> max_ref_age_ms;
+  std::vector<std::string> keys;  // remove-property
   std::string schema_path;
   std::string partition;
   std::vector<std::string> properties;
@@ -202,6 +209,68 @@ Status RunRefs(const TableOptions& o) {
   return Status::OK();
 }
 
+// Commits `change` and reports the new metadata file.
+Status Commit(const TableOptions& o, const std::function<Status(iceberg::TableMetadata&)>& change) {
+  FLOE_ASSIGN_OR_RETURN(auto cat, OpenCatalog(o.catalog));
+  FLOE_ASSIGN_OR_RETURN(catalog::TableIdentifier id, catalog::TableIdentifier::Parse(o.table));
+  FLOE_ASSIGN_OR_RETURN(catalog::CommitResult result, catalog::CommitTableChange(*cat, id, change));
+  std::printf("%s\n", result.metadata_location.c_str());
+  return Status::OK();
+}
+
+// The snapshot a ref command points at: --snapshot, else the current one.
+Result<int64_t> TargetSnapshot(const TableOptions& o, const iceberg::TableMetadata& m) {
+  if (o.snapshot) return *o.snapshot;
+  if (!m.current_snapshot_id)
+    return Status::InvalidArgument("the table has no snapshot yet; give --snapshot");
+  return *m.current_snapshot_id;
+}
+
+Status RunRef(const TableOptions& o, iceberg::SnapshotRef::Type type) {
+  return Commit(o, [&](iceberg::TableMetadata& m) -> Status {
+    iceberg::SnapshotRef ref;
+    FLOE_ASSIGN_OR_RETURN(ref.snapshot_id, TargetSnapshot(o, m));
+    ref.type = type;
+    ref.max_ref_age_ms = o.max_ref_age_ms;
+    return iceberg::SetRef(o.target, ref, catalog::NowMillis(), &m);
+  });
+}
+
+Status RunTag(const TableOptions& o) {
+  return RunRef(o, iceberg::SnapshotRef::Type::kTag);
+}
+Status RunBranch(const TableOptions& o) {
+  return RunRef(o, iceberg::SnapshotRef::Type::kBranch);
+}
+
+Status RunRemoveRef(const TableOptions& o) {
+  return Commit(o, [&](iceberg::TableMetadata& m) { return iceberg::RemoveRef(o.target, &m); });
+}
+
+Status RunSetProperty(const TableOptions& o) {
+  FLOE_ASSIGN_OR_RETURN(auto properties, ParseProperties(o.properties));
+  if (properties.empty()) return Status::InvalidArgument("give at least one KEY=VALUE");
+  return Commit(o,
+                [&](iceberg::TableMetadata& m) { return iceberg::SetProperties(properties, &m); });
+}
+
+Status RunRemoveProperty(const TableOptions& o) {
+  return Commit(o,
+                [&](iceberg::TableMetadata& m) { return iceberg::RemoveProperties(o.keys, &m); });
+}
+
+Status RunRollback(const TableOptions& o) {
+  return Commit(o, [&](iceberg::TableMetadata& m) {
+    return iceberg::RollbackTo(*o.snapshot, catalog::NowMillis(), &m);
+  });
+}
+
+Status RunSetCurrent(const TableOptions& o) {
+  return Commit(o, [&](iceberg::TableMetadata& m) {
+    return iceberg::SetCurrentSnapshot(*o.snapshot, catalog::NowMillis(), &m);
+  });
+}
+
 }  // namespace
 
 void AddTableCommand(CLI::App& app) {
@@ -237,6 +306,29 @@ void AddTableCommand(CLI::App& app) {
   add("snapshots", "List the table's snapshots", RunSnapshots, "TABLE", "NAMESPACE.NAME");
   add("history", "When each snapshot became current", RunHistory, "TABLE", "NAMESPACE.NAME");
   add("refs", "Branches and tags", RunRefs, "TABLE", "NAMESPACE.NAME");
+  CLI::App* tag =
+      add("tag", "Tag a snapshot (the current one by default)", RunTag, "TABLE", "NAMESPACE.NAME");
+  CLI::App* branch = add("branch", "Create or move a branch", RunBranch, "TABLE", "NAMESPACE.NAME");
+  for (CLI::App* sub : {tag, branch}) {
+    sub->add_option("NAME", o->target, "Tag or branch name")->required();
+    sub->add_option("--snapshot", o->snapshot, "Snapshot id (default: the current one)");
+    sub->add_option("--max-ref-age-ms", o->max_ref_age_ms, "Keep the ref at most this long");
+  }
+  CLI::App* remove_ref =
+      add("remove-ref", "Remove a tag or branch", RunRemoveRef, "TABLE", "NAMESPACE.NAME");
+  remove_ref->add_option("NAME", o->target)->required();
+  CLI::App* set_property =
+      add("set-property", "Set table properties", RunSetProperty, "TABLE", "NAMESPACE.NAME");
+  set_property->add_option("PROPERTY", o->properties, "KEY=VALUE ...")->required();
+  CLI::App* remove_property = add("remove-property", "Remove table properties", RunRemoveProperty,
+                                  "TABLE", "NAMESPACE.NAME");
+  remove_property->add_option("KEY", o->keys, "Property names")->required();
+  CLI::App* rollback = add("rollback", "Make an ancestor snapshot current again", RunRollback,
+                           "TABLE", "NAMESPACE.NAME");
+  rollback->add_option("--snapshot", o->snapshot, "Snapshot id")->required();
+  CLI::App* set_current =
+      add("set-current", "Make any snapshot current", RunSetCurrent, "TABLE", "NAMESPACE.NAME");
+  set_current->add_option("--snapshot", o->snapshot, "Snapshot id")->required();
 }
 
 }  // namespace floe::cli

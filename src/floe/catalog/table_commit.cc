@@ -1,0 +1,48 @@
+#include "floe/catalog/table_commit.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <random>
+#include <thread>
+
+#include "floe/iceberg/table_builder.h"
+#include "floe/io/file.h"
+
+namespace floe::catalog {
+
+int64_t NowMillis() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+Result<CommitResult> CommitTableChange(Catalog& catalog, const TableIdentifier& id,
+                                       const std::function<Status(iceberg::TableMetadata&)>& change,
+                                       int max_attempts) {
+  std::minstd_rand jitter(std::random_device{}());
+  Status last;
+  for (int attempt = 1; attempt <= max_attempts; ++attempt) {
+    FLOE_ASSIGN_OR_RETURN(std::string base_location, catalog.LoadTable(id));
+    FLOE_ASSIGN_OR_RETURN(std::string text, ReadLocalFile(LocalPath(base_location)));
+    auto base = iceberg::TableMetadataFromJson(text);
+    if (!base.ok()) return base.status().WithContext(base_location);
+    iceberg::TableMetadata next = *base;
+    FLOE_RETURN_IF_ERROR(change(next));
+    next.last_updated_ms = std::max(NowMillis(), base->last_updated_ms + 1);
+    next.metadata_log.push_back({base->last_updated_ms, base_location});
+    FLOE_RETURN_IF_ERROR(next.Validate());
+    const int version = std::max(iceberg::MetadataFileVersion(base_location), 0) + 1;
+    const std::string path = iceberg::MetadataFilePath(LocalPath(next.location), version);
+    FLOE_RETURN_IF_ERROR(WriteLocalFileAtomically(path, iceberg::TableMetadataToJson(next)));
+    last = catalog.CommitTable(id, base_location, path);
+    if (last.ok()) return CommitResult{path, std::move(next), attempt};
+    ::unlink(path.c_str());  // never referenced: safe to remove
+    if (last.code() != StatusCode::kConflict) return last;
+    // Someone else committed: back off a little, then redo the change on theirs.
+    std::this_thread::sleep_for(std::chrono::milliseconds(jitter() % (5 * attempt) + 1));
+  }
+  return last.WithContext(fmt::format("gave up after {} attempts", max_attempts));
+}
+
+}  // namespace floe::catalog

@@ -1,0 +1,30 @@
+// Optimistic commits of metadata changes: read the table's current metadata,
+// apply a change, write the next metadata file, and compare-and-swap the
+// catalog's pointer to it. When another writer committed first, the new file
+// is deleted and the change is applied again on the newer metadata.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "floe/catalog/catalog.h"
+#include "floe/iceberg/table_metadata.h"
+
+namespace floe::catalog {
+
+struct CommitResult {
+  std::string metadata_location;
+  iceberg::TableMetadata metadata;
+  int attempts = 1;
+};
+
+// `change` edits the metadata (it may run more than once, each time on fresh
+// metadata). Gives up with the last kConflict after `max_attempts`.
+Result<CommitResult> CommitTableChange(Catalog& catalog, const TableIdentifier& id,
+                                       const std::function<Status(iceberg::TableMetadata&)>& change,
+                                       int max_attempts = 8);
+
+// Milliseconds since the epoch, for last-updated-ms and log entries.
+int64_t NowMillis();
+
+}  // namespace floe::catalog

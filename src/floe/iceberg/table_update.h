@@ -1,0 +1,29 @@
+// Changes to table metadata that need no new data files (spec "Snapshot
+// References", table properties): each checks its preconditions on the
+// metadata it is given and edits it in place. Committing the result is the
+// catalog's job (catalog/table_commit.h).
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "floe/iceberg/table_metadata.h"
+
+namespace floe::iceberg {
+
+Status SetProperties(const std::map<std::string, std::string>& updates, TableMetadata* m);
+Status RemoveProperties(const std::vector<std::string>& keys, TableMetadata* m);
+
+// Creates or moves a branch or tag. Setting "main" makes its snapshot the
+// current one (and logs it in the snapshot log).
+Status SetRef(const std::string& name, const SnapshotRef& ref, int64_t now_ms, TableMetadata* m);
+// "main" cannot be removed.
+Status RemoveRef(const std::string& name, TableMetadata* m);
+
+// Makes any existing snapshot current (the main branch moves to it).
+Status SetCurrentSnapshot(int64_t snapshot_id, int64_t now_ms, TableMetadata* m);
+// The same, only for an ancestor of the current snapshot (undoing commits).
+Status RollbackTo(int64_t snapshot_id, int64_t now_ms, TableMetadata* m);
+
+}  // namespace floe::iceberg
