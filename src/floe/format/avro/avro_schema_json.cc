@@ -449,7 +449,16 @@ void AppendNamed(const AvroNode& n, std::string* out) {
   }
 }
 
-void WriteNode(const AvroSchema& s, int index, std::vector<bool>* defined, std::string* out) {
+// The namespace part of a full name ("a.b" of "a.b.C").
+std::string_view NamespaceOf(std::string_view full_name) {
+  const size_t dot = full_name.rfind('.');
+  return dot == std::string_view::npos ? std::string_view() : full_name.substr(0, dot);
+}
+
+// `ns` is the enclosing namespace: references within it are written short,
+// as writers usually do.
+void WriteNode(const AvroSchema& s, int index, std::string_view ns, std::vector<bool>* defined,
+               std::string* out) {
   const AvroNode& n = s.node(index);
   const bool plain = !n.logical_type && !n.precision && !n.scale && n.attributes.empty();
   switch (n.type) {
@@ -457,9 +466,12 @@ void WriteNode(const AvroSchema& s, int index, std::vector<bool>* defined, std::
     case AvroType::kEnum:
     case AvroType::kFixed:
       if ((*defined)[static_cast<size_t>(index)]) {
-        AppendString(n.full_name, out);
+        const std::string_view own = NamespaceOf(n.full_name);
+        AppendString(own == ns && !own.empty() ? n.full_name.substr(own.size() + 1) : n.full_name,
+                     out);
         return;
       }
+      ns = NamespaceOf(n.full_name);
       (*defined)[static_cast<size_t>(index)] = true;
       AppendNamed(n, out);
       if (n.type == AvroType::kRecord) {
@@ -470,7 +482,7 @@ void WriteNode(const AvroSchema& s, int index, std::vector<bool>* defined, std::
           *out += "{\"name\":";
           AppendString(f.name, out);
           *out += ",\"type\":";
-          WriteNode(s, f.node, defined, out);
+          WriteNode(s, f.node, ns, defined, out);
           if (f.doc) {
             AppendKey("doc", out);
             AppendString(*f.doc, out);
@@ -501,7 +513,7 @@ void WriteNode(const AvroSchema& s, int index, std::vector<bool>* defined, std::
     case AvroType::kMap:
       *out += n.type == AvroType::kArray ? "{\"type\":\"array\",\"items\":"
                                          : "{\"type\":\"map\",\"values\":";
-      WriteNode(s, n.children[0], defined, out);
+      WriteNode(s, n.children[0], ns, defined, out);
       AppendLogical(n, out);
       out->push_back('}');
       return;
@@ -509,7 +521,7 @@ void WriteNode(const AvroSchema& s, int index, std::vector<bool>* defined, std::
       out->push_back('[');
       for (size_t i = 0; i < n.children.size(); ++i) {
         if (i > 0) out->push_back(',');
-        WriteNode(s, n.children[i], defined, out);
+        WriteNode(s, n.children[i], ns, defined, out);
       }
       out->push_back(']');
       return;
@@ -536,7 +548,7 @@ Result<AvroSchema> ParseAvroSchema(std::string_view json) {
 std::string AvroSchemaToJson(const AvroSchema& schema) {
   std::string out;
   std::vector<bool> defined(schema.nodes.size(), false);
-  if (schema.root >= 0) WriteNode(schema, schema.root, &defined, &out);
+  if (schema.root >= 0) WriteNode(schema, schema.root, "", &defined, &out);
   return out;
 }
 
