@@ -21,6 +21,7 @@ void ExitOnError(const Status& status);
 
 void AddDoctorCommand(CLI::App& app);
 void AddParquetCommand(CLI::App& app);
+void AddAvroCommand(CLI::App& app);
 void AddBenchCommand(CLI::App& app);
 void AddTransformCommand(CLI::App& app);
 void AddMetadataCommand(CLI::App& app);

@@ -39,6 +39,7 @@ int main(int argc, char** argv) {
 
   floe::cli::AddDoctorCommand(app);
   floe::cli::AddParquetCommand(app);
+  floe::cli::AddAvroCommand(app);
   floe::cli::AddBenchCommand(app);
   floe::cli::AddTransformCommand(app);
   floe::cli::AddMetadataCommand(app);
