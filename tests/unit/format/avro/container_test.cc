@@ -1,4 +1,5 @@
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -27,7 +28,11 @@ AvroValue Row(int64_t i) {
 }
 
 std::string TempPath(const std::string& name) {
-  return (std::filesystem::path(::testing::TempDir()) / name).string();
+  // Unique per process and test: ctest runs tests in parallel processes.
+  const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
+  return (std::filesystem::path(::testing::TempDir()) /
+          (std::to_string(::getpid()) + "-" + test->name() + "-" + std::string(name)))
+      .string();
 }
 
 std::string ReadAll(const std::string& path) {

@@ -1,6 +1,7 @@
 #include "floe/format/parquet/iceberg_metrics.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cmath>
 #include <cstring>
@@ -194,8 +195,8 @@ class MetricsFileTest : public ::testing::Test {
     EXPECT_TRUE(schema.ok()) << schema.status().ToString();
     const std::string path =
         (std::filesystem::path(::testing::TempDir()) /
-         (std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) +
-          ".parquet"))
+         (std::to_string(::getpid()) + "-" +
+          ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".parquet"))
             .string();
     auto file = CreateLocalOutputFile(path);
     EXPECT_TRUE(file.ok());
