@@ -7,10 +7,13 @@
 #include <filesystem>
 #include <functional>
 #include <optional>
+#include <tuple>
 
 #include "floe/catalog/table_commit.h"
 #include "floe/cli/catalog_options.h"
 #include "floe/cli/command.h"
+#include "floe/columnar/text_rows.h"
+#include "floe/iceberg/manifest.h"
 #include "floe/iceberg/table_builder.h"
 #include "floe/iceberg/table_update.h"
 #include "floe/io/file.h"
@@ -26,6 +29,8 @@ struct TableOptions {
   std::optional<int64_t> snapshot;
   std::optional<int64_t> max_ref_age_ms;
   std::vector<std::string> keys;  // remove-property
+  std::string ref;                // files/manifests: --ref
+  std::string as_of;              // files/manifests: --as-of
   std::string schema_path;
   std::string partition;
   std::vector<std::string> properties;
@@ -209,6 +214,106 @@ Status RunRefs(const TableOptions& o) {
   return Status::OK();
 }
 
+// The snapshot a read chooses: --snapshot ID, --ref NAME or --as-of TIME
+// (the snapshot current then), else the current one; nullptr for an empty table.
+Result<const iceberg::Snapshot*> ChooseSnapshot(const TableOptions& o,
+                                                const iceberg::TableMetadata& m) {
+  if (o.snapshot) {
+    const iceberg::Snapshot* s = m.SnapshotById(*o.snapshot);
+    if (s == nullptr) return Status::NotFound("snapshot {} does not exist", *o.snapshot);
+    return s;
+  }
+  if (!o.ref.empty()) {
+    auto it = m.refs.find(o.ref);
+    if (it == m.refs.end()) return Status::NotFound("no branch or tag named {}", o.ref);
+    return m.SnapshotById(it->second.snapshot_id);
+  }
+  if (!o.as_of.empty()) {
+    FLOE_ASSIGN_OR_RETURN(int64_t micros, ParseTimestamp(o.as_of, false, true));
+    const iceberg::Snapshot* s = m.SnapshotAsOf(micros / 1000);
+    if (s == nullptr) return Status::NotFound("the table had no snapshot at {}", o.as_of);
+    return s;
+  }
+  return m.CurrentSnapshot();
+}
+
+std::string JsonString(std::string_view s) {
+  Column c(Type::String());
+  c.AppendBytes(s);
+  std::string out;
+  AppendJsonValue(c, 0, &out);
+  return out;
+}
+
+template <typename V, typename F>
+std::string JsonMap(const std::map<int32_t, V>& m, F&& render) {
+  std::string out = "{";
+  for (const auto& [k, v] : m)
+    out += fmt::format("{}\"{}\":{}", out.size() > 1 ? "," : "", k, render(v));
+  return out + "}";
+}
+
+std::string Hex(const std::string& bytes) {
+  std::string out = "\"";
+  for (unsigned char c : bytes) out += fmt::format("{:02x}", c);
+  return out + "\"";
+}
+
+Status RunManifests(const TableOptions& o) {
+  FLOE_ASSIGN_OR_RETURN(auto cat, OpenCatalog(o.catalog));
+  FLOE_ASSIGN_OR_RETURN(LoadedTable t, Load(*cat, o.table));
+  FLOE_ASSIGN_OR_RETURN(const iceberg::Snapshot* snapshot, ChooseSnapshot(o, t.metadata));
+  if (snapshot == nullptr) return Status::OK();
+  FLOE_ASSIGN_OR_RETURN(auto manifests, iceberg::ReadManifestList(snapshot->manifest_list));
+  std::string out;
+  for (const iceberg::ManifestFile& m : manifests) {
+    auto opt = [](auto v) { return v ? std::to_string(*v) : std::string("null"); };
+    out += fmt::format(
+        "{{\"content\":{},\"path\":{},\"length\":{},\"partition_spec_id\":{},\"added_snapshot_id\":"
+        "{},"
+        "\"sequence_number\":{},\"min_sequence_number\":{},\"added_data_files_count\":{},"
+        "\"existing_data_files_count\":{},\"deleted_data_files_count\":{},\"added_rows_count\":{},"
+        "\"existing_rows_count\":{},\"deleted_rows_count\":{}}}\n",
+        m.content, JsonString(m.manifest_path), m.manifest_length, m.partition_spec_id,
+        m.added_snapshot_id, m.sequence_number, m.min_sequence_number, opt(m.added_files_count),
+        opt(m.existing_files_count), opt(m.deleted_files_count), opt(m.added_rows_count),
+        opt(m.existing_rows_count), opt(m.deleted_rows_count));
+  }
+  std::fputs(out.c_str(), stdout);
+  return Status::OK();
+}
+
+Status RunFiles(const TableOptions& o) {
+  FLOE_ASSIGN_OR_RETURN(auto cat, OpenCatalog(o.catalog));
+  FLOE_ASSIGN_OR_RETURN(LoadedTable t, Load(*cat, o.table));
+  FLOE_ASSIGN_OR_RETURN(const iceberg::Snapshot* snapshot, ChooseSnapshot(o, t.metadata));
+  if (snapshot == nullptr) return Status::OK();
+  FLOE_ASSIGN_OR_RETURN(auto manifests, iceberg::ReadManifestList(snapshot->manifest_list));
+  std::string out;
+  auto number = [](int64_t v) { return std::to_string(v); };
+  for (const iceberg::ManifestFile& m : manifests) {
+    FLOE_ASSIGN_OR_RETURN(auto entries, iceberg::ReadManifest(m));
+    for (const iceberg::ManifestEntry& e : entries) {
+      if (e.status == 2) continue;  // deleted in this snapshot: not part of it
+      const iceberg::DataFile& f = e.data_file;
+      out += fmt::format(
+          "{{\"content\":{},\"file_path\":{},\"file_format\":{},\"spec_id\":{},\"partition\":{},"
+          "\"record_count\":{},\"file_size_in_bytes\":{},\"column_sizes\":{},\"value_counts\":{},"
+          "\"null_value_counts\":{},\"nan_value_counts\":{},\"lower_bounds\":{},\"upper_bounds\":{}"
+          ","
+          "\"status\":{},\"snapshot_id\":{},\"sequence_number\":{}}}\n",
+          f.content, JsonString(f.file_path), JsonString(f.file_format), m.partition_spec_id,
+          f.partition_json, f.record_count, f.file_size_in_bytes, JsonMap(f.column_sizes, number),
+          JsonMap(f.value_counts, number), JsonMap(f.null_value_counts, number),
+          JsonMap(f.nan_value_counts, number), JsonMap(f.lower_bounds, Hex),
+          JsonMap(f.upper_bounds, Hex), e.status, e.snapshot_id,
+          e.sequence_number ? std::to_string(*e.sequence_number) : "null");
+    }
+  }
+  std::fputs(out.c_str(), stdout);
+  return Status::OK();
+}
+
 // Commits `change` and reports the new metadata file.
 Status Commit(const TableOptions& o, const std::function<Status(iceberg::TableMetadata&)>& change) {
   FLOE_ASSIGN_OR_RETURN(auto cat, OpenCatalog(o.catalog));
@@ -306,6 +411,14 @@ void AddTableCommand(CLI::App& app) {
   add("snapshots", "List the table's snapshots", RunSnapshots, "TABLE", "NAMESPACE.NAME");
   add("history", "When each snapshot became current", RunHistory, "TABLE", "NAMESPACE.NAME");
   add("refs", "Branches and tags", RunRefs, "TABLE", "NAMESPACE.NAME");
+  for (auto [name, help, run] :
+       {std::tuple{"files", "The data files of a snapshot, as JSON lines", &RunFiles},
+        std::tuple{"manifests", "The manifests of a snapshot, as JSON lines", &RunManifests}}) {
+    CLI::App* sub = add(name, help, run, "TABLE", "NAMESPACE.NAME");
+    sub->add_option("--snapshot", o->snapshot, "Snapshot id (default: the current one)");
+    sub->add_option("--ref", o->ref, "Branch or tag");
+    sub->add_option("--as-of", o->as_of, "The snapshot current at this time (ISO 8601)");
+  }
   CLI::App* tag =
       add("tag", "Tag a snapshot (the current one by default)", RunTag, "TABLE", "NAMESPACE.NAME");
   CLI::App* branch = add("branch", "Create or move a branch", RunBranch, "TABLE", "NAMESPACE.NAME");

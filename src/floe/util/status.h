@@ -160,10 +160,14 @@ Status ToStatus(Result<T>&& r) {
 #define FLOE_CONCAT(a, b) FLOE_CONCAT_IMPL(a, b)
 
 // Returns from the current function when `expr` (a Status or Result) is an error.
-#define FLOE_RETURN_IF_ERROR(expr)                                                      \
-  do {                                                                                  \
-    auto&& floe_status_ = (expr);                                                       \
-    if (!floe_status_.ok()) return ::floe::internal::ToStatus(std::move(floe_status_)); \
+// The variable is numbered so that the macro nests (an expression holding a
+// lambda that uses it) without shadowing.
+#define FLOE_RETURN_IF_ERROR(expr) \
+  FLOE_RETURN_IF_ERROR_IMPL(FLOE_CONCAT(floe_status_, __COUNTER__), expr)
+#define FLOE_RETURN_IF_ERROR_IMPL(status, expr)                             \
+  do {                                                                      \
+    auto&& status = (expr);                                                 \
+    if (!status.ok()) return ::floe::internal::ToStatus(std::move(status)); \
   } while (false)
 
 // `FLOE_ASSIGN_OR_RETURN(auto x, MakeX());` declares x from the value of a

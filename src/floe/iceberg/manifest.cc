@@ -1,0 +1,209 @@
+#include "floe/iceberg/manifest.h"
+
+#include "floe/format/avro/avro_value_json.h"
+#include "floe/format/avro/container_reader.h"
+#include "floe/io/file.h"
+
+namespace floe::iceberg {
+namespace {
+
+using avro::AvroSchema;
+using avro::AvroType;
+using avro::AvroValue;
+
+// A record value with its schema node, read by field name. Optional fields
+// (unions with null) are unwrapped; missing and null fields read as absent,
+// so v1 and v2 files read alike.
+class RecordView {
+ public:
+  RecordView(const AvroSchema& schema, int node, const AvroValue& value)
+      : schema_(schema), node_(node), value_(value) {}
+
+  // The field's value and its (union-resolved) schema node, or nullopt.
+  std::optional<std::pair<int, const AvroValue*>> Get(std::string_view name) const {
+    const auto& fields = schema_.nodes[static_cast<size_t>(node_)].fields;
+    for (size_t i = 0; i < fields.size() && i < value_.items.size(); ++i) {
+      if (fields[i].name != name) continue;
+      int node = fields[i].node;
+      const AvroValue* v = &value_.items[i];
+      if (v->type == AvroType::kUnion) {
+        node = schema_.nodes[static_cast<size_t>(node)].children[static_cast<size_t>(v->i)];
+        v = &v->items[0];
+      }
+      if (v->type == AvroType::kNull) return std::nullopt;
+      return std::pair{node, v};
+    }
+    return std::nullopt;
+  }
+
+  std::optional<int64_t> Long(std::string_view name) const {
+    auto f = Get(name);
+    if (!f || (f->second->type != AvroType::kLong && f->second->type != AvroType::kInt))
+      return std::nullopt;
+    return f->second->i;
+  }
+  std::optional<std::string> Bytes(std::string_view name) const {
+    auto f = Get(name);
+    if (!f) return std::nullopt;
+    return f->second->bytes;
+  }
+  std::optional<RecordView> Record(std::string_view name) const {
+    auto f = Get(name);
+    if (!f || f->second->type != AvroType::kRecord) return std::nullopt;
+    return RecordView(schema_, f->first, *f->second);
+  }
+  // Elements of an array field, each with its node.
+  std::vector<std::pair<int, const AvroValue*>> Array(std::string_view name) const {
+    std::vector<std::pair<int, const AvroValue*>> out;
+    auto f = Get(name);
+    if (!f || f->second->type != AvroType::kArray) return out;
+    const int element = schema_.nodes[static_cast<size_t>(f->first)].children[0];
+    for (const AvroValue& e : f->second->items) out.emplace_back(element, &e);
+    return out;
+  }
+
+  const AvroSchema& schema() const { return schema_; }
+  int node() const { return node_; }
+  const AvroValue& value() const { return value_; }
+
+ private:
+  const AvroSchema& schema_;
+  int node_;
+  const AvroValue& value_;
+};
+
+// Iceberg's int -> long / int -> bytes maps are arrays of {key, value} records.
+template <typename V, typename F>
+std::map<int32_t, V> IdMap(const RecordView& r, std::string_view name, F&& value_of) {
+  std::map<int32_t, V> out;
+  for (const auto& [node, element] : r.Array(name)) {
+    RecordView kv(r.schema(), node, *element);
+    auto key = kv.Long("key");
+    auto v = kv.Get("value");
+    if (key && v) out[static_cast<int32_t>(*key)] = value_of(*v->second);
+  }
+  return out;
+}
+
+template <typename F>
+Status ForEachRecord(const std::string& path, F&& f) {
+  FLOE_ASSIGN_OR_RETURN(auto file, OpenLocalInputFile(LocalPath(path)));
+  auto reader = avro::ContainerReader::Open(std::move(file));
+  if (!reader.ok()) return reader.status().WithContext(path);
+  const AvroSchema& schema = (*reader)->schema();
+  if (schema.nodes[static_cast<size_t>(schema.root)].type != AvroType::kRecord) {
+    return Status::Corruption("{}: records expected", path);
+  }
+  AvroValue value;
+  while (true) {
+    auto more = (*reader)->Next(&value);
+    if (!more.ok()) return more.status().WithContext(path);
+    if (!*more) return Status::OK();
+    FLOE_RETURN_IF_ERROR(f(RecordView(schema, schema.root, value)));
+  }
+}
+
+Status Required(const std::string& path, std::string_view field, bool present) {
+  if (!present) return Status::Corruption("{}: entry without \"{}\"", path, field);
+  return Status::OK();
+}
+
+}  // namespace
+
+Result<std::vector<ManifestFile>> ReadManifestList(const std::string& path) {
+  std::vector<ManifestFile> out;
+  FLOE_RETURN_IF_ERROR(ForEachRecord(path, [&](const RecordView& r) -> Status {
+    ManifestFile m;
+    auto manifest_path = r.Bytes("manifest_path");
+    auto length = r.Long("manifest_length");
+    auto spec = r.Long("partition_spec_id");
+    auto added_snapshot = r.Long("added_snapshot_id");
+    FLOE_RETURN_IF_ERROR(Required(path, "manifest_path", manifest_path.has_value()));
+    FLOE_RETURN_IF_ERROR(Required(path, "manifest_length", length.has_value()));
+    FLOE_RETURN_IF_ERROR(Required(path, "partition_spec_id", spec.has_value()));
+    m.manifest_path = *manifest_path;
+    m.manifest_length = *length;
+    m.partition_spec_id = static_cast<int32_t>(*spec);
+    m.added_snapshot_id = added_snapshot.value_or(0);
+    m.content = static_cast<int32_t>(r.Long("content").value_or(0));
+    m.sequence_number = r.Long("sequence_number").value_or(0);  // v1: 0
+    m.min_sequence_number = r.Long("min_sequence_number").value_or(0);
+    auto count = [&](std::string_view v2, std::string_view v1) {
+      auto c = r.Long(v2);
+      return c ? c : r.Long(v1);
+    };
+    auto as32 = [](std::optional<int64_t> v) {
+      return v ? std::optional<int32_t>(static_cast<int32_t>(*v)) : std::nullopt;
+    };
+    m.added_files_count = as32(count("added_files_count", "added_data_files_count"));
+    m.existing_files_count = as32(count("existing_files_count", "existing_data_files_count"));
+    m.deleted_files_count = as32(count("deleted_files_count", "deleted_data_files_count"));
+    m.added_rows_count = r.Long("added_rows_count");
+    m.existing_rows_count = r.Long("existing_rows_count");
+    m.deleted_rows_count = r.Long("deleted_rows_count");
+    for (const auto& [node, element] : r.Array("partitions")) {
+      RecordView s(r.schema(), node, *element);
+      FieldSummary summary;
+      auto contains_null = s.Get("contains_null");
+      summary.contains_null = contains_null && contains_null->second->i != 0;
+      if (auto nan = s.Get("contains_nan")) summary.contains_nan = nan->second->i != 0;
+      summary.lower_bound = s.Bytes("lower_bound");
+      summary.upper_bound = s.Bytes("upper_bound");
+      m.partitions.push_back(std::move(summary));
+    }
+    out.push_back(std::move(m));
+    return Status::OK();
+  }));
+  return out;
+}
+
+Result<std::vector<ManifestEntry>> ReadManifest(const ManifestFile& manifest) {
+  std::vector<ManifestEntry> out;
+  const std::string& path = manifest.manifest_path;
+  FLOE_RETURN_IF_ERROR(ForEachRecord(path, [&](const RecordView& r) -> Status {
+    ManifestEntry e;
+    auto status = r.Long("status");
+    auto file = r.Record("data_file");
+    FLOE_RETURN_IF_ERROR(Required(path, "status", status.has_value()));
+    FLOE_RETURN_IF_ERROR(Required(path, "data_file", file.has_value()));
+    e.status = static_cast<int32_t>(*status);
+    // Inheritance (spec "Sequence Number Inheritance"): null snapshot ids come
+    // from the manifest; null sequence numbers too, for added entries only.
+    e.snapshot_id = r.Long("snapshot_id").value_or(manifest.added_snapshot_id);
+    e.sequence_number = r.Long("sequence_number");
+    e.file_sequence_number = r.Long("file_sequence_number");
+    if (e.status == 1) {
+      if (!e.sequence_number) e.sequence_number = manifest.sequence_number;
+      if (!e.file_sequence_number) e.file_sequence_number = manifest.sequence_number;
+    }
+    DataFile& f = e.data_file;
+    f.content = static_cast<int32_t>(file->Long("content").value_or(0));
+    auto file_path = file->Bytes("file_path");
+    FLOE_RETURN_IF_ERROR(Required(path, "data_file.file_path", file_path.has_value()));
+    f.file_path = *file_path;
+    f.file_format = file->Bytes("file_format").value_or("");
+    if (auto partition = file->Get("partition")) {
+      avro::AppendAvroJson(r.schema(), partition->first, *partition->second, &f.partition_json);
+    } else {
+      f.partition_json = "{}";
+    }
+    f.record_count = file->Long("record_count").value_or(0);
+    f.file_size_in_bytes = file->Long("file_size_in_bytes").value_or(0);
+    auto as_long = [](const AvroValue& v) { return v.i; };
+    auto as_bytes = [](const AvroValue& v) { return v.bytes; };
+    f.column_sizes = IdMap<int64_t>(*file, "column_sizes", as_long);
+    f.value_counts = IdMap<int64_t>(*file, "value_counts", as_long);
+    f.null_value_counts = IdMap<int64_t>(*file, "null_value_counts", as_long);
+    f.nan_value_counts = IdMap<int64_t>(*file, "nan_value_counts", as_long);
+    f.lower_bounds = IdMap<std::string>(*file, "lower_bounds", as_bytes);
+    f.upper_bounds = IdMap<std::string>(*file, "upper_bounds", as_bytes);
+    for (const auto& [node, offset] : file->Array("split_offsets"))
+      f.split_offsets.push_back(offset->i);
+    if (auto order = file->Long("sort_order_id")) f.sort_order_id = static_cast<int32_t>(*order);
+    out.push_back(std::move(e));
+    return Status::OK();
+  }));
+  return out;
+}
+
+}  // namespace floe::iceberg

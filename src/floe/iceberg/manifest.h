@@ -1,0 +1,64 @@
+// Manifest lists and manifests (spec "Manifests", "Manifest Lists"): reading
+// the Avro files any Iceberg writer produces, with the spec's inheritance of
+// snapshot ids and sequence numbers applied.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "floe/util/status.h"
+
+namespace floe::iceberg {
+
+// One partition field's summary in a manifest list entry.
+struct FieldSummary {
+  bool contains_null = false;
+  std::optional<bool> contains_nan;
+  std::optional<std::string> lower_bound;  // single-value binary form
+  std::optional<std::string> upper_bound;
+};
+
+// A manifest list entry.
+struct ManifestFile {
+  std::string manifest_path;
+  int64_t manifest_length = 0;
+  int32_t partition_spec_id = 0;
+  int32_t content = 0;  // 0 data, 1 deletes
+  int64_t sequence_number = 0;
+  int64_t min_sequence_number = 0;
+  int64_t added_snapshot_id = 0;
+  std::optional<int32_t> added_files_count, existing_files_count, deleted_files_count;
+  std::optional<int64_t> added_rows_count, existing_rows_count, deleted_rows_count;
+  std::vector<FieldSummary> partitions;
+};
+
+struct DataFile {
+  int32_t content = 0;  // 0 data, 1 position deletes, 2 equality deletes
+  std::string file_path;
+  std::string file_format;     // "PARQUET", "AVRO", "ORC"
+  std::string partition_json;  // the partition tuple as a JSON object, by field name
+  int64_t record_count = 0;
+  int64_t file_size_in_bytes = 0;
+  std::map<int32_t, int64_t> column_sizes, value_counts, null_value_counts, nan_value_counts;
+  std::map<int32_t, std::string> lower_bounds, upper_bounds;
+  std::vector<int64_t> split_offsets;
+  std::optional<int32_t> sort_order_id;
+};
+
+struct ManifestEntry {
+  int32_t status = 0;  // 0 existing, 1 added, 2 deleted
+  int64_t snapshot_id = 0;
+  std::optional<int64_t> sequence_number;  // data sequence number, after inheritance
+  std::optional<int64_t> file_sequence_number;
+  DataFile data_file;
+};
+
+Result<std::vector<ManifestFile>> ReadManifestList(const std::string& path);
+// The entries of a manifest, inheriting snapshot id and sequence numbers from
+// its manifest list entry where the file leaves them null.
+Result<std::vector<ManifestEntry>> ReadManifest(const ManifestFile& manifest);
+
+}  // namespace floe::iceberg
