@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <random>
 #include <thread>
 
@@ -31,6 +32,16 @@ Result<CommitResult> CommitTableChange(Catalog& catalog, const TableIdentifier& 
     FLOE_RETURN_IF_ERROR(change(next));
     next.last_updated_ms = std::max(NowMillis(), base->last_updated_ms + 1);
     next.metadata_log.push_back({base->last_updated_ms, base_location});
+    // Keep the log bounded as Iceberg does (write.metadata.previous-versions-max, default 100).
+    size_t keep = 100;
+    if (auto it = next.properties.find("write.metadata.previous-versions-max");
+        it != next.properties.end()) {
+      keep = static_cast<size_t>(std::max(1L, std::strtol(it->second.c_str(), nullptr, 10)));
+    }
+    if (next.metadata_log.size() > keep) {
+      next.metadata_log.erase(next.metadata_log.begin(),
+                              next.metadata_log.end() - static_cast<long>(keep));
+    }
     FLOE_RETURN_IF_ERROR(next.Validate());
     const int version = std::max(iceberg::MetadataFileVersion(base_location), 0) + 1;
     const std::string path = iceberg::MetadataFilePath(LocalPath(next.location), version);
@@ -39,8 +50,11 @@ Result<CommitResult> CommitTableChange(Catalog& catalog, const TableIdentifier& 
     if (last.ok()) return CommitResult{path, std::move(next), attempt};
     ::unlink(path.c_str());  // never referenced: safe to remove
     if (last.code() != StatusCode::kConflict) return last;
-    // Someone else committed: back off a little, then redo the change on theirs.
-    std::this_thread::sleep_for(std::chrono::milliseconds(jitter() % (5 * attempt) + 1));
+    // Someone else committed: back off (exponentially, with full jitter so
+    // that racing writers spread out), then redo the change on theirs.
+    const int64_t cap = std::min<int64_t>(int64_t{10} << std::min(attempt, 7), 1000);
+    std::this_thread::sleep_for(
+        std::chrono::milliseconds(static_cast<int64_t>(jitter() % static_cast<uint32_t>(cap)) + 1));
   }
   return last.WithContext(fmt::format("gave up after {} attempts", max_attempts));
 }

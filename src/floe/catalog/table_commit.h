@@ -22,7 +22,7 @@ struct CommitResult {
 // metadata). Gives up with the last kConflict after `max_attempts`.
 Result<CommitResult> CommitTableChange(Catalog& catalog, const TableIdentifier& id,
                                        const std::function<Status(iceberg::TableMetadata&)>& change,
-                                       int max_attempts = 8);
+                                       int max_attempts = 12);
 
 // Milliseconds since the epoch, for last-updated-ms and log entries.
 int64_t NowMillis();
