@@ -15,6 +15,7 @@
 #include "floe/columnar/text_rows.h"
 #include "floe/iceberg/manifest.h"
 #include "floe/iceberg/table_builder.h"
+#include "floe/iceberg/table_scan.h"
 #include "floe/iceberg/table_update.h"
 #include "floe/io/file.h"
 #include "floe/util/temporal.h"
@@ -28,9 +29,12 @@ struct TableOptions {
   std::string target;  // register: metadata location; rename: new name; tag/branch: ref name
   std::optional<int64_t> snapshot;
   std::optional<int64_t> max_ref_age_ms;
-  std::vector<std::string> keys;  // remove-property
-  std::string ref;                // files/manifests: --ref
-  std::string as_of;              // files/manifests: --as-of
+  std::vector<std::string> keys;     // remove-property
+  std::string ref;                   // files/manifests/scan: --ref
+  std::vector<std::string> columns;  // scan
+  int64_t limit = -1;                // scan
+  std::string format = "jsonl";      // scan
+  std::string as_of;                 // files/manifests: --as-of
   std::string schema_path;
   std::string partition;
   std::vector<std::string> properties;
@@ -314,6 +318,42 @@ Status RunFiles(const TableOptions& o) {
   return Status::OK();
 }
 
+Status RunScan(const TableOptions& o) {
+  if (o.format != "jsonl" && o.format != "csv") {
+    return Status::InvalidArgument("--format must be jsonl or csv, not '{}'", o.format);
+  }
+  FLOE_ASSIGN_OR_RETURN(auto cat, OpenCatalog(o.catalog));
+  FLOE_ASSIGN_OR_RETURN(LoadedTable t, Load(*cat, o.table));
+  FLOE_ASSIGN_OR_RETURN(const iceberg::Snapshot* snapshot, ChooseSnapshot(o, t.metadata));
+  iceberg::ScanOptions options;
+  options.columns = o.columns;
+  bool header = o.format == "csv";
+  int64_t printed = 0;
+  std::string out;
+  auto print = [&](const RecordBatch& batch) -> Status {
+    if (header) {
+      AppendCsvHeader(batch.schema, &out);
+      out.push_back('\n');
+      header = false;
+    }
+    for (int64_t r = 0; r < batch.num_rows && (o.limit < 0 || printed < o.limit); ++r, ++printed) {
+      if (o.format == "csv") {
+        AppendCsvRow(batch, r, &out);
+      } else {
+        AppendJsonRow(batch, r, &out);
+      }
+      out.push_back('\n');
+    }
+    std::fwrite(out.data(), 1, out.size(), stdout);
+    out.clear();
+    return Status::OK();
+  };
+  if (snapshot == nullptr) {  // an empty table: a header at most
+    return header ? print(RecordBatch::Empty(*t.metadata.CurrentSchema())) : Status::OK();
+  }
+  return iceberg::ScanTable(t.metadata, *snapshot, options, print);
+}
+
 // Commits `change` and reports the new metadata file.
 Status Commit(const TableOptions& o, const std::function<Status(iceberg::TableMetadata&)>& change) {
   FLOE_ASSIGN_OR_RETURN(auto cat, OpenCatalog(o.catalog));
@@ -413,11 +453,17 @@ void AddTableCommand(CLI::App& app) {
   add("refs", "Branches and tags", RunRefs, "TABLE", "NAMESPACE.NAME");
   for (auto [name, help, run] :
        {std::tuple{"files", "The data files of a snapshot, as JSON lines", &RunFiles},
-        std::tuple{"manifests", "The manifests of a snapshot, as JSON lines", &RunManifests}}) {
+        std::tuple{"manifests", "The manifests of a snapshot, as JSON lines", &RunManifests},
+        std::tuple{"scan", "The rows of a snapshot (the current one by default)", &RunScan}}) {
     CLI::App* sub = add(name, help, run, "TABLE", "NAMESPACE.NAME");
     sub->add_option("--snapshot", o->snapshot, "Snapshot id (default: the current one)");
     sub->add_option("--ref", o->ref, "Branch or tag");
     sub->add_option("--as-of", o->as_of, "The snapshot current at this time (ISO 8601)");
+    if (std::string_view(name) == "scan") {
+      sub->add_option("--columns", o->columns, "Columns to read (comma-separated)")->delimiter(',');
+      sub->add_option("--limit", o->limit, "Print at most N rows");
+      sub->add_option("--format", o->format, "jsonl or csv")->capture_default_str();
+    }
   }
   CLI::App* tag =
       add("tag", "Tag a snapshot (the current one by default)", RunTag, "TABLE", "NAMESPACE.NAME");
