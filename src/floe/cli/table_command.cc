@@ -9,6 +9,7 @@
 #include <optional>
 #include <tuple>
 
+#include "floe/catalog/table_append.h"
 #include "floe/catalog/table_commit.h"
 #include "floe/cli/catalog_options.h"
 #include "floe/cli/command.h"
@@ -32,6 +33,7 @@ struct TableOptions {
   std::vector<std::string> keys;     // remove-property
   std::string ref;                   // files/manifests/scan: --ref
   std::vector<std::string> columns;  // scan
+  std::vector<std::string> inputs;   // append
   int64_t limit = -1;                // scan
   std::string format = "jsonl";      // scan
   std::string as_of;                 // files/manifests: --as-of
@@ -354,6 +356,18 @@ Status RunScan(const TableOptions& o) {
   return iceberg::ScanTable(t.metadata, *snapshot, options, print);
 }
 
+Status RunAppend(const TableOptions& o) {
+  FLOE_ASSIGN_OR_RETURN(auto cat, OpenCatalog(o.catalog));
+  FLOE_ASSIGN_OR_RETURN(catalog::TableIdentifier id, catalog::TableIdentifier::Parse(o.table));
+  FLOE_ASSIGN_OR_RETURN(catalog::AppendResult r, catalog::AppendFiles(*cat, id, o.inputs));
+  std::fprintf(stderr, "appended %lld rows in %lld data files as snapshot %lld (%d attempt%s)\n",
+               static_cast<long long>(r.records), static_cast<long long>(r.data_files),
+               static_cast<long long>(r.snapshot_id), r.commit.attempts,
+               r.commit.attempts == 1 ? "" : "s");
+  std::printf("%s\n", r.commit.metadata_location.c_str());
+  return Status::OK();
+}
+
 // Commits `change` and reports the new metadata file.
 Status Commit(const TableOptions& o, const std::function<Status(iceberg::TableMetadata&)>& change) {
   FLOE_ASSIGN_OR_RETURN(auto cat, OpenCatalog(o.catalog));
@@ -465,6 +479,9 @@ void AddTableCommand(CLI::App& app) {
       sub->add_option("--format", o->format, "jsonl or csv")->capture_default_str();
     }
   }
+  CLI::App* append = add("append", "Append rows from .parquet or .jsonl files", RunAppend, "TABLE",
+                         "NAMESPACE.NAME");
+  append->add_option("FILES", o->inputs, "Input files")->required();
   CLI::App* tag =
       add("tag", "Tag a snapshot (the current one by default)", RunTag, "TABLE", "NAMESPACE.NAME");
   CLI::App* branch = add("branch", "Create or move a branch", RunBranch, "TABLE", "NAMESPACE.NAME");

@@ -42,6 +42,29 @@ void Column::AppendBytes(std::string_view bytes) {
   FinishSlot(true);
 }
 
+void Column::AppendFrom(const Column& src, int64_t row) {
+  if (!src.IsValid(row)) {
+    AppendNull();
+    return;
+  }
+  switch (type_->id()) {
+    case TypeId::kStruct:
+      for (size_t c = 0; c < children_.size(); ++c) children_[c].AppendFrom(src.children_[c], row);
+      AppendStruct();
+      return;
+    case TypeId::kList:
+    case TypeId::kMap:
+      for (int32_t e = src.Offset(row); e < src.Offset(row + 1); ++e) {
+        for (size_t c = 0; c < children_.size(); ++c) children_[c].AppendFrom(src.children_[c], e);
+      }
+      AppendListEnd();
+      return;
+    default:
+      AppendBytes(src.Bytes(row));
+      return;
+  }
+}
+
 void Column::FinishSlot(bool valid) {
   const int64_t i = length_++;
   if (!valid) {

@@ -84,6 +84,10 @@ class Column {
     FinishSlot(true);
   }
 
+  // Appends a copy of slot `row` of `src` (a column of the same type),
+  // nested values included.
+  void AppendFrom(const Column& src, int64_t row);
+
   // Slot-level building for decoders that fill children separately: a struct
   // slot (children appended on their own), a list / map slot ending at child
   // entry `end`, or a null / valid marker after bulk-filling data.
