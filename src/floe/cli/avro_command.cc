@@ -72,17 +72,9 @@ struct WriteArgs {
   std::vector<std::string> meta;
 };
 
-Result<std::string> ReadTextFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::NotFound("{}: cannot open", path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 // Writes to OUT.tmp and renames, so a failed write leaves nothing behind.
 Status RunWrite(const WriteArgs& args) {
-  FLOE_ASSIGN_OR_RETURN(std::string schema_json, ReadTextFile(args.schema_path));
+  FLOE_ASSIGN_OR_RETURN(std::string schema_json, ReadLocalFile(args.schema_path));
   auto schema = avro::ParseAvroSchema(schema_json);
   if (!schema.ok()) return schema.status().WithContext(args.schema_path);
   avro::ContainerWriterOptions options;

@@ -26,14 +26,6 @@ Result<std::unique_ptr<FileReader>> OpenParquet(const std::string& path) {
   return FileReader::Open(std::move(file));
 }
 
-Result<std::string> ReadTextFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::NotFound("{}: cannot open", path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 Status RunSchema(const std::string& path) {
   FLOE_ASSIGN_OR_RETURN(auto reader, OpenParquet(path));
   std::printf("%s\n", SchemaToJson(reader->file_schema().schema).c_str());
@@ -248,7 +240,7 @@ struct WriteOptions {
 };
 
 Status RunWrite(const WriteOptions& o) {
-  FLOE_ASSIGN_OR_RETURN(std::string schema_text, ReadTextFile(o.schema_path));
+  FLOE_ASSIGN_OR_RETURN(std::string schema_text, ReadLocalFile(o.schema_path));
   auto schema = SchemaFromJson(schema_text);
   if (!schema.ok()) return schema.status().WithContext(o.schema_path);
   parquet::WriterOptions options;

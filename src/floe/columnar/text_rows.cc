@@ -100,6 +100,13 @@ std::string ScalarText(const Column& c, int64_t i) {
 
 }  // namespace
 
+void AppendJsonNumber(float v, std::string* out) {
+  AppendFloat(v, out);
+}
+void AppendJsonNumber(double v, std::string* out) {
+  AppendFloat(v, out);
+}
+
 void AppendJsonValue(const Column& c, int64_t i, std::string* out) {
   if (!c.IsValid(i)) {
     *out += "null";

@@ -29,6 +29,10 @@ namespace floe {
 
 // Appends row `row` of `batch` as a JSON object (no trailing newline).
 void AppendJsonRow(const RecordBatch& batch, int64_t row, std::string* out);
+// A float or double as floe's JSON writes it (see above).
+void AppendJsonNumber(float v, std::string* out);
+void AppendJsonNumber(double v, std::string* out);
+
 // Appends slot `i` of `column` as a JSON value.
 void AppendJsonValue(const Column& column, int64_t i, std::string* out);
 

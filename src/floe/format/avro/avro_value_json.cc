@@ -6,6 +6,7 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 
+#include "floe/columnar/text_rows.h"
 #include "floe/util/base64.h"
 
 namespace floe::avro {
@@ -16,19 +17,6 @@ using Json = nlohmann::json;
 void AppendString(std::string_view s, std::string* out) {
   // Strings that are not valid UTF-8 are shown with U+FFFD rather than failing.
   *out += Json(std::string(s)).dump(-1, ' ', false, Json::error_handler_t::replace);
-}
-
-template <typename F>
-void AppendNumber(F v, std::string* out) {
-  if (std::isnan(v)) {
-    *out += "\"NaN\"";
-  } else if (std::isinf(v)) {
-    *out += v > 0 ? "\"Infinity\"" : "\"-Infinity\"";
-  } else {
-    const size_t start = out->size();
-    fmt::format_to(std::back_inserter(*out), "{}", v);
-    if (out->find_first_of(".e", start) == std::string::npos) *out += ".0";
-  }
 }
 
 void AppendBase64String(std::string_view bytes, std::string* out) {
@@ -189,10 +177,10 @@ void AppendAvroJson(const AvroSchema& schema, int node, const AvroValue& v, std:
       fmt::format_to(std::back_inserter(*out), "{}", v.i);
       return;
     case AvroType::kFloat:
-      AppendNumber(static_cast<float>(v.d), out);
+      AppendJsonNumber(static_cast<float>(v.d), out);
       return;
     case AvroType::kDouble:
-      AppendNumber(v.d, out);
+      AppendJsonNumber(v.d, out);
       return;
     case AvroType::kString:
       AppendString(v.bytes, out);
