@@ -312,3 +312,19 @@ def test_concurrent_floe_appends_keep_every_row(floe, warehouse, tmp_path):
     ids = sorted(table.scan().to_arrow()["audit_id"].to_pylist())
     assert ids == sorted(w * 1000 + i * 10 + k for w in range(2) for i in range(10) for k in range(10))
     assert len(table.snapshots()) == 20
+
+
+def test_csv_append_matches_columns_by_header(floe, warehouse, tmp_path):
+    floe.run("namespace", "create", "edc")
+    floe.run("table", "create", "edc.csv", "--schema", tmp_path / "schema.json", "--partition", "day(audit_ts)")
+    (tmp_path / "in.csv").write_text(
+        'audit_ts,audit_id,subject_key\n2026-04-01T08:00:00Z,1,"a,b"\n,2,\n2026-04-02T00:00:00Z,3,""\n')
+    floe.run("table", "append", "edc.csv", tmp_path / "in.csv")
+    rows = sorted(pyiceberg_catalog(warehouse).load_table("edc.csv").scan().to_arrow().to_pylist(),
+                  key=lambda r: r["audit_id"])
+    assert [(r["audit_id"], r["subject_key"]) for r in rows] == [(1, "a,b"), (2, None), (3, "")]
+    assert rows[0]["audit_ts"] == dt.datetime(2026, 4, 1, 8, tzinfo=dt.timezone.utc)
+    assert rows[1]["audit_ts"] is None
+    bad = tmp_path / "bad.txt"
+    bad.write_text("x")
+    assert "must be .jsonl or .csv" in floe.fails("table", "append", "edc.csv", bad).stderr

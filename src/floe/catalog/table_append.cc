@@ -9,7 +9,7 @@
 #include <random>
 #include <set>
 
-#include "floe/columnar/text_rows.h"
+#include "floe/columnar/text_reader.h"
 #include "floe/format/parquet/file_reader.h"
 #include "floe/format/parquet/file_writer.h"
 #include "floe/format/parquet/iceberg_metrics.h"
@@ -182,24 +182,11 @@ Status ReadInput(const std::string& path, const Schema& schema, DataFileWriter* 
       FLOE_RETURN_IF_ERROR(out->Add(batch));
     }
   }
-  if (path.ends_with(".jsonl") || path.ends_with(".json")) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return Status::NotFound("{}: cannot open", path);
-    RecordBatch batch = RecordBatch::Empty(schema);
-    std::string line;
-    for (int64_t n = 1; std::getline(in, line); ++n) {
-      if (!line.empty() && line.back() == '\r') line.pop_back();
-      if (line.empty()) continue;
-      Status s = AppendJsonRowTo(line, &batch);
-      if (!s.ok()) return s.WithContext(fmt::format("{}:{}", path, n));
-      if (batch.num_rows >= kBatchRows) {
-        FLOE_RETURN_IF_ERROR(out->Add(batch));
-        batch = RecordBatch::Empty(schema);
-      }
-    }
-    return out->Add(batch);
-  }
-  return Status::InvalidArgument("{}: input must be .parquet or .jsonl", path);
+  FLOE_ASSIGN_OR_RETURN(TextFormat format, TextFormatOf(path));
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::NotFound("{}: cannot open", path);
+  return ReadTextRows(in, path, format, schema,
+                      [&](const RecordBatch& batch) { return out->Add(batch); });
 }
 
 std::string SummaryAdd(const std::map<std::string, std::string>& parent, const char* key,

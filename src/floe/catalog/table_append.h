@@ -19,8 +19,8 @@ struct AppendResult {
   int64_t records = 0;
 };
 
-// Appends the rows of `inputs` (.parquet files, columns matched to the table
-// schema by name; or .jsonl files in floe's JSON-lines form).
+// Appends the rows of `inputs`: .parquet files (columns matched to the table
+// schema by name), or .jsonl / .csv text (columnar/text_reader.h).
 Result<AppendResult> AppendFiles(Catalog& catalog, const TableIdentifier& id,
                                  const std::vector<std::string>& inputs);
 

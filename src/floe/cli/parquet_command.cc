@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "floe/cli/command.h"
+#include "floe/columnar/text_reader.h"
 #include "floe/columnar/text_rows.h"
 #include "floe/format/parquet/compression.h"
 #include "floe/format/parquet/file_reader.h"
@@ -224,12 +225,6 @@ Status RunCat(const CatOptions& o) {
   return Status::OK();
 }
 
-// Whether a CSV record ends inside a quoted field (an odd number of quotes:
-// doubled quotes inside a field count two).
-bool HasOpenQuote(std::string_view record) {
-  return std::count(record.begin(), record.end(), '"') % 2 == 1;
-}
-
 struct WriteOptions {
   std::string input, output, schema_path, codec = "zstd";
   int level = 0;
@@ -250,11 +245,7 @@ Status RunWrite(const WriteOptions& o) {
   options.page_bytes = o.page_bytes;
   options.data_page_version = o.page_version;
   options.dictionary = !o.no_dictionary;
-  const bool csv = o.input.ends_with(".csv");
-  if (!csv && !o.input.ends_with(".jsonl") && !o.input.ends_with(".json") && o.input != "-") {
-    return Status::InvalidArgument(
-        "{}: input must be .jsonl or .csv (or - for JSON lines on stdin)", o.input);
-  }
+  FLOE_ASSIGN_OR_RETURN(TextFormat format, TextFormatOf(o.input));
   std::ifstream file;
   if (o.input != "-") {
     file.open(o.input, std::ios::binary);
@@ -266,77 +257,8 @@ Status RunWrite(const WriteOptions& o) {
   const std::string temp = o.output + ".floe-tmp";
   FLOE_ASSIGN_OR_RETURN(auto out, CreateLocalOutputFile(temp));
   FLOE_ASSIGN_OR_RETURN(auto writer, parquet::FileWriter::Open(std::move(out), *schema, options));
-  constexpr int64_t kBatchRows = 64 * 1024;
-  RecordBatch batch = RecordBatch::Empty(*schema);
-  std::string line;
-  std::vector<std::string> fields;
-  std::vector<bool> quoted;
-  int64_t line_no = 0;
-  Status status;
-  // CSV columns are matched to schema fields by the header's names; fields
-  // the header lacks are null.
-  std::vector<int> source_of_field(schema->fields().size(), -1);
-  size_t header_columns = 0;
-  if (csv && std::getline(in, line)) {
-    ++line_no;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    status = SplitCsvRecord(line, &fields, &quoted);
-    for (size_t h = 0; status.ok() && h < fields.size(); ++h) {
-      const auto& all = schema->fields();
-      auto it = std::find_if(all.begin(), all.end(),
-                             [&](const NestedField& f) { return f.name == fields[h]; });
-      if (it == all.end()) {
-        status = Status::InvalidArgument("header names column '{}', which the schema does not have",
-                                         fields[h]);
-      } else {
-        source_of_field[static_cast<size_t>(it - all.begin())] = static_cast<int>(h);
-      }
-    }
-    if (!status.ok()) status = status.WithContext(fmt::format("{}:1", o.input));
-    header_columns = fields.size();
-  }
-  std::vector<std::string> ordered(schema->fields().size());
-  std::vector<bool> ordered_quoted(schema->fields().size());
-  // Batches are cut by rows and by text size, so one batch's strings stay
-  // well inside the 2 GiB a column's offsets can address.
-  constexpr size_t kBatchTextBytes = 256u << 20;
-  size_t batch_text = 0;
-  while (status.ok() && std::getline(in, line)) {
-    ++line_no;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.empty()) continue;
-    if (csv) {
-      // A quoted field may hold line breaks: the record goes on to the next line.
-      std::string more;
-      while (HasOpenQuote(line) && std::getline(in, more)) {
-        ++line_no;
-        if (!more.empty() && more.back() == '\r') more.pop_back();
-        line += '\n';
-        line += more;
-      }
-      status = SplitCsvRecord(line, &fields, &quoted);
-      if (status.ok() && fields.size() != header_columns) {
-        status =
-            Status::InvalidArgument("{} fields, the header has {}", fields.size(), header_columns);
-      }
-      for (size_t f = 0; status.ok() && f < ordered.size(); ++f) {
-        const int from = source_of_field[f];
-        ordered[f] = from >= 0 ? fields[static_cast<size_t>(from)] : std::string();
-        ordered_quoted[f] = from >= 0 && quoted[static_cast<size_t>(from)];
-      }
-      if (status.ok()) status = AppendCsvRowTo(ordered, ordered_quoted, &batch);
-    } else {
-      status = AppendJsonRowTo(line, &batch);
-    }
-    if (!status.ok()) status = status.WithContext(fmt::format("{}:{}", o.input, line_no));
-    batch_text += line.size();
-    if (status.ok() && (batch.num_rows >= kBatchRows || batch_text >= kBatchTextBytes)) {
-      status = writer->Write(batch);
-      batch = RecordBatch::Empty(*schema);
-      batch_text = 0;
-    }
-  }
-  if (status.ok()) status = writer->Write(batch);
+  Status status = ReadTextRows(in, o.input, format, *schema,
+                               [&](const RecordBatch& batch) { return writer->Write(batch); });
   if (status.ok()) status = writer->Close();
   if (status.ok() && std::rename(temp.c_str(), o.output.c_str()) != 0) {
     status = Status::IOError("{}: cannot rename {} into place", o.output, temp);

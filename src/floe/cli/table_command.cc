@@ -479,8 +479,8 @@ void AddTableCommand(CLI::App& app) {
       sub->add_option("--format", o->format, "jsonl or csv")->capture_default_str();
     }
   }
-  CLI::App* append = add("append", "Append rows from .parquet or .jsonl files", RunAppend, "TABLE",
-                         "NAMESPACE.NAME");
+  CLI::App* append = add("append", "Append rows from .parquet, .jsonl or .csv files", RunAppend,
+                         "TABLE", "NAMESPACE.NAME");
   append->add_option("FILES", o->inputs, "Input files")->required();
   CLI::App* tag =
       add("tag", "Tag a snapshot (the current one by default)", RunTag, "TABLE", "NAMESPACE.NAME");
