@@ -37,8 +37,8 @@ inline bool PlainLess(const LeafColumn& leaf, std::string_view a, std::string_vi
   }
   if (leaf.type->id() == TypeId::kDecimal)
     return *DecimalFromBigEndian(a) < *DecimalFromBigEndian(b);
-  const int c = std::memcmp(a.data(), b.data(), std::min(a.size(), b.size()));
-  return c < 0 || (c == 0 && a.size() < b.size());
+  // compare(), not memcmp: empty values may have no storage (a null pointer).
+  return a < b;  // std::string_view compares as unsigned bytes (char_traits<char>)
 }
 
 }  // namespace floe::parquet

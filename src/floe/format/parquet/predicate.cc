@@ -241,9 +241,9 @@ int CompareSlots(const Column& a, int64_t i, const Column& b, int64_t j) {
       return Compare3(a.Value<Int128>(i), b.Value<Int128>(j));
     default: {
       const std::string_view x = a.Bytes(i), y = b.Bytes(j);
-      const int c = std::memcmp(x.data(), y.data(), std::min(x.size(), y.size()));
-      if (c != 0) return c < 0 ? -1 : 1;
-      return Compare3(x.size(), y.size());
+      // compare(), not memcmp: empty values may have no storage (a null pointer).
+      const int c = x.compare(y);  // unsigned bytes (char_traits<char>)
+      return c < 0 ? -1 : (c > 0 ? 1 : 0);
     }
   }
 }
