@@ -168,12 +168,7 @@ def test_files_and_manifests_match_pyiceberg_inspect(floe, warehouse, tmp_path):
     for snapshot in table.snapshots():
         got = [json.loads(line) for line in
                floe.run("table", "files", "edc.p", "--snapshot", snapshot.snapshot_id).stdout.splitlines()]
-        expected = table.inspect.files(snapshot_id=snapshot.snapshot_id).to_pylist() \
-            if "snapshot_id" in table.inspect.files.__code__.co_varnames else None
-        if expected is None:
-            expected = table.inspect.files().to_pylist() if snapshot == table.current_snapshot() else None
-        if expected is None:
-            continue
+        expected = table.inspect.files(snapshot_id=snapshot.snapshot_id).to_pylist()
         by_path = {f["file_path"]: f for f in got}
         assert set(by_path) == {f["file_path"] for f in expected}
         for f in expected:

@@ -36,19 +36,10 @@ Status RunSchema(const std::string& path) {
 // A statistics bound rendered as floe text, or "-" when absent or undecodable.
 std::string RenderBound(const parquet::LeafColumn& leaf, const std::optional<std::string>& bound) {
   if (!bound) return "-";
-  Column value(leaf.type);
-  std::string plain;
-  if (leaf.physical == parquet::PhysicalType::kByteArray) {
-    const auto n = static_cast<uint32_t>(bound->size());
-    plain.append(reinterpret_cast<const char*>(&n), 4);
-  }
-  plain += *bound;
-  Status s = parquet::DecodeValues(leaf, parquet::Encoding::kPlain,
-                                   {reinterpret_cast<const uint8_t*>(plain.data()), plain.size()},
-                                   1, nullptr, &value);
-  if (!s.ok() || value.length() != 1) return "?";
+  auto value = parquet::DecodeStatisticsValue(leaf, *bound);
+  if (!value.ok()) return "?";
   std::string out;
-  AppendJsonValue(value, 0, &out);
+  AppendJsonValue(*value, 0, &out);
   return out;
 }
 

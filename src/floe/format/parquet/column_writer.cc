@@ -10,16 +10,13 @@
 
 #include "floe/format/parquet/compression.h"
 #include "floe/format/parquet/dictionary.h"
+#include "floe/format/parquet/encoding/bit_util.h"
 #include "floe/format/parquet/encoding/rle.h"
 #include "floe/format/parquet/plain_order.h"
 #include "floe/util/decimal.h"
 
 namespace floe::parquet {
 namespace {
-
-int BitWidth(uint32_t max_value) {
-  return max_value == 0 ? 0 : std::bit_width(max_value);
-}
 
 void PutU32(std::string* out, uint32_t v) {
   char b[4];

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "floe/format/parquet/compression.h"
+#include "floe/format/parquet/encoding/bit_util.h"
 #include "floe/format/parquet/encoding/rle.h"
 #include "floe/format/parquet/levels.h"
 #include "floe/format/parquet/value_decoder.h"
@@ -42,12 +43,6 @@ int64_t MaxExpansion(CompressionCodec codec) {
   }
 }
 
-int BitWidth(int16_t max_level) {
-  int w = 0;
-  while ((1 << w) <= max_level) ++w;
-  return w;
-}
-
 // Where a page's levels go. Definition levels of a top-level primitive are
 // kept implicit (not stored) while every one is the maximum, which is the
 // common case of an optional column without nulls.
@@ -63,7 +58,8 @@ Result<size_t> DecodeLevels(std::span<const uint8_t> data, Encoding encoding, in
   std::vector<uint32_t> levels(static_cast<size_t>(count));
   size_t consumed = 0;
   if (encoding == Encoding::kBitPacked) {
-    FLOE_ASSIGN_OR_RETURN(consumed, DecodeBitPackedLevels(data, BitWidth(max_level), levels));
+    FLOE_ASSIGN_OR_RETURN(
+        consumed, DecodeBitPackedLevels(data, BitWidth(static_cast<uint64_t>(max_level)), levels));
   } else if (encoding == Encoding::kRle) {
     std::span<const uint8_t> runs = data;
     if (length_prefixed) {
@@ -71,7 +67,7 @@ Result<size_t> DecodeLevels(std::span<const uint8_t> data, Encoding encoding, in
     } else {
       consumed = data.size();
     }
-    RleBitPackedDecoder decoder(runs, BitWidth(max_level));
+    RleBitPackedDecoder decoder(runs, BitWidth(static_cast<uint64_t>(max_level)));
     FLOE_RETURN_IF_ERROR(decoder.GetExactly(levels));
   } else {
     return Status::NotSupported("level encoding {}", static_cast<int>(encoding));
@@ -94,6 +90,13 @@ Result<size_t> DecodeLevels(std::span<const uint8_t> data, Encoding encoding, in
   sink->levels->reserve(sink->levels->size() + levels.size());
   for (uint32_t l : levels) sink->levels->push_back(static_cast<int16_t>(l));
   return consumed;
+}
+
+// Where a column chunk's first page is: its dictionary page when it has one.
+int64_t ChunkStart(const ColumnMetaData& m) {
+  return m.dictionary_page_offset && *m.dictionary_page_offset > 0
+             ? std::min(*m.dictionary_page_offset, m.data_page_offset)
+             : m.data_page_offset;
 }
 
 }  // namespace
@@ -160,9 +163,7 @@ Result<std::unique_ptr<FileReader>> FileReader::Open(std::unique_ptr<InputFile> 
       if (!chunk.meta_data)
         return corrupt(fmt::format("row group {} column {} has no metadata", g, c));
       const ColumnMetaData& m = *chunk.meta_data;
-      const int64_t start = m.dictionary_page_offset && *m.dictionary_page_offset > 0
-                                ? std::min(*m.dictionary_page_offset, m.data_page_offset)
-                                : m.data_page_offset;
+      const int64_t start = ChunkStart(m);
       if (start < 4 || m.total_compressed_size < 0 || start > size - kFooterTail ||
           m.total_compressed_size > size - kFooterTail - start) {
         return corrupt(
@@ -257,9 +258,7 @@ Status FileReader::LoadRowGroup(int index) {
     DecodedLeaf& d = leaves_[k];
     const LeafColumn& leaf = *d.leaf;
     const ColumnMetaData& m = *group.columns[d.chunk].meta_data;
-    const int64_t start = m.dictionary_page_offset && *m.dictionary_page_offset > 0
-                              ? std::min(*m.dictionary_page_offset, m.data_page_offset)
-                              : m.data_page_offset;
+    const int64_t start = ChunkStart(m);
     const std::string where =
         fmt::format("{}: row group {} column {}", path(), index, fmt::join(leaf.path, "."));
     std::vector<uint8_t> chunk(static_cast<size_t>(m.total_compressed_size));

@@ -38,22 +38,6 @@ int Compare3(T a, T b) {
   return a < b ? -1 : (b < a ? 1 : 0);
 }
 
-// One statistics bound (PLAIN bytes without a length prefix) as a one-value
-// column of the leaf's type; empty column when it cannot be decoded.
-Column DecodeBound(const LeafColumn& leaf, const std::string& bound) {
-  Column value(leaf.type);
-  std::string plain;
-  if (leaf.physical == PhysicalType::kByteArray) {
-    const auto n = static_cast<uint32_t>(bound.size());
-    plain.append(reinterpret_cast<const char*>(&n), 4);
-  }
-  plain += bound;
-  Status s = DecodeValues(leaf, Encoding::kPlain,
-                          {reinterpret_cast<const uint8_t*>(plain.data()), plain.size()}, 1,
-                          nullptr, &value);
-  return s.ok() && value.length() == 1 ? std::move(value) : Column(leaf.type);
-}
-
 }  // namespace
 
 Result<ColumnPredicate> ParsePredicate(std::string_view text) {
@@ -172,9 +156,10 @@ bool BoundPredicate::MightMatch(const ColumnChunk& chunk, bool type_defined_orde
   // contain every non-null value.
   if (!type_defined_order || !st.min_value || !st.max_value) return true;
   if (st.null_count && *st.null_count == values) return false;  // only nulls: no comparison holds
-  const Column min = DecodeBound(*leaf_, *st.min_value), max = DecodeBound(*leaf_, *st.max_value);
-  if (min.length() != 1 || max.length() != 1) return true;
-  const int lo = CompareSlots(literal_, 0, min, 0), hi = CompareSlots(literal_, 0, max, 0);
+  auto min = DecodeStatisticsValue(*leaf_, *st.min_value);
+  auto max = DecodeStatisticsValue(*leaf_, *st.max_value);
+  if (!min.ok() || !max.ok()) return true;
+  const int lo = CompareSlots(literal_, 0, *min, 0), hi = CompareSlots(literal_, 0, *max, 0);
   if (lo == 2 || hi == 2) return true;  // NaN involved: no conclusion
   switch (op_) {
     case Op::kEq:

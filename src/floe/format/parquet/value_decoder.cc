@@ -288,6 +288,22 @@ Status DecodeDeltaInts(const LeafColumn& leaf, std::span<const uint8_t> data, in
 
 }  // namespace
 
+Result<Column> DecodeStatisticsValue(const LeafColumn& leaf, std::string_view bytes) {
+  std::string plain;
+  if (leaf.physical == PhysicalType::kByteArray) {
+    const auto n = static_cast<uint32_t>(bytes.size());
+    plain.append(reinterpret_cast<const char*>(&n), 4);
+  }
+  plain += bytes;
+  Column value(leaf.type);
+  FLOE_RETURN_IF_ERROR(DecodeValues(leaf, Encoding::kPlain,
+                                    {reinterpret_cast<const uint8_t*>(plain.data()), plain.size()},
+                                    1, nullptr, &value));
+  if (value.length() != 1)
+    return Status::Corruption("column {}: statistics value not decodable", leaf.path.back());
+  return value;
+}
+
 Status DecodeValues(const LeafColumn& leaf, Encoding encoding, std::span<const uint8_t> data,
                     int64_t count, const Column* dictionary, Column* out) {
   switch (encoding) {

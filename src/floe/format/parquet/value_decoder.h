@@ -16,4 +16,8 @@ namespace floe::parquet {
 Status DecodeValues(const LeafColumn& leaf, Encoding encoding, std::span<const uint8_t> data,
                     int64_t count, const Column* dictionary, Column* out);
 
+// One PLAIN value as statistics store it (BYTE_ARRAY without its length
+// prefix), decoded to a one-slot column of leaf.type.
+Result<Column> DecodeStatisticsValue(const LeafColumn& leaf, std::string_view bytes);
+
 }  // namespace floe::parquet
