@@ -21,8 +21,6 @@
 namespace floe::catalog {
 namespace {
 
-using iceberg::NewDataFile;
-
 constexpr int64_t kBatchRows = 64 * 1024;
 
 // Rows of one partition on their way into one data file.
@@ -75,28 +73,28 @@ class DataFileWriter {
     return Status::OK();
   }
 
-  Result<std::vector<NewDataFile>> Finish() {
-    std::vector<NewDataFile> files;
+  Result<std::vector<iceberg::DataFile>> Finish() {
+    std::vector<iceberg::DataFile> files;
     for (auto& [key, w] : writers_) {
       FLOE_RETURN_IF_ERROR(Flush(w));
       FLOE_RETURN_IF_ERROR(w.writer->Close());
       const parquet::DataFileMetrics metrics = parquet::MetricsFromWriter(*w.writer);
-      NewDataFile nf;
-      nf.file.file_path = w.path;
-      nf.file.file_format = "PARQUET";
-      nf.file.record_count = metrics.record_count;
-      nf.file.file_size_in_bytes = metrics.file_size_in_bytes;
-      nf.file.column_sizes = metrics.column_sizes;
-      nf.file.value_counts = metrics.value_counts;
-      nf.file.null_value_counts = metrics.null_value_counts;
-      nf.file.nan_value_counts = metrics.nan_value_counts;
-      nf.file.lower_bounds = metrics.lower_bounds;
-      nf.file.upper_bounds = metrics.upper_bounds;
+      iceberg::DataFile file;
+      file.file_path = w.path;
+      file.file_format = "PARQUET";
+      file.record_count = metrics.record_count;
+      file.file_size_in_bytes = metrics.file_size_in_bytes;
+      file.column_sizes = metrics.column_sizes;
+      file.value_counts = metrics.value_counts;
+      file.null_value_counts = metrics.null_value_counts;
+      file.nan_value_counts = metrics.nan_value_counts;
+      file.lower_bounds = metrics.lower_bounds;
+      file.upper_bounds = metrics.upper_bounds;
       for (const auto& group : w.writer->metadata().row_groups) {
-        if (group.file_offset) nf.file.split_offsets.push_back(*group.file_offset);
+        if (group.file_offset) file.split_offsets.push_back(*group.file_offset);
       }
-      nf.partition = std::move(w.key);
-      files.push_back(std::move(nf));
+      file.partition = std::move(w.key);
+      files.push_back(std::move(file));
     }
     writers_.clear();
     return files;
@@ -211,14 +209,14 @@ Result<AppendResult> AppendFiles(Catalog& catalog, const TableIdentifier& id,
   DataFileWriter writer(*base, spec);
   for (const std::string& input : inputs)
     FLOE_RETURN_IF_ERROR(ReadInput(input, *base->CurrentSchema(), &writer));
-  FLOE_ASSIGN_OR_RETURN(std::vector<NewDataFile> files, writer.Finish());
+  FLOE_ASSIGN_OR_RETURN(std::vector<iceberg::DataFile> files, writer.Finish());
   const std::string table_dir = LocalPath(base->location);
   const std::string manifest_path =
       fmt::format("{}/metadata/{}-m0.avro", table_dir, iceberg::NewUuid());
   FLOE_ASSIGN_OR_RETURN(iceberg::ManifestFile manifest,
                         iceberg::WriteManifest(manifest_path, *base, spec, files));
   int64_t added_bytes = 0;
-  for (const NewDataFile& f : files) added_bytes += f.file.file_size_in_bytes;
+  for (const iceberg::DataFile& f : files) added_bytes += f.file_size_in_bytes;
 
   AppendResult result;
   result.data_files = static_cast<int64_t>(files.size());
@@ -252,8 +250,8 @@ Result<AppendResult> AppendFiles(Catalog& catalog, const TableIdentifier& id,
         fmt::format("{}/metadata/snap-{}-1-{}.avro", table_dir, s.snapshot_id, iceberg::NewUuid());
     FLOE_RETURN_IF_ERROR(iceberg::WriteManifestList(s.manifest_list, s, manifests));
     std::set<std::string> partitions;
-    for (const NewDataFile& f : files)
-      partitions.insert(std::filesystem::path(f.file.file_path).parent_path().string());
+    for (const iceberg::DataFile& f : files)
+      partitions.insert(std::filesystem::path(f.file_path).parent_path().string());
     s.summary = {
         {"operation", "append"},
         {"added-data-files", std::to_string(files.size())},

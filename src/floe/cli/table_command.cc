@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <functional>
 #include <optional>
+#include <set>
 #include <tuple>
 
 #include "floe/catalog/table_append.h"
@@ -36,6 +37,8 @@ struct TableOptions {
   std::vector<std::string> inputs;   // append
   int64_t limit = -1;                // scan
   std::string format = "jsonl";      // scan
+  std::string where;                 // files/scan: --where
+  bool stats = false;                // scan: --stats
   std::string as_of;                 // files/manifests: --as-of
   std::string schema_path;
   std::string partition;
@@ -294,6 +297,14 @@ Status RunFiles(const TableOptions& o) {
   FLOE_ASSIGN_OR_RETURN(LoadedTable t, Load(*cat, o.table));
   FLOE_ASSIGN_OR_RETURN(const iceberg::Snapshot* snapshot, ChooseSnapshot(o, t.metadata));
   if (snapshot == nullptr) return Status::OK();
+  // With --where, only the files planning keeps.
+  std::set<std::string> planned;
+  if (!o.where.empty()) {
+    FLOE_ASSIGN_OR_RETURN(iceberg::Expression filter, iceberg::ParseExpression(o.where));
+    FLOE_ASSIGN_OR_RETURN(filter, iceberg::Bind(filter, *t.metadata.CurrentSchema()));
+    FLOE_ASSIGN_OR_RETURN(auto files, iceberg::PlanFiles(t.metadata, *snapshot, filter));
+    for (const iceberg::DataFile& f : files) planned.insert(f.file_path);
+  }
   FLOE_ASSIGN_OR_RETURN(auto manifests, iceberg::ReadManifestList(snapshot->manifest_list));
   std::string out;
   auto number = [](int64_t v) { return std::to_string(v); };
@@ -301,6 +312,7 @@ Status RunFiles(const TableOptions& o) {
     FLOE_ASSIGN_OR_RETURN(auto entries, iceberg::ReadManifest(m));
     for (const iceberg::ManifestEntry& e : entries) {
       if (e.status == 2) continue;  // deleted in this snapshot: not part of it
+      if (!o.where.empty() && !planned.contains(e.data_file.file_path)) continue;
       const iceberg::DataFile& f = e.data_file;
       out += fmt::format(
           "{{\"content\":{},\"file_path\":{},\"file_format\":{},\"spec_id\":{},\"partition\":{},"
@@ -320,6 +332,16 @@ Status RunFiles(const TableOptions& o) {
   return Status::OK();
 }
 
+void PrintPlanStats(const iceberg::PlanStats& s) {
+  std::fprintf(stderr,
+               "planned %lld of %lld data files: %lld of %lld manifests skipped by partition "
+               "summaries, %lld files by partition values, %lld by column metrics\n",
+               static_cast<long long>(s.files_planned()), static_cast<long long>(s.files),
+               static_cast<long long>(s.manifests_skipped), static_cast<long long>(s.manifests),
+               static_cast<long long>(s.files_skipped_by_partition),
+               static_cast<long long>(s.files_skipped_by_metrics));
+}
+
 Status RunScan(const TableOptions& o) {
   if (o.format != "jsonl" && o.format != "csv") {
     return Status::InvalidArgument("--format must be jsonl or csv, not '{}'", o.format);
@@ -329,6 +351,11 @@ Status RunScan(const TableOptions& o) {
   FLOE_ASSIGN_OR_RETURN(const iceberg::Snapshot* snapshot, ChooseSnapshot(o, t.metadata));
   iceberg::ScanOptions options;
   options.columns = o.columns;
+  iceberg::PlanStats stats;
+  options.stats = &stats;
+  if (!o.where.empty()) {
+    FLOE_ASSIGN_OR_RETURN(options.filter, iceberg::ParseExpression(o.where));
+  }
   bool header = o.format == "csv";
   int64_t printed = 0;
   std::string out;
@@ -353,7 +380,9 @@ Status RunScan(const TableOptions& o) {
   if (snapshot == nullptr) {  // an empty table: a header at most
     return header ? print(RecordBatch::Empty(*t.metadata.CurrentSchema())) : Status::OK();
   }
-  return iceberg::ScanTable(t.metadata, *snapshot, options, print);
+  FLOE_RETURN_IF_ERROR(iceberg::ScanTable(t.metadata, *snapshot, options, print));
+  if (o.stats) PrintPlanStats(stats);
+  return Status::OK();
 }
 
 Status RunAppend(const TableOptions& o) {
@@ -477,6 +506,13 @@ void AddTableCommand(CLI::App& app) {
       sub->add_option("--columns", o->columns, "Columns to read (comma-separated)")->delimiter(',');
       sub->add_option("--limit", o->limit, "Print at most N rows");
       sub->add_option("--format", o->format, "jsonl or csv")->capture_default_str();
+      sub->add_flag("--stats", o->stats,
+                    "Print to stderr how many manifests and files planning pruned");
+    }
+    if (std::string_view(name) != "manifests") {
+      sub->add_option("--where", o->where,
+                      "Only rows (files: files that may hold rows) matching a filter, e.g. "
+                      "\"site = 'S01' AND ts >= '2026-01-01'\" (see docs/filters.md)");
     }
   }
   CLI::App* append = add("append", "Append rows from .parquet, .jsonl or .csv files", RunAppend,

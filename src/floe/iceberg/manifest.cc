@@ -3,6 +3,7 @@
 #include "floe/format/avro/avro_value_json.h"
 #include "floe/format/avro/container_reader.h"
 #include "floe/io/file.h"
+#include "floe/util/decimal.h"
 
 namespace floe::iceberg {
 namespace {
@@ -157,7 +158,91 @@ Result<std::vector<ManifestFile>> ReadManifestList(const std::string& path) {
   return out;
 }
 
-Result<std::vector<ManifestEntry>> ReadManifest(const ManifestFile& manifest) {
+namespace {
+
+// The value of one partition field as a slot of `out` (a column of the
+// field's Iceberg type): Avro ints and longs, floats and doubles, and bytes of
+// text, binary, fixed, uuid and decimal values.
+Status AppendPartitionValue(const AvroValue& v, Column* out) {
+  switch (out->type()->id()) {
+    case TypeId::kBoolean:
+      if (v.type != AvroType::kBoolean) break;
+      out->Append<uint8_t>(v.i != 0 ? 1 : 0);
+      return Status::OK();
+    case TypeId::kInt:
+    case TypeId::kDate:
+      if (v.type != AvroType::kInt) break;
+      out->Append(static_cast<int32_t>(v.i));
+      return Status::OK();
+    case TypeId::kLong:
+    case TypeId::kTime:
+    case TypeId::kTimestamp:
+    case TypeId::kTimestampTz:
+    case TypeId::kTimestampNs:
+    case TypeId::kTimestampTzNs:
+      if (v.type != AvroType::kInt && v.type != AvroType::kLong) break;
+      out->Append<int64_t>(v.i);
+      return Status::OK();
+    case TypeId::kFloat:
+      if (v.type != AvroType::kFloat) break;
+      out->Append(static_cast<float>(v.d));
+      return Status::OK();
+    case TypeId::kDouble:
+      if (v.type != AvroType::kFloat && v.type != AvroType::kDouble) break;
+      out->Append(v.d);
+      return Status::OK();
+    case TypeId::kDecimal: {
+      if (v.bytes.empty() || v.bytes.size() > 16) break;
+      FLOE_ASSIGN_OR_RETURN(Int128 unscaled, DecimalFromBigEndian(v.bytes));
+      out->Append(unscaled);
+      return Status::OK();
+    }
+    case TypeId::kUuid:
+    case TypeId::kFixed:
+      if (static_cast<int64_t>(v.bytes.size()) != FixedWidth(*out->type())) break;
+      out->AppendBytes(v.bytes);
+      return Status::OK();
+    case TypeId::kString:
+    case TypeId::kBinary:
+      if (v.type != AvroType::kString && v.type != AvroType::kBytes) break;
+      out->AppendBytes(v.bytes);
+      return Status::OK();
+    default:
+      break;
+  }
+  return Status::Corruption("a partition value of Avro type {} cannot be a {}",
+                            avro::AvroTypeName(v.type), out->type()->ToString());
+}
+
+// The typed partition tuple of `partition` (the data file's partition record).
+Status ReadPartitionTuple(const RecordView& partition, const Type& partition_type,
+                          std::vector<Column>* out) {
+  const auto& avro_fields = partition.schema().nodes[static_cast<size_t>(partition.node())].fields;
+  for (const NestedField& field : partition_type.fields()) {
+    Column& column = out->emplace_back(field.type);
+    // The Avro field with this field id, else the one with this name.
+    std::string_view name = field.name;
+    const std::string id = std::to_string(field.id);
+    for (const avro::AvroField& f : avro_fields) {
+      for (const avro::Attribute& a : f.attributes) {
+        if (a.key == "field-id" && a.json == id) name = f.name;
+      }
+    }
+    auto value = partition.Get(name);
+    if (!value) {
+      column.AppendNull();
+      continue;
+    }
+    Status s = AppendPartitionValue(*value->second, &column);
+    if (!s.ok()) return s.WithContext("partition field " + field.name);
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+Result<std::vector<ManifestEntry>> ReadManifest(const ManifestFile& manifest,
+                                                const TypePtr& partition_type) {
   std::vector<ManifestEntry> out;
   const std::string& path = manifest.manifest_path;
   FLOE_RETURN_IF_ERROR(ForEachRecord(path, [&](const RecordView& r) -> Status {
@@ -186,6 +271,12 @@ Result<std::vector<ManifestEntry>> ReadManifest(const ManifestFile& manifest) {
       avro::AppendAvroJson(r.schema(), partition->first, *partition->second, &f.partition_json);
     } else {
       f.partition_json = "{}";
+    }
+    if (partition_type != nullptr) {
+      auto record = file->Record("partition");
+      FLOE_RETURN_IF_ERROR(Required(path, "data_file.partition", record.has_value()));
+      Status s = ReadPartitionTuple(*record, *partition_type, &f.partition);
+      if (!s.ok()) return s.WithContext(path);
     }
     f.record_count = file->Long("record_count").value_or(0);
     f.file_size_in_bytes = file->Long("file_size_in_bytes").value_or(0);

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "floe/columnar/column.h"
 #include "floe/util/status.h"
 
 namespace floe::iceberg {
@@ -40,6 +41,10 @@ struct DataFile {
   std::string file_path;
   std::string file_format;     // "PARQUET", "AVRO", "ORC"
   std::string partition_json;  // the partition tuple as a JSON object, by field name
+  // The partition tuple, typed: one one-row column per partition field, in
+  // spec order (filled when ReadManifest is given the partition type, and by
+  // writers of new files).
+  std::vector<Column> partition;
   int64_t record_count = 0;
   int64_t file_size_in_bytes = 0;
   std::map<int32_t, int64_t> column_sizes, value_counts, null_value_counts, nan_value_counts;
@@ -58,7 +63,10 @@ struct ManifestEntry {
 
 Result<std::vector<ManifestFile>> ReadManifestList(const std::string& path);
 // The entries of a manifest, inheriting snapshot id and sequence numbers from
-// its manifest list entry where the file leaves them null.
-Result<std::vector<ManifestEntry>> ReadManifest(const ManifestFile& manifest);
+// its manifest list entry where the file leaves them null. With the partition
+// type of the manifest's spec (PartitionSpec::PartitionType), each data file's
+// typed `partition` is filled too, matching fields by field id.
+Result<std::vector<ManifestEntry>> ReadManifest(const ManifestFile& manifest,
+                                                const TypePtr& partition_type = nullptr);
 
 }  // namespace floe::iceberg

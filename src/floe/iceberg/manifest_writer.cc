@@ -4,8 +4,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "floe/columnar/compare.h"
 #include "floe/format/avro/container_writer.h"
-#include "floe/format/parquet/predicate.h"
+#include "floe/iceberg/single_value.h"
 #include "floe/io/file.h"
 #include "floe/schema/schema_json_internal.h"
 #include "floe/util/decimal.h"
@@ -95,13 +96,6 @@ AvroValue AvroOf(const Column& c, int64_t i) {
     default:
       return AvroValue::Fixed(std::string(c.Bytes(i)));  // uuid, fixed
   }
-}
-
-// Iceberg's single-value binary form (spec Appendix D) of a partition value.
-std::string BoundOf(const Column& c, int64_t i) {
-  if (c.type()->id() == TypeId::kDecimal) return DecimalToMinimalBytes(c.Value<Int128>(i));
-  if (c.type()->id() == TypeId::kBoolean) return std::string(1, c.Value<uint8_t>(i) ? '\1' : '\0');
-  return std::string(c.Bytes(i));  // little-endian numbers, UTF-8, raw bytes
 }
 
 Json MapField(const char* name, int id, int key_id, int value_id, const char* value_type) {
@@ -210,8 +204,7 @@ AvroValue OptionalLong(std::optional<int64_t> v) {
 }  // namespace
 
 Result<ManifestFile> WriteManifest(const std::string& path, const TableMetadata& metadata,
-                                   const PartitionSpec& spec,
-                                   const std::vector<NewDataFile>& files) {
+                                   const PartitionSpec& spec, const std::vector<DataFile>& files) {
   const Schema* schema = metadata.CurrentSchema();
   FLOE_ASSIGN_OR_RETURN(TypePtr partition_type, spec.PartitionType(*schema));
   FLOE_ASSIGN_OR_RETURN(avro::AvroSchema avro_schema,
@@ -250,22 +243,21 @@ Result<ManifestFile> WriteManifest(const std::string& path, const TableMetadata&
     lows.emplace_back(f.type);
     highs.emplace_back(f.type);
   }
-  for (const NewDataFile& nf : files) {
-    const DataFile& f = nf.file;
+  for (const DataFile& f : files) {
     std::vector<AvroValue> partition;
-    for (size_t k = 0; k < nf.partition.size(); ++k) {
-      const Column& v = nf.partition[k];
+    for (size_t k = 0; k < f.partition.size(); ++k) {
+      const Column& v = f.partition[k];
       if (!v.IsValid(0)) {
         partition.push_back(AvroValue::Union(0, AvroValue::Null()));
         entry.partitions[k].contains_null = true;
         continue;
       }
       partition.push_back(AvroValue::Union(1, AvroOf(v, 0)));
-      if (lows[k].length() == 0 || parquet::CompareSlots(v, 0, lows[k], 0) == -1) {
+      if (lows[k].length() == 0 || CompareSlots(v, 0, lows[k], 0) == -1) {
         lows[k] = Column(v.type());
         lows[k].AppendFrom(v, 0);
       }
-      if (highs[k].length() == 0 || parquet::CompareSlots(v, 0, highs[k], 0) == 1) {
+      if (highs[k].length() == 0 || CompareSlots(v, 0, highs[k], 0) == 1) {
         highs[k] = Column(v.type());
         highs[k].AppendFrom(v, 0);
       }
@@ -301,8 +293,8 @@ Result<ManifestFile> WriteManifest(const std::string& path, const TableMetadata&
   }
   FLOE_RETURN_IF_ERROR(writer->Close());
   for (size_t k = 0; k < lows.size(); ++k) {
-    if (lows[k].length() == 1) entry.partitions[k].lower_bound = BoundOf(lows[k], 0);
-    if (highs[k].length() == 1) entry.partitions[k].upper_bound = BoundOf(highs[k], 0);
+    if (lows[k].length() == 1) entry.partitions[k].lower_bound = SingleValue(lows[k], 0);
+    if (highs[k].length() == 1) entry.partitions[k].upper_bound = SingleValue(highs[k], 0);
   }
   FLOE_ASSIGN_OR_RETURN(auto written, OpenLocalInputFile(LocalPath(path)));
   entry.manifest_length = written->size();

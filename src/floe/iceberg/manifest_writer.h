@@ -11,20 +11,12 @@
 
 namespace floe::iceberg {
 
-// A data file being added, with its partition tuple: one slot per partition
-// field (a one-row column of the field's result type each).
-struct NewDataFile {
-  DataFile file;
-  std::vector<Column> partition;
-};
-
-// Writes a manifest of ADDED entries whose snapshot id and sequence numbers
-// are left null, to be inherited from the manifest list entry. That makes the
+// Writes a manifest of ADDED entries (each file with its typed partition tuple) whose snapshot id
+// and sequence numbers are left null, to be inherited from the manifest list entry. That makes the
 // manifest reusable when a commit is retried on newer metadata. Returns its
 // manifest list entry (added_snapshot_id and sequence numbers unset).
 Result<ManifestFile> WriteManifest(const std::string& path, const TableMetadata& metadata,
-                                   const PartitionSpec& spec,
-                                   const std::vector<NewDataFile>& files);
+                                   const PartitionSpec& spec, const std::vector<DataFile>& files);
 
 // Writes a manifest list for `snapshot` (its id, parent and sequence number).
 Status WriteManifestList(const std::string& path, const Snapshot& snapshot,

@@ -1,20 +1,114 @@
 #include "floe/iceberg/table_scan.h"
 
 #include <algorithm>
+#include <map>
 
 #include "floe/format/parquet/file_reader.h"
+#include "floe/iceberg/expression/manifest_evaluator.h"
+#include "floe/iceberg/expression/metrics_evaluator.h"
+#include "floe/iceberg/expression/projection.h"
+#include "floe/iceberg/expression/row_filter.h"
 #include "floe/io/file.h"
 
 namespace floe::iceberg {
+namespace {
 
-Result<std::vector<DataFile>> PlanFiles(const Snapshot& snapshot) {
+// A filter projected onto one partition spec.
+struct SpecFilter {
+  TypePtr partition_type;
+  Expression projected;  // on partition field ids
+  RowFilter partitions;  // evaluates `projected` on batches of partition tuples
+};
+
+Result<SpecFilter> MakeSpecFilter(const TableMetadata& metadata, int32_t spec_id,
+                                  const Expression& filter) {
+  const PartitionSpec* spec = metadata.SpecById(spec_id);
+  if (spec == nullptr) return Status::Corruption("manifest of unknown partition spec {}", spec_id);
+  SpecFilter out;
+  FLOE_ASSIGN_OR_RETURN(out.partition_type, PartitionTypeOf(metadata, spec_id));
+  FLOE_ASSIGN_OR_RETURN(out.projected, ProjectInclusive(filter, *spec));
+  FLOE_ASSIGN_OR_RETURN(out.partitions,
+                        RowFilter::Make(out.projected, Schema(out.partition_type->fields())));
+  return out;
+}
+
+// The partition tuples of `files` as one batch, to filter them together.
+RecordBatch PartitionBatch(const Type& partition_type, const std::vector<DataFile>& files) {
+  RecordBatch batch = RecordBatch::Empty(Schema(partition_type.fields()));
+  batch.num_rows = static_cast<int64_t>(files.size());
+  for (const DataFile& f : files) {
+    for (size_t k = 0; k < batch.columns.size(); ++k)
+      batch.columns[k].AppendFrom(f.partition[k], 0);
+  }
+  return batch;
+}
+
+}  // namespace
+
+Result<TypePtr> PartitionTypeOf(const TableMetadata& metadata, int32_t spec_id) {
+  const PartitionSpec* spec = metadata.SpecById(spec_id);
+  if (spec == nullptr) return Status::Corruption("no partition spec {}", spec_id);
+  auto type = spec->PartitionType(*metadata.CurrentSchema());
+  for (auto it = metadata.schemas.rbegin(); !type.ok() && it != metadata.schemas.rend(); ++it) {
+    type = spec->PartitionType(*it);
+  }
+  return type;
+}
+
+Result<std::vector<DataFile>> PlanFiles(const TableMetadata& metadata, const Snapshot& snapshot,
+                                        const Expression& filter, PlanStats* stats) {
+  PlanStats local;
+  PlanStats& st = stats != nullptr ? *stats : local;
+  const bool filtering = filter.op != Op::kTrue;
+  const Expression rewritten = RewriteNot(filter);
+  std::map<int32_t, SpecFilter> spec_filters;
   FLOE_ASSIGN_OR_RETURN(auto manifests, ReadManifestList(snapshot.manifest_list));
   std::vector<DataFile> files;
   for (const ManifestFile& m : manifests) {
-    FLOE_ASSIGN_OR_RETURN(auto entries, ReadManifest(m));
+    if (m.content != 0) {
+      return Status::NotSupported(
+          "snapshot {} has delete manifests; reading them is not "
+          "implemented yet",
+          snapshot.snapshot_id);
+    }
+    ++st.manifests;
+    const SpecFilter* spec_filter = nullptr;
+    if (filtering) {
+      auto it = spec_filters.find(m.partition_spec_id);
+      if (it == spec_filters.end()) {
+        FLOE_ASSIGN_OR_RETURN(SpecFilter f,
+                              MakeSpecFilter(metadata, m.partition_spec_id, rewritten));
+        it = spec_filters.emplace(m.partition_spec_id, std::move(f)).first;
+      }
+      spec_filter = &it->second;
+      if (!ManifestMightMatch(spec_filter->projected, m, *spec_filter->partition_type)) {
+        ++st.manifests_skipped;
+        continue;
+      }
+    }
+    FLOE_ASSIGN_OR_RETURN(
+        auto entries,
+        ReadManifest(m, spec_filter != nullptr ? spec_filter->partition_type : nullptr));
+    std::vector<DataFile> live;
     for (ManifestEntry& e : entries) {
       if (e.status == 2) continue;  // deleted by this snapshot
-      files.push_back(std::move(e.data_file));
+      live.push_back(std::move(e.data_file));
+    }
+    st.files += static_cast<int64_t>(live.size());
+    if (spec_filter == nullptr) {
+      std::move(live.begin(), live.end(), std::back_inserter(files));
+      continue;
+    }
+    std::vector<uint8_t> keep;
+    spec_filter->partitions.Evaluate(PartitionBatch(*spec_filter->partition_type, live), &keep);
+    for (size_t i = 0; i < live.size(); ++i) {
+      if (!keep[i]) {
+        ++st.files_skipped_by_partition;
+      } else if (!FileMightMatch(rewritten, live[i])) {
+        ++st.files_skipped_by_metrics;
+      } else {
+        files.push_back(std::move(live[i]));
+      }
     }
   }
   return files;
@@ -24,18 +118,41 @@ Status ScanTable(const TableMetadata& metadata, const Snapshot& snapshot,
                  const ScanOptions& options,
                  const std::function<Status(const RecordBatch&)>& sink) {
   const Schema* schema = metadata.CurrentSchema();
-  std::vector<NestedField> projected;
+  std::vector<NestedField> fields;  // the projection, then columns only the filter needs
   if (options.columns.empty()) {
-    projected = schema->fields();
+    fields = schema->fields();
   } else {
     for (const std::string& name : options.columns) {
       const NestedField* f = schema->FindByName(name);
       if (f == nullptr) return Status::NotFound("no column named '{}' in the table", name);
-      projected.push_back(*f);
+      fields.push_back(*f);
     }
   }
-  const Schema out_schema(projected);
-  FLOE_ASSIGN_OR_RETURN(std::vector<DataFile> files, PlanFiles(snapshot));
+  const size_t projected = fields.size();
+  FLOE_ASSIGN_OR_RETURN(Expression filter, Bind(options.filter, *schema));
+  const bool filtering = filter.op != Op::kTrue;
+  if (filtering) {
+    std::vector<int32_t> ids;
+    CollectFieldIds(filter, &ids);
+    for (const NestedField& top : schema->fields()) {
+      const Schema one({top});
+      const bool needed = std::any_of(ids.begin(), ids.end(),
+                                      [&](int32_t id) { return one.FindById(id) != nullptr; });
+      const bool present = std::any_of(fields.begin(), fields.end(),
+                                       [&](const NestedField& f) { return f.id == top.id; });
+      if (needed && !present) fields.push_back(top);
+    }
+  }
+  const Schema read_schema(fields);
+  const Schema out_schema(std::vector<NestedField>(fields.begin(), fields.begin() + projected));
+  RowFilter rows;
+  if (filtering) {
+    FLOE_ASSIGN_OR_RETURN(rows, RowFilter::Make(filter, read_schema));
+  }
+
+  FLOE_ASSIGN_OR_RETURN(std::vector<DataFile> files,
+                        PlanFiles(metadata, snapshot, filter, options.stats));
+  std::vector<uint8_t> keep;
   for (const DataFile& file : files) {
     if (file.content != 0) {
       return Status::NotSupported(
@@ -52,13 +169,13 @@ Status ScanTable(const TableMetadata& metadata, const Snapshot& snapshot,
     const auto& file_fields = reader->file_schema().schema.fields();
     parquet::ReadOptions read;
     read.batch_rows = options.batch_rows;
-    std::vector<int> source(projected.size(), -1);
-    for (size_t i = 0; i < projected.size(); ++i) {
+    std::vector<int> source(fields.size(), -1);
+    for (size_t i = 0; i < fields.size(); ++i) {
       auto it = std::find_if(file_fields.begin(), file_fields.end(),
-                             [&](const NestedField& f) { return f.id == projected[i].id; });
+                             [&](const NestedField& f) { return f.id == fields[i].id; });
       if (it == file_fields.end()) continue;
       source[i] = static_cast<int>(read.field_ids.size());
-      read.field_ids.push_back(projected[i].id);
+      read.field_ids.push_back(fields[i].id);
     }
     if (read.field_ids.empty()) {
       // Nothing to read but the row count: one column of the file gives it.
@@ -68,26 +185,33 @@ Status ScanTable(const TableMetadata& metadata, const Snapshot& snapshot,
     while (true) {
       FLOE_ASSIGN_OR_RETURN(RecordBatch in, reader->Next());
       if (in.num_rows == 0) break;
-      RecordBatch out = RecordBatch::Empty(out_schema);
-      out.num_rows = in.num_rows;
-      for (size_t i = 0; i < projected.size(); ++i) {
+      RecordBatch batch = RecordBatch::Empty(read_schema);
+      batch.num_rows = in.num_rows;
+      for (size_t i = 0; i < fields.size(); ++i) {
         if (source[i] >= 0) {
           Column& c = in.columns[static_cast<size_t>(source[i])];
-          if (!(*c.type() == *projected[i].type)) {
+          if (!(*c.type() == *fields[i].type)) {
             return Status::NotSupported("{}: column {} is {} in the file and {} in the table",
-                                        file.file_path, projected[i].name, c.type()->ToString(),
-                                        projected[i].type->ToString());
+                                        file.file_path, fields[i].name, c.type()->ToString(),
+                                        fields[i].type->ToString());
           }
-          out.columns[i] = std::move(c);
+          batch.columns[i] = std::move(c);
         } else {
-          if (projected[i].required) {
+          if (fields[i].required) {
             return Status::Corruption("{}: required column {} is missing", file.file_path,
-                                      projected[i].name);
+                                      fields[i].name);
           }
-          for (int64_t r = 0; r < in.num_rows; ++r) out.columns[i].AppendNull();
+          for (int64_t r = 0; r < in.num_rows; ++r) batch.columns[i].AppendNull();
         }
       }
-      FLOE_RETURN_IF_ERROR(sink(out));
+      if (filtering) {
+        rows.Evaluate(batch, &keep);
+        batch = RowFilter::Select(std::move(batch), keep);
+        if (batch.num_rows == 0) continue;
+        batch.columns.resize(projected);
+        batch.schema = out_schema;
+      }
+      FLOE_RETURN_IF_ERROR(sink(batch));
     }
   }
   return Status::OK();

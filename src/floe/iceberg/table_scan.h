@@ -1,6 +1,8 @@
-// Reading a table's rows at a snapshot: the snapshot's live data files (from
-// its manifests), each read with the table schema's columns matched by field
-// id, so renamed columns read right and columns a file predates read as null.
+// Reading a table's rows at a snapshot: scan planning prunes manifests by
+// their partition summaries and data files by partition values and column
+// metrics (spec "Scan Planning"); each remaining file is read with the table
+// schema's columns matched by field id, so renamed columns read right and
+// columns a file predates read as null; rows are then filtered exactly.
 #pragma once
 
 #include <functional>
@@ -8,23 +10,46 @@
 #include <vector>
 
 #include "floe/columnar/column.h"
+#include "floe/iceberg/expression/expression.h"
 #include "floe/iceberg/manifest.h"
 #include "floe/iceberg/table_metadata.h"
 
 namespace floe::iceberg {
 
-struct ScanOptions {
-  std::vector<std::string> columns;  // top-level names of the current schema; empty: all
-  int64_t batch_rows = 64 * 1024;
+// What planning read and what it pruned.
+struct PlanStats {
+  int64_t manifests = 0;          // data manifests of the snapshot
+  int64_t manifests_skipped = 0;  // by partition summaries
+  int64_t files = 0;              // live data files in the manifests read
+  int64_t files_skipped_by_partition = 0;
+  int64_t files_skipped_by_metrics = 0;
+  int64_t files_planned() const {
+    return files - files_skipped_by_partition - files_skipped_by_metrics;
+  }
 };
 
-// The data files a snapshot consists of (entries not deleted), in manifest order.
-Result<std::vector<DataFile>> PlanFiles(const Snapshot& snapshot);
+// The live data files of `snapshot` (entries not deleted), in manifest order,
+// that can hold rows matching `filter` (bound to the table's current schema;
+// true keeps every file). Typed partition tuples are filled when filtering.
+Result<std::vector<DataFile>> PlanFiles(const TableMetadata& metadata, const Snapshot& snapshot,
+                                        const Expression& filter = Expression::True(),
+                                        PlanStats* stats = nullptr);
 
-// Calls `sink` with the rows of every data file of `snapshot`, batch by batch,
-// in the projected current schema. Delete files are not applied yet: a
-// snapshot with delete files is an error rather than wrong rows.
+struct ScanOptions {
+  std::vector<std::string> columns;  // top-level names of the current schema; empty: all
+  Expression filter;                 // unbound, on the current schema; true by default
+  int64_t batch_rows = 64 * 1024;
+  PlanStats* stats = nullptr;  // filled by planning when given
+};
+
+// Calls `sink` with the rows of `snapshot` that match the filter, batch by
+// batch, in the projected current schema. Delete files are not applied yet:
+// a snapshot with delete files is an error rather than wrong rows.
 Status ScanTable(const TableMetadata& metadata, const Snapshot& snapshot,
                  const ScanOptions& options, const std::function<Status(const RecordBatch&)>& sink);
+
+// The partition tuple type of spec `spec_id`, its source fields looked up in
+// the current schema first and then in older ones (dropped columns).
+Result<TypePtr> PartitionTypeOf(const TableMetadata& metadata, int32_t spec_id);
 
 }  // namespace floe::iceberg

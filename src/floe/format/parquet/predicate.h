@@ -51,9 +51,4 @@ class BoundPredicate {
   Column literal_;  // one value of the column's type (empty for IS [NOT] NULL)
 };
 
-// Three-way comparison of two non-null slots of columns of the same primitive
-// type, in the type's order (numbers by value, text and bytes unsigned
-// lexicographically, decimals signed). NaN compares unordered: returns 2.
-int CompareSlots(const Column& a, int64_t i, const Column& b, int64_t j);
-
 }  // namespace floe::parquet

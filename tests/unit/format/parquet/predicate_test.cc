@@ -2,8 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include <cmath>
-
 namespace floe::parquet {
 namespace {
 
@@ -44,25 +42,6 @@ TEST(PredicateTest, RejectsMalformedText) {
     ASSERT_FALSE(p.ok()) << text;
     EXPECT_EQ(p.status().code(), StatusCode::kInvalidArgument) << text;
   }
-}
-
-TEST(PredicateTest, CompareSlotsOrdersByType) {
-  Column longs(Type::Long());
-  longs.Append<int64_t>(-5);
-  longs.Append<int64_t>(7);
-  EXPECT_EQ(CompareSlots(longs, 0, longs, 1), -1);
-  EXPECT_EQ(CompareSlots(longs, 1, longs, 0), 1);
-  EXPECT_EQ(CompareSlots(longs, 1, longs, 1), 0);
-  Column text(Type::String());
-  text.AppendBytes("ab");
-  text.AppendBytes("abc");
-  text.AppendBytes("\xc3\xa9");  // é sorts after ASCII as unsigned bytes
-  EXPECT_EQ(CompareSlots(text, 0, text, 1), -1);
-  EXPECT_EQ(CompareSlots(text, 2, text, 1), 1);
-  Column doubles(Type::Double());
-  doubles.Append(1.0);
-  doubles.Append(std::nan(""));
-  EXPECT_EQ(CompareSlots(doubles, 0, doubles, 1), 2);
 }
 
 }  // namespace
