@@ -334,10 +334,11 @@ Status RunFiles(const TableOptions& o) {
 
 void PrintPlanStats(const iceberg::PlanStats& s) {
   std::fprintf(stderr,
-               "planned %lld of %lld data files: %lld of %lld manifests skipped by partition "
-               "summaries, %lld files by partition values, %lld by column metrics\n",
+               "planned %lld of %lld data files in %.1f ms: %lld of %lld manifests skipped by "
+               "partition summaries, %lld files by partition values, %lld by column metrics\n",
                static_cast<long long>(s.files_planned()), static_cast<long long>(s.files),
-               static_cast<long long>(s.manifests_skipped), static_cast<long long>(s.manifests),
+               s.planning_ms, static_cast<long long>(s.manifests_skipped),
+               static_cast<long long>(s.manifests),
                static_cast<long long>(s.files_skipped_by_partition),
                static_cast<long long>(s.files_skipped_by_metrics));
 }

@@ -1,6 +1,7 @@
 #include "floe/iceberg/table_scan.h"
 
 #include <algorithm>
+#include <chrono>
 #include <map>
 
 #include "floe/format/parquet/file_reader.h"
@@ -150,8 +151,14 @@ Status ScanTable(const TableMetadata& metadata, const Snapshot& snapshot,
     FLOE_ASSIGN_OR_RETURN(rows, RowFilter::Make(filter, read_schema));
   }
 
+  const auto planning_start = std::chrono::steady_clock::now();
   FLOE_ASSIGN_OR_RETURN(std::vector<DataFile> files,
                         PlanFiles(metadata, snapshot, filter, options.stats));
+  if (options.stats != nullptr) {
+    options.stats->planning_ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - planning_start)
+            .count();
+  }
   std::vector<uint8_t> keep;
   for (const DataFile& file : files) {
     if (file.content != 0) {

@@ -23,6 +23,7 @@ struct PlanStats {
   int64_t files = 0;              // live data files in the manifests read
   int64_t files_skipped_by_partition = 0;
   int64_t files_skipped_by_metrics = 0;
+  double planning_ms = 0;  // wall time of planning (manifest list to file list)
   int64_t files_planned() const {
     return files - files_skipped_by_partition - files_skipped_by_metrics;
   }
