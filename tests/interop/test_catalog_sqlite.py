@@ -290,25 +290,6 @@ def test_floe_appends_read_by_pyiceberg_and_duckdb(floe, warehouse, tmp_path, du
     assert sum(f["record_count"] for f in files) == 205
 
 
-def test_concurrent_floe_appends_keep_every_row(floe, warehouse, tmp_path):
-    import subprocess
-    floe.run("namespace", "create", "edc")
-    floe.run("table", "create", "edc.cc", "--schema", tmp_path / "schema.json", "--partition", "bucket(4, subject_key)")
-    for w in range(2):
-        for i in range(10):
-            (tmp_path / f"w{w}-{i}.jsonl").write_text(
-                "".join(json.dumps({"audit_id": w * 1000 + i * 10 + k, "subject_key": f"k{k}"}) + "\n"
-                        for k in range(10)))
-    script = "for i in $(seq 0 9); do \"$FLOE\" table append edc.cc w$W-$i.jsonl >/dev/null 2>&1 || exit 1; done"
-    procs = [subprocess.Popen(["bash", "-c", script], cwd=tmp_path,
-                              env={"FLOE": str(floe.binary), "W": str(w), "PATH": "/usr/bin:/bin"}) for w in range(2)]
-    assert [p.wait(timeout=300) for p in procs] == [0, 0]
-    table = pyiceberg_catalog(warehouse).load_table("edc.cc")
-    ids = sorted(table.scan().to_arrow()["audit_id"].to_pylist())
-    assert ids == sorted(w * 1000 + i * 10 + k for w in range(2) for i in range(10) for k in range(10))
-    assert len(table.snapshots()) == 20
-
-
 def test_csv_append_matches_columns_by_header(floe, warehouse, tmp_path):
     floe.run("namespace", "create", "edc")
     floe.run("table", "create", "edc.csv", "--schema", tmp_path / "schema.json", "--partition", "day(audit_ts)")

@@ -1,10 +1,13 @@
-// Fast append: write rows as new Parquet data files (split by the table's
+// Append: write rows as new Parquet data files (split by the table's
 // partition spec), describe them in one new manifest, and commit a snapshot
-// that keeps every existing manifest and adds the new one. A lost race
-// re-applies the append on the winner's metadata (the data files and the
-// manifest are reused; only the manifest list is rewritten).
+// that lists it before every existing manifest (fast append), merging small
+// manifests when the table's commit.manifest-merge.* properties call for it
+// (merge append, on by default as in Iceberg Java). A lost race re-applies
+// the append on the winner's metadata: the data files and the new manifest
+// are reused; the manifest list and merged manifests are rewritten.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,11 +20,18 @@ struct AppendResult {
   int64_t snapshot_id = 0;
   int64_t data_files = 0;
   int64_t records = 0;
+  int64_t manifests_merged = 0;  // manifests the merge removed from the list
+};
+
+struct AppendOptions {
+  // Merge manifests (true), never (false), or as the table's properties say.
+  std::optional<bool> merge_manifests;
 };
 
 // Appends the rows of `inputs`: .parquet files (columns matched to the table
 // schema by name), or .jsonl / .csv text (columnar/text_reader.h).
 Result<AppendResult> AppendFiles(Catalog& catalog, const TableIdentifier& id,
-                                 const std::vector<std::string>& inputs);
+                                 const std::vector<std::string>& inputs,
+                                 const AppendOptions& options = {});
 
 }  // namespace floe::catalog

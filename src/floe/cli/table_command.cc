@@ -39,6 +39,7 @@ struct TableOptions {
   std::string format = "jsonl";      // scan
   std::string where;                 // files/scan: --where
   bool stats = false;                // scan: --stats
+  bool fast_append = false;          // append: --fast
   std::string as_of;                 // files/manifests: --as-of
   std::string schema_path;
   std::string partition;
@@ -389,11 +390,17 @@ Status RunScan(const TableOptions& o) {
 Status RunAppend(const TableOptions& o) {
   FLOE_ASSIGN_OR_RETURN(auto cat, OpenCatalog(o.catalog));
   FLOE_ASSIGN_OR_RETURN(catalog::TableIdentifier id, catalog::TableIdentifier::Parse(o.table));
-  FLOE_ASSIGN_OR_RETURN(catalog::AppendResult r, catalog::AppendFiles(*cat, id, o.inputs));
-  std::fprintf(stderr, "appended %lld rows in %lld data files as snapshot %lld (%d attempt%s)\n",
+  catalog::AppendOptions options;
+  if (o.fast_append) options.merge_manifests = false;
+  FLOE_ASSIGN_OR_RETURN(catalog::AppendResult r, catalog::AppendFiles(*cat, id, o.inputs, options));
+  std::string merged;
+  if (r.manifests_merged > 0) {
+    merged = fmt::format(", {} manifests merged away", r.manifests_merged);
+  }
+  std::fprintf(stderr, "appended %lld rows in %lld data files as snapshot %lld (%d attempt%s%s)\n",
                static_cast<long long>(r.records), static_cast<long long>(r.data_files),
                static_cast<long long>(r.snapshot_id), r.commit.attempts,
-               r.commit.attempts == 1 ? "" : "s");
+               r.commit.attempts == 1 ? "" : "s", merged.c_str());
   std::printf("%s\n", r.commit.metadata_location.c_str());
   return Status::OK();
 }
@@ -519,6 +526,10 @@ void AddTableCommand(CLI::App& app) {
   CLI::App* append = add("append", "Append rows from .parquet, .jsonl or .csv files", RunAppend,
                          "TABLE", "NAMESPACE.NAME");
   append->add_option("FILES", o->inputs, "Input files")->required();
+  append->add_flag("--fast", o->fast_append,
+                   "Fast append: never merge manifests (by default they merge as the table's "
+                   "commit.manifest-merge.enabled, commit.manifest.min-count-to-merge (100) and "
+                   "commit.manifest.target-size-bytes (8 MiB) say)");
   CLI::App* tag =
       add("tag", "Tag a snapshot (the current one by default)", RunTag, "TABLE", "NAMESPACE.NAME");
   CLI::App* branch = add("branch", "Create or move a branch", RunBranch, "TABLE", "NAMESPACE.NAME");

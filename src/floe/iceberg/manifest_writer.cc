@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <limits>
 #include <nlohmann/json.hpp>
 
 #include "floe/columnar/compare.h"
@@ -203,10 +205,30 @@ AvroValue OptionalLong(std::optional<int64_t> v) {
 
 }  // namespace
 
+std::vector<ManifestEntry> AddedEntries(std::vector<DataFile> files) {
+  std::vector<ManifestEntry> entries(files.size());
+  for (size_t i = 0; i < files.size(); ++i) {
+    entries[i].status = 1;
+    entries[i].data_file = std::move(files[i]);
+  }
+  return entries;
+}
+
+void AssignManifestToSnapshot(const Snapshot& snapshot, ManifestFile* manifest) {
+  manifest->added_snapshot_id = snapshot.snapshot_id;
+  manifest->sequence_number = snapshot.sequence_number;
+  if (manifest->added_files_count.value_or(0) > 0 ||
+      manifest->existing_files_count.value_or(0) == 0) {
+    manifest->min_sequence_number =
+        std::min(manifest->min_sequence_number, snapshot.sequence_number);
+  }
+}
+
 Result<ManifestFile> WriteManifest(const std::string& path, const TableMetadata& metadata,
-                                   const PartitionSpec& spec, const std::vector<DataFile>& files) {
+                                   const PartitionSpec& spec,
+                                   const std::vector<ManifestEntry>& entries) {
   const Schema* schema = metadata.CurrentSchema();
-  FLOE_ASSIGN_OR_RETURN(TypePtr partition_type, spec.PartitionType(*schema));
+  FLOE_ASSIGN_OR_RETURN(TypePtr partition_type, metadata.PartitionTypeOf(spec.spec_id));
   FLOE_ASSIGN_OR_RETURN(avro::AvroSchema avro_schema,
                         avro::ParseAvroSchema(ManifestEntrySchema(partition_type)));
   Json spec_fields = Json::array();
@@ -231,7 +253,7 @@ Result<ManifestFile> WriteManifest(const std::string& path, const TableMetadata&
   ManifestFile entry;
   entry.manifest_path = path;
   entry.partition_spec_id = spec.spec_id;
-  entry.added_files_count = static_cast<int32_t>(files.size());
+  entry.added_files_count = 0;
   entry.existing_files_count = 0;
   entry.deleted_files_count = 0;
   entry.added_rows_count = 0;
@@ -243,7 +265,18 @@ Result<ManifestFile> WriteManifest(const std::string& path, const TableMetadata&
     lows.emplace_back(f.type);
     highs.emplace_back(f.type);
   }
-  for (const DataFile& f : files) {
+  // Existing entries' smallest data sequence number (AssignManifestToSnapshot
+  // lowers it to the snapshot's when there are added entries).
+  entry.min_sequence_number = std::numeric_limits<int64_t>::max();
+  for (const ManifestEntry& e : entries) {
+    const DataFile& f = e.data_file;
+    if (e.status != 0 && e.status != 1) {
+      return Status::InvalidArgument("{}: only ADDED and EXISTING entries are written", path);
+    }
+    if (f.partition.size() != spec.fields.size()) {
+      return Status::InvalidArgument("{}: {} has {} partition values for {} partition fields", path,
+                                     f.file_path, f.partition.size(), spec.fields.size());
+    }
     std::vector<AvroValue> partition;
     for (size_t k = 0; k < f.partition.size(); ++k) {
       const Column& v = f.partition[k];
@@ -286,10 +319,24 @@ Result<ManifestFile> WriteManifest(const std::string& path, const TableMetadata&
         f.sort_order_id ? AvroValue::Union(1, AvroValue::Int(*f.sort_order_id))
                         : AvroValue::Union(0, AvroValue::Null()),
     });
-    FLOE_RETURN_IF_ERROR(writer->Append(AvroValue::Record(
-        {AvroValue::Int(1), OptionalLong(std::nullopt), OptionalLong(std::nullopt),
-         OptionalLong(std::nullopt), std::move(data_file)})));
-    *entry.added_rows_count += f.record_count;
+    if (e.status == 1) {
+      FLOE_RETURN_IF_ERROR(writer->Append(AvroValue::Record(
+          {AvroValue::Int(1), OptionalLong(std::nullopt), OptionalLong(std::nullopt),
+           OptionalLong(std::nullopt), std::move(data_file)})));
+      *entry.added_files_count += 1;
+      *entry.added_rows_count += f.record_count;
+    } else {
+      if (!e.sequence_number || !e.file_sequence_number) {
+        return Status::InvalidArgument("{}: existing entry {} without sequence numbers", path,
+                                       f.file_path);
+      }
+      FLOE_RETURN_IF_ERROR(writer->Append(AvroValue::Record(
+          {AvroValue::Int(0), OptionalLong(e.snapshot_id), OptionalLong(e.sequence_number),
+           OptionalLong(e.file_sequence_number), std::move(data_file)})));
+      *entry.existing_files_count += 1;
+      *entry.existing_rows_count += f.record_count;
+      entry.min_sequence_number = std::min(entry.min_sequence_number, *e.sequence_number);
+    }
   }
   FLOE_RETURN_IF_ERROR(writer->Close());
   for (size_t k = 0; k < lows.size(); ++k) {

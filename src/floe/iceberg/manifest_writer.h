@@ -11,12 +11,27 @@
 
 namespace floe::iceberg {
 
-// Writes a manifest of ADDED entries (each file with its typed partition tuple) whose snapshot id
-// and sequence numbers are left null, to be inherited from the manifest list entry. That makes the
-// manifest reusable when a commit is retried on newer metadata. Returns its
-// manifest list entry (added_snapshot_id and sequence numbers unset).
+// Writes a manifest of `entries`, data files of partition spec `spec`, each
+// with its typed partition tuple. ADDED entries are written with null
+// snapshot id and sequence numbers, to be inherited from the manifest list
+// entry: that makes a manifest of new files reusable when a commit is retried
+// on newer metadata. EXISTING entries keep their snapshot id and sequence
+// numbers explicitly; DELETED entries are an error here.
+//
+// Returns the manifest's list entry with counts and partition summaries; the
+// committer sets added_snapshot_id and sequence_number, and completes
+// min_sequence_number with AssignManifestToSnapshot.
 Result<ManifestFile> WriteManifest(const std::string& path, const TableMetadata& metadata,
-                                   const PartitionSpec& spec, const std::vector<DataFile>& files);
+                                   const PartitionSpec& spec,
+                                   const std::vector<ManifestEntry>& entries);
+
+// ADDED entries for new data files.
+std::vector<ManifestEntry> AddedEntries(std::vector<DataFile> files);
+
+// Stamps a manifest written by WriteManifest for `snapshot`: its added
+// snapshot id and sequence number, and the minimum data sequence number of
+// its entries (ADDED ones inherit the snapshot's).
+void AssignManifestToSnapshot(const Snapshot& snapshot, ManifestFile* manifest);
 
 // Writes a manifest list for `snapshot` (its id, parent and sequence number).
 Status WriteManifestList(const std::string& path, const Snapshot& snapshot,

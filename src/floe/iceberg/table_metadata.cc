@@ -37,6 +37,16 @@ const PartitionSpec* TableMetadata::SpecById(int32_t id) const {
   return nullptr;
 }
 
+Result<TypePtr> TableMetadata::PartitionTypeOf(int32_t spec_id) const {
+  const PartitionSpec* spec = SpecById(spec_id);
+  if (spec == nullptr) return Status::Corruption("no partition spec {}", spec_id);
+  auto type = spec->PartitionType(*CurrentSchema());
+  for (auto it = schemas.rbegin(); !type.ok() && it != schemas.rend(); ++it) {
+    type = spec->PartitionType(*it);
+  }
+  return type;
+}
+
 const Snapshot* TableMetadata::SnapshotById(int64_t id) const {
   for (const Snapshot& s : snapshots) {
     if (s.snapshot_id == id) return &s;

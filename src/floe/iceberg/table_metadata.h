@@ -115,6 +115,9 @@ struct TableMetadata {
   const Schema* CurrentSchema() const { return SchemaById(current_schema_id); }
   const PartitionSpec* SpecById(int32_t id) const;
   const PartitionSpec* DefaultSpec() const { return SpecById(default_spec_id); }
+  // The partition tuple type of spec `spec_id`, its source fields looked up
+  // in the current schema first, then in older ones (dropped columns).
+  Result<TypePtr> PartitionTypeOf(int32_t spec_id) const;
   const Snapshot* SnapshotById(int64_t id) const;
   const Snapshot* CurrentSnapshot() const;
   // The snapshot current at `timestamp_ms` per the snapshot log (time travel

@@ -26,7 +26,7 @@ Result<SpecFilter> MakeSpecFilter(const TableMetadata& metadata, int32_t spec_id
   const PartitionSpec* spec = metadata.SpecById(spec_id);
   if (spec == nullptr) return Status::Corruption("manifest of unknown partition spec {}", spec_id);
   SpecFilter out;
-  FLOE_ASSIGN_OR_RETURN(out.partition_type, PartitionTypeOf(metadata, spec_id));
+  FLOE_ASSIGN_OR_RETURN(out.partition_type, metadata.PartitionTypeOf(spec_id));
   FLOE_ASSIGN_OR_RETURN(out.projected, ProjectInclusive(filter, *spec));
   FLOE_ASSIGN_OR_RETURN(out.partitions,
                         RowFilter::Make(out.projected, Schema(out.partition_type->fields())));
@@ -45,16 +45,6 @@ RecordBatch PartitionBatch(const Type& partition_type, const std::vector<DataFil
 }
 
 }  // namespace
-
-Result<TypePtr> PartitionTypeOf(const TableMetadata& metadata, int32_t spec_id) {
-  const PartitionSpec* spec = metadata.SpecById(spec_id);
-  if (spec == nullptr) return Status::Corruption("no partition spec {}", spec_id);
-  auto type = spec->PartitionType(*metadata.CurrentSchema());
-  for (auto it = metadata.schemas.rbegin(); !type.ok() && it != metadata.schemas.rend(); ++it) {
-    type = spec->PartitionType(*it);
-  }
-  return type;
-}
 
 Result<std::vector<DataFile>> PlanFiles(const TableMetadata& metadata, const Snapshot& snapshot,
                                         const Expression& filter, PlanStats* stats) {

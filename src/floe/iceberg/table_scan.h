@@ -49,8 +49,4 @@ struct ScanOptions {
 Status ScanTable(const TableMetadata& metadata, const Snapshot& snapshot,
                  const ScanOptions& options, const std::function<Status(const RecordBatch&)>& sink);
 
-// The partition tuple type of spec `spec_id`, its source fields looked up in
-// the current schema first and then in older ones (dropped columns).
-Result<TypePtr> PartitionTypeOf(const TableMetadata& metadata, int32_t spec_id);
-
 }  // namespace floe::iceberg
