@@ -186,7 +186,8 @@ void AppendJsonRow(const RecordBatch& batch, int64_t row, std::string* out) {
 namespace {
 
 Status WrongType(const std::string& path, const Type& t, const Json& v) {
-  std::string shown = v.dump();
+  // Text that is not UTF-8 is shown with U+FFFD, never thrown about.
+  std::string shown = v.dump(-1, ' ', false, Json::error_handler_t::replace);
   if (shown.size() > 40) shown = shown.substr(0, 37) + "...";
   return Status::InvalidArgument("field {}: expected {}, got {}", path, t.ToString(), shown);
 }

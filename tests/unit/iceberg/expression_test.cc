@@ -72,6 +72,9 @@ TEST(ExpressionTest, RejectsMalformedFilters) {
   std::string nots;
   for (int i = 0; i < 100000; ++i) nots += "NOT ";
   EXPECT_FALSE(ParseExpression(nots + "id = 1").ok());
+  std::string chain = "id = 0";
+  for (int i = 1; i <= 1000; ++i) chain += " OR id = " + std::to_string(i);
+  EXPECT_FALSE(ParseExpression(chain).ok());
 }
 
 TEST(ExpressionTest, BindsNamesAndConvertsLiterals) {
@@ -91,6 +94,7 @@ TEST(ExpressionTest, BindsNamesAndConvertsLiterals) {
   EXPECT_FALSE(bind("site IS NAN").ok());
   EXPECT_FALSE(bind("id LIKE 'a%'").ok());
   EXPECT_FALSE(bind("v < 'NaN'").ok());
+  EXPECT_FALSE(bind("id = '\xb0'").ok());  // not UTF-8: an error, not an exception
 }
 
 TEST(ExpressionTest, RewriteNotPushesNegationsIntoPredicates) {

@@ -409,7 +409,8 @@ class Parser {
 // --- writing ------------------------------------------------------------------
 
 void AppendString(std::string_view s, std::string* out) {
-  *out += Json(std::string(s)).dump();
+  // Avro strings need not be UTF-8: show bad bytes as U+FFFD rather than throw.
+  *out += Json(std::string(s)).dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
 void AppendKey(std::string_view key, std::string* out) {

@@ -248,6 +248,9 @@ class Parser {
   }
 
   Result<Expression> ParsePredicate() {
+    // Trees are as deep as AND / OR chains are long: bound them for the
+    // recursive passes over bound expressions.
+    if (++predicates_ > kMaxPredicates) return Error("more than 1000 conditions");
     if (AtLiteral()) {  // literal op column
       FLOE_ASSIGN_OR_RETURN(std::string literal, ParseLiteral());
       if (Peek().kind != Kind::kCompare) return Error("expected a comparison operator");
@@ -316,11 +319,13 @@ class Parser {
   }
 
   static constexpr int kMaxDepth = 100;  // bounds recursion on hostile input
+  static constexpr int kMaxPredicates = 1000;
 
   std::string_view text_;
   std::vector<Token> tokens_;
   size_t pos_ = 0;
   int depth_ = 0;
+  int predicates_ = 0;
 };
 
 }  // namespace
