@@ -105,41 +105,101 @@ Result<std::vector<DataFile>> PlanFiles(const TableMetadata& metadata, const Sna
   return files;
 }
 
+namespace {
+
+// `projected` followed by the top-level fields of `schema` that `filter`
+// references and `projected` lacks: the columns to read for it.
+std::vector<NestedField> ColumnsToRead(const Schema& schema,
+                                       const std::vector<NestedField>& projected,
+                                       const Expression& filter) {
+  std::vector<NestedField> fields = projected;
+  std::vector<int32_t> ids;
+  CollectFieldIds(filter, &ids);
+  for (const NestedField& top : schema.fields()) {
+    const Schema one({top});
+    const bool needed = std::any_of(ids.begin(), ids.end(),
+                                    [&](int32_t id) { return one.FindById(id) != nullptr; });
+    const bool present = std::any_of(fields.begin(), fields.end(),
+                                     [&](const NestedField& f) { return f.id == top.id; });
+    if (needed && !present) fields.push_back(top);
+  }
+  return fields;
+}
+
+// Reads `fields` of one data file, batch by batch, matching columns by field
+// id; the columns the file lacks (added later) read as null.
+Status ReadDataFile(const DataFile& file, const Schema& fields, int64_t batch_rows,
+                    const std::function<Status(RecordBatch)>& sink) {
+  if (file.content != 0) {
+    return Status::NotSupported("{}: reading delete files is not implemented yet", file.file_path);
+  }
+  if (file.file_format != "PARQUET" && file.file_format != "parquet") {
+    return Status::NotSupported("{}: {} data files are not supported", file.file_path,
+                                file.file_format);
+  }
+  FLOE_ASSIGN_OR_RETURN(auto input, OpenLocalInputFile(LocalPath(file.file_path)));
+  FLOE_ASSIGN_OR_RETURN(auto reader, parquet::FileReader::Open(std::move(input)));
+  const auto& file_fields = reader->file_schema().schema.fields();
+  const auto& wanted = fields.fields();
+  parquet::ReadOptions read;
+  read.batch_rows = batch_rows;
+  std::vector<int> source(wanted.size(), -1);
+  for (size_t i = 0; i < wanted.size(); ++i) {
+    auto it = std::find_if(file_fields.begin(), file_fields.end(),
+                           [&](const NestedField& f) { return f.id == wanted[i].id; });
+    if (it == file_fields.end()) continue;
+    source[i] = static_cast<int>(read.field_ids.size());
+    read.field_ids.push_back(wanted[i].id);
+  }
+  if (read.field_ids.empty()) {
+    // Nothing to read but the row count: one column of the file gives it.
+    read.field_ids.push_back(file_fields.front().id);
+  }
+  FLOE_RETURN_IF_ERROR(reader->Select(read).status());
+  while (true) {
+    FLOE_ASSIGN_OR_RETURN(RecordBatch in, reader->Next());
+    if (in.num_rows == 0) return Status::OK();
+    RecordBatch batch = RecordBatch::Empty(fields);
+    batch.num_rows = in.num_rows;
+    for (size_t i = 0; i < wanted.size(); ++i) {
+      if (source[i] >= 0) {
+        Column& c = in.columns[static_cast<size_t>(source[i])];
+        if (!(*c.type() == *wanted[i].type)) {
+          return Status::NotSupported("{}: column {} is {} in the file and {} in the table",
+                                      file.file_path, wanted[i].name, c.type()->ToString(),
+                                      wanted[i].type->ToString());
+        }
+        batch.columns[i] = std::move(c);
+      } else {
+        if (wanted[i].required) {
+          return Status::Corruption("{}: required column {} is missing", file.file_path,
+                                    wanted[i].name);
+        }
+        for (int64_t r = 0; r < in.num_rows; ++r) batch.columns[i].AppendNull();
+      }
+    }
+    FLOE_RETURN_IF_ERROR(sink(std::move(batch)));
+  }
+}
+
+}  // namespace
+
 Status ScanTable(const TableMetadata& metadata, const Snapshot& snapshot,
                  const ScanOptions& options,
                  const std::function<Status(const RecordBatch&)>& sink) {
   const Schema* schema = metadata.CurrentSchema();
-  std::vector<NestedField> fields;  // the projection, then columns only the filter needs
+  std::vector<NestedField> projected;
   if (options.columns.empty()) {
-    fields = schema->fields();
+    projected = schema->fields();
   } else {
     for (const std::string& name : options.columns) {
       const NestedField* f = schema->FindByName(name);
       if (f == nullptr) return Status::NotFound("no column named '{}' in the table", name);
-      fields.push_back(*f);
+      projected.push_back(*f);
     }
   }
-  const size_t projected = fields.size();
+  const Schema out_schema(projected);
   FLOE_ASSIGN_OR_RETURN(Expression filter, Bind(options.filter, *schema));
-  const bool filtering = filter.op != Op::kTrue;
-  if (filtering) {
-    std::vector<int32_t> ids;
-    CollectFieldIds(filter, &ids);
-    for (const NestedField& top : schema->fields()) {
-      const Schema one({top});
-      const bool needed = std::any_of(ids.begin(), ids.end(),
-                                      [&](int32_t id) { return one.FindById(id) != nullptr; });
-      const bool present = std::any_of(fields.begin(), fields.end(),
-                                       [&](const NestedField& f) { return f.id == top.id; });
-      if (needed && !present) fields.push_back(top);
-    }
-  }
-  const Schema read_schema(fields);
-  const Schema out_schema(std::vector<NestedField>(fields.begin(), fields.begin() + projected));
-  RowFilter rows;
-  if (filtering) {
-    FLOE_ASSIGN_OR_RETURN(rows, RowFilter::Make(filter, read_schema));
-  }
 
   const auto planning_start = std::chrono::steady_clock::now();
   FLOE_ASSIGN_OR_RETURN(std::vector<DataFile> files,
@@ -149,67 +209,27 @@ Status ScanTable(const TableMetadata& metadata, const Snapshot& snapshot,
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - planning_start)
             .count();
   }
+  const Expression rewritten = RewriteNot(filter);
   std::vector<uint8_t> keep;
   for (const DataFile& file : files) {
-    if (file.content != 0) {
-      return Status::NotSupported(
-          "snapshot {} has delete files; reading them is not implemented yet",
-          snapshot.snapshot_id);
+    // Rows need checking only where the file's metrics leave doubt, and only
+    // then are the columns the filter alone needs read.
+    const Expression residual = ResidualForFile(rewritten, file);
+    if (residual.op == Op::kTrue) {
+      FLOE_RETURN_IF_ERROR(ReadDataFile(file, out_schema, options.batch_rows, sink));
+      continue;
     }
-    if (file.file_format != "PARQUET" && file.file_format != "parquet") {
-      return Status::NotSupported("{}: {} data files are not supported", file.file_path,
-                                  file.file_format);
-    }
-    FLOE_ASSIGN_OR_RETURN(auto input, OpenLocalInputFile(LocalPath(file.file_path)));
-    FLOE_ASSIGN_OR_RETURN(auto reader, parquet::FileReader::Open(std::move(input)));
-    // Columns by field id; those the file lacks (added later) read as null.
-    const auto& file_fields = reader->file_schema().schema.fields();
-    parquet::ReadOptions read;
-    read.batch_rows = options.batch_rows;
-    std::vector<int> source(fields.size(), -1);
-    for (size_t i = 0; i < fields.size(); ++i) {
-      auto it = std::find_if(file_fields.begin(), file_fields.end(),
-                             [&](const NestedField& f) { return f.id == fields[i].id; });
-      if (it == file_fields.end()) continue;
-      source[i] = static_cast<int>(read.field_ids.size());
-      read.field_ids.push_back(fields[i].id);
-    }
-    if (read.field_ids.empty()) {
-      // Nothing to read but the row count: one column of the file gives it.
-      read.field_ids.push_back(file_fields.front().id);
-    }
-    FLOE_RETURN_IF_ERROR(reader->Select(read).status());
-    while (true) {
-      FLOE_ASSIGN_OR_RETURN(RecordBatch in, reader->Next());
-      if (in.num_rows == 0) break;
-      RecordBatch batch = RecordBatch::Empty(read_schema);
-      batch.num_rows = in.num_rows;
-      for (size_t i = 0; i < fields.size(); ++i) {
-        if (source[i] >= 0) {
-          Column& c = in.columns[static_cast<size_t>(source[i])];
-          if (!(*c.type() == *fields[i].type)) {
-            return Status::NotSupported("{}: column {} is {} in the file and {} in the table",
-                                        file.file_path, fields[i].name, c.type()->ToString(),
-                                        fields[i].type->ToString());
-          }
-          batch.columns[i] = std::move(c);
-        } else {
-          if (fields[i].required) {
-            return Status::Corruption("{}: required column {} is missing", file.file_path,
-                                      fields[i].name);
-          }
-          for (int64_t r = 0; r < in.num_rows; ++r) batch.columns[i].AppendNull();
-        }
-      }
-      if (filtering) {
-        rows.Evaluate(batch, &keep);
-        batch = RowFilter::Select(std::move(batch), keep);
-        if (batch.num_rows == 0) continue;
-        batch.columns.resize(projected);
-        batch.schema = out_schema;
-      }
-      FLOE_RETURN_IF_ERROR(sink(batch));
-    }
+    const Schema read_schema(ColumnsToRead(*schema, projected, residual));
+    FLOE_ASSIGN_OR_RETURN(RowFilter rows, RowFilter::Make(residual, read_schema));
+    FLOE_RETURN_IF_ERROR(
+        ReadDataFile(file, read_schema, options.batch_rows, [&](RecordBatch batch) -> Status {
+          rows.Evaluate(batch, &keep);
+          batch = RowFilter::Select(std::move(batch), keep);
+          if (batch.num_rows == 0) return Status::OK();
+          batch.columns.resize(projected.size());
+          batch.schema = out_schema;
+          return sink(batch);
+        }));
   }
   return Status::OK();
 }

@@ -250,6 +250,36 @@ TEST(MetricsEvaluatorTest, PrunesOnlyWhatCannotMatch) {
   EXPECT_TRUE(might("id = 1 OR v = 3"));
 }
 
+TEST(MetricsEvaluatorTest, ResidualDropsWhatTheMetricsDecide) {
+  DataFile file;
+  file.value_counts = {{1, 10}, {2, 10}, {4, 10}};
+  file.null_value_counts = {{1, 0}, {2, 10}, {4, 0}};
+  file.nan_value_counts = {{4, 1}};
+  Column low(Type::Long()), high(Type::Long());
+  low.Append<int64_t>(100);
+  high.Append<int64_t>(200);
+  file.lower_bounds[1] = SingleValue(low, 0);
+  file.upper_bounds[1] = SingleValue(high, 0);
+  Column vlow(Type::Double()), vhigh(Type::Double());
+  vlow.Append(1.0);
+  vhigh.Append(2.0);
+  file.lower_bounds[4] = SingleValue(vlow, 0);
+  file.upper_bounds[4] = SingleValue(vhigh, 0);
+  auto residual = [&](std::string_view filter) {
+    return ToString(ResidualForFile(RewriteNot(MustBind(filter)), file));
+  };
+  EXPECT_EQ(residual("id >= 100"), "true");
+  EXPECT_EQ(residual("id > 100"), "id > 100");
+  EXPECT_EQ(residual("id < 201 AND id != 99"), "true");
+  EXPECT_EQ(residual("id NOT IN (1, 300)"), "true");
+  EXPECT_EQ(residual("id = 150 AND id >= 100"), "id = 150");
+  EXPECT_EQ(residual("id > 300 OR id = 150"), "id = 150");
+  EXPECT_EQ(residual("site IS NULL"), "true");
+  EXPECT_EQ(residual("site IS NULL AND site = 'x'"), "false");
+  EXPECT_EQ(residual("v >= 1"), "v >= 1");          // a NaN row fails it
+  EXPECT_EQ(residual("ts IS NULL"), "ts IS NULL");  // no metrics
+}
+
 TEST(ManifestEvaluatorTest, UsesPartitionSummaries) {
   const PartitionSpec spec = SpecOf(2, Transform::Identity());
   const TypePtr partition_type = Type::Struct({{1000, "p", false, Type::String(), ""}});

@@ -72,4 +72,51 @@ bool RangeMightMatch(const Expression& pred, const ValueBounds& bounds) {
   }
 }
 
+bool RangeAllMatch(const Expression& pred, const ValueBounds& bounds) {
+  if (!bounds.lower || !bounds.upper) return false;
+  const Column& v = pred.values;
+  const Column& lower = *bounds.lower;
+  const Column& upper = *bounds.upper;
+  // bound vs literal i, -1 / 0 / 1 (2: unordered).
+  auto lo = [&](int64_t i) { return CompareSlots(lower, 0, v, i); };
+  auto hi = [&](int64_t i) { return CompareSlots(upper, 0, v, i); };
+  switch (pred.op) {
+    case Op::kLt:  // the largest value is below the literal
+      return hi(0) == -1;
+    case Op::kLtEq:
+      return hi(0) == -1 || hi(0) == 0;
+    case Op::kGt:
+      return lo(0) == 1;
+    case Op::kGtEq:
+      return lo(0) == 1 || lo(0) == 0;
+    case Op::kEq:  // one value, the literal (equal bounds are never truncated)
+      return lo(0) == 0 && hi(0) == 0;
+    case Op::kNotEq:
+      return hi(0) == -1 || lo(0) == 1;
+    case Op::kIn:
+      if (CompareSlots(lower, 0, upper, 0) != 0) return false;
+      for (int64_t i = 0; i < v.length(); ++i) {
+        if (lo(i) == 0) return true;
+      }
+      return false;
+    case Op::kNotIn:
+      for (int64_t i = 0; i < v.length(); ++i) {
+        if (!(hi(i) == -1 || lo(i) == 1)) return false;
+      }
+      return true;
+    case Op::kStartsWith: {
+      // Strings with a prefix are one interval: both ends in it, all in it.
+      const std::string_view prefix = v.Bytes(0);
+      return lower.Bytes(0).starts_with(prefix) && upper.Bytes(0).starts_with(prefix);
+    }
+    case Op::kNotStartsWith: {
+      const std::string_view prefix = v.Bytes(0);
+      return upper.Bytes(0).substr(0, prefix.size()) < prefix ||
+             lower.Bytes(0).substr(0, prefix.size()) > prefix;
+    }
+    default:
+      return false;
+  }
+}
+
 }  // namespace floe::iceberg

@@ -25,4 +25,8 @@ struct ValueBounds {
 // String bounds may be truncated prefixes, as the spec allows.
 bool RangeMightMatch(const Expression& pred, const ValueBounds& bounds);
 
+// True only when every value within `bounds` satisfies `pred` (same
+// predicates; both bounds must be known).
+bool RangeAllMatch(const Expression& pred, const ValueBounds& bounds);
+
 }  // namespace floe::iceberg

@@ -42,7 +42,52 @@ bool PredicateMightMatch(const Expression& pred, const DataFile& file) {
                                              Lookup(file.upper_bounds, id)));
 }
 
+// Whether the metrics prove `pred` true for every row of `file`.
+bool PredicateAllMatch(const Expression& pred, const DataFile& file) {
+  const int32_t id = pred.field_id;
+  const auto values = Lookup(file.value_counts, id);
+  const auto nulls = Lookup(file.null_value_counts, id);
+  const auto nans = Lookup(file.nan_value_counts, id);
+  switch (pred.op) {
+    case Op::kIsNull:
+      return values && nulls && *nulls == *values;
+    case Op::kNotNull:
+      return nulls && *nulls == 0;
+    case Op::kIsNaN:
+      return values && nans && *nans == *values;
+    case Op::kNotNaN:
+      return nulls && *nulls == 0 && nans && *nans == 0;
+    default:
+      break;
+  }
+  // Null (and for floats NaN) rows fail comparisons: there must be none.
+  if (!nulls || *nulls != 0) return false;
+  const TypeId type = pred.values.type()->id();
+  if ((type == TypeId::kFloat || type == TypeId::kDouble) && (!nans || *nans != 0)) return false;
+  return RangeAllMatch(pred, ValueBounds::Decode(pred.values.type(), Lookup(file.lower_bounds, id),
+                                                 Lookup(file.upper_bounds, id)));
+}
+
 }  // namespace
+
+Expression ResidualForFile(const Expression& e, const DataFile& file) {
+  switch (e.op) {
+    case Op::kTrue:
+    case Op::kFalse:
+    case Op::kNot:  // not reached after RewriteNot
+      return e;
+    case Op::kAnd:
+      return Expression::And(ResidualForFile(e.children[0], file),
+                             ResidualForFile(e.children[1], file));
+    case Op::kOr:
+      return Expression::Or(ResidualForFile(e.children[0], file),
+                            ResidualForFile(e.children[1], file));
+    default:
+      if (PredicateAllMatch(e, file)) return Expression::True();
+      if (!PredicateMightMatch(e, file)) return Expression::False();
+      return e;
+  }
+}
 
 bool FileMightMatch(const Expression& e, const DataFile& file) {
   switch (e.op) {

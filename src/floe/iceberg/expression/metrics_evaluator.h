@@ -13,4 +13,10 @@ namespace floe::iceberg {
 // never prune.
 bool FileMightMatch(const Expression& expr, const DataFile& file);
 
+// What of `expr` (as above) rows of `file` still need checked: predicates the
+// metrics prove true for every row become true, those they prove false for
+// every row false. A residual of true means every row matches, so the rows
+// need no filtering at all.
+Expression ResidualForFile(const Expression& expr, const DataFile& file);
+
 }  // namespace floe::iceberg
