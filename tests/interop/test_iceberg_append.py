@@ -5,6 +5,7 @@ import collections
 import json
 import subprocess
 
+import pyarrow.parquet as pq
 import pytest
 from harness.floe_text import arrow_rows, floe_rows
 from pyiceberg.table import StaticTable
@@ -102,3 +103,21 @@ def test_two_appenders_200_appends_each_lose_nothing(floe, table, tmp_path):
     assert sorted(r["id"] for r in floe_rows(floe.run("table", "scan", table).stdout)) == expected
     retried = sum((floe.cwd / f"log{w}").read_text().count("attempts)") for w in range(2))
     print(f"{retried} of 400 appends retried after losing a race")
+
+
+def test_append_over_many_partitions_keeps_open_files_bounded(floe, tmp_path):
+    # 300 sites, rows interleaved: more partitions than floe keeps files open for (100), so
+    # some partitions get several files; every row still lands once, in its partition.
+    (tmp_path / "schema.json").write_text(json.dumps(SCHEMA))
+    floe.run("namespace", "create", "edc")
+    floe.run("table", "create", "edc.many", "--schema", tmp_path / "schema.json", "--partition", "site")
+    (tmp_path / "rows.jsonl").write_text("".join(
+        json.dumps({"id": i, "site": f"S{i % 300:03d}"}) + "\n" for i in range(3000)))
+    floe.run("table", "append", "edc.many", tmp_path / "rows.jsonl")
+    t = static(floe, "edc.many")
+    files = t.inspect.files().to_pylist()
+    assert len(files) > 300
+    for f in files:
+        ids = [r["id"] for r in pq.read_table(f["file_path"]).to_pylist()]
+        assert {f"S{i % 300:03d}" for i in ids} == {f["partition"]["site"]}
+    assert sorted(t.scan().to_arrow()["id"].to_pylist()) == list(range(3000))

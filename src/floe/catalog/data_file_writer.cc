@@ -16,6 +16,8 @@ namespace floe::catalog {
 namespace {
 
 constexpr int64_t kBatchRows = 64 * 1024;
+// Open data files at most (each holds a file descriptor and its buffers).
+constexpr size_t kMaxOpenFiles = 100;
 
 }  // namespace
 
@@ -50,10 +52,20 @@ Status DataFileWriter::Add(const RecordBatch& batch) {
     }
     auto it = writers_.find(key);
     if (it == writers_.end()) {
+      if (writers_.size() >= kMaxOpenFiles) {
+        // Too many partitions at once: finish the least recently used file
+        // (its partition gets another file if more of its rows come).
+        auto oldest = std::min_element(writers_.begin(), writers_.end(), [](auto& a, auto& b) {
+          return a.second.last_used < b.second.last_used;
+        });
+        FLOE_RETURN_IF_ERROR(Close(oldest->second));
+        writers_.erase(oldest);
+      }
       FLOE_ASSIGN_OR_RETURN(PartitionWriter w, Open(values, sources, r));
       it = writers_.emplace(key, std::move(w)).first;
     }
     PartitionWriter& w = it->second;
+    w.last_used = ++rows_routed_;
     for (size_t c = 0; c < batch.columns.size(); ++c)
       w.pending.columns[c].AppendFrom(batch.columns[c], r);
     if (++w.pending.num_rows >= kBatchRows) FLOE_RETURN_IF_ERROR(Flush(w));
@@ -62,30 +74,32 @@ Status DataFileWriter::Add(const RecordBatch& batch) {
 }
 
 Result<std::vector<iceberg::DataFile>> DataFileWriter::Finish() {
-  std::vector<iceberg::DataFile> files;
-  for (auto& [key, w] : writers_) {
-    FLOE_RETURN_IF_ERROR(Flush(w));
-    FLOE_RETURN_IF_ERROR(w.writer->Close());
-    const parquet::DataFileMetrics metrics = parquet::MetricsFromWriter(*w.writer);
-    iceberg::DataFile file;
-    file.file_path = w.path;
-    file.file_format = "PARQUET";
-    file.record_count = metrics.record_count;
-    file.file_size_in_bytes = metrics.file_size_in_bytes;
-    file.column_sizes = metrics.column_sizes;
-    file.value_counts = metrics.value_counts;
-    file.null_value_counts = metrics.null_value_counts;
-    file.nan_value_counts = metrics.nan_value_counts;
-    file.lower_bounds = metrics.lower_bounds;
-    file.upper_bounds = metrics.upper_bounds;
-    for (const auto& group : w.writer->metadata().row_groups) {
-      if (group.file_offset) file.split_offsets.push_back(*group.file_offset);
-    }
-    file.partition = std::move(w.key);
-    files.push_back(std::move(file));
-  }
+  for (auto& [key, w] : writers_) FLOE_RETURN_IF_ERROR(Close(w));
   writers_.clear();
-  return files;
+  return std::move(finished_);
+}
+
+Status DataFileWriter::Close(PartitionWriter& w) {
+  FLOE_RETURN_IF_ERROR(Flush(w));
+  FLOE_RETURN_IF_ERROR(w.writer->Close());
+  const parquet::DataFileMetrics metrics = parquet::MetricsFromWriter(*w.writer);
+  iceberg::DataFile file;
+  file.file_path = w.path;
+  file.file_format = "PARQUET";
+  file.record_count = metrics.record_count;
+  file.file_size_in_bytes = metrics.file_size_in_bytes;
+  file.column_sizes = metrics.column_sizes;
+  file.value_counts = metrics.value_counts;
+  file.null_value_counts = metrics.null_value_counts;
+  file.nan_value_counts = metrics.nan_value_counts;
+  file.lower_bounds = metrics.lower_bounds;
+  file.upper_bounds = metrics.upper_bounds;
+  for (const auto& group : w.writer->metadata().row_groups) {
+    if (group.file_offset) file.split_offsets.push_back(*group.file_offset);
+  }
+  file.partition = std::move(w.key);
+  finished_.push_back(std::move(file));
+  return Status::OK();
 }
 
 Result<DataFileWriter::PartitionWriter> DataFileWriter::Open(

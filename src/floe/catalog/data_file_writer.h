@@ -1,7 +1,9 @@
 // Writing rows of a table as Parquet data files: each row goes to the file of
 // its partition (the spec's transforms applied to the row), and each finished
 // file is described as an Iceberg DataFile with its metrics and typed
-// partition tuple, ready for a manifest.
+// partition tuple, ready for a manifest. At most 100 files are open at once:
+// rows spread over more partitions finish the least recently used file, so a
+// partition may get several files.
 #pragma once
 
 #include <map>
@@ -34,16 +36,21 @@ class DataFileWriter {
     std::string path;
     std::unique_ptr<parquet::FileWriter> writer;
     RecordBatch pending;
+    uint64_t last_used = 0;  // rows_routed_ when it last got a row
   };
 
   Result<PartitionWriter> Open(const std::vector<Column>& values,
                                const std::vector<const NestedField*>& sources, int64_t row);
   Status Flush(PartitionWriter& w);
+  // Finishes the file of `w` and describes it in finished_.
+  Status Close(PartitionWriter& w);
 
   const iceberg::TableMetadata& metadata_;
   const iceberg::PartitionSpec& spec_;
   const Schema& schema_;
-  std::map<std::string, PartitionWriter> writers_;
+  std::map<std::string, PartitionWriter> writers_;  // open files by partition key
+  std::vector<iceberg::DataFile> finished_;
+  uint64_t rows_routed_ = 0;
 };
 
 // Reads an input file into batches of `schema` for `out`: .parquet (columns
