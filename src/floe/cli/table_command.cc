@@ -367,14 +367,16 @@ Status RunScan(const TableOptions& o) {
       out.push_back('\n');
       header = false;
     }
-    for (int64_t r = 0; r < batch.num_rows && (o.limit < 0 || printed < o.limit); ++r, ++printed) {
-      if (o.format == "csv") {
+    const int64_t rows = o.limit < 0 ? batch.num_rows : std::min(batch.num_rows, o.limit - printed);
+    if (o.format == "csv") {
+      for (int64_t r = 0; r < rows; ++r) {
         AppendCsvRow(batch, r, &out);
-      } else {
-        AppendJsonRow(batch, r, &out);
+        out.push_back('\n');
       }
-      out.push_back('\n');
+    } else {
+      AppendJsonLines(batch, 0, rows, &out);
     }
+    printed += rows;
     std::fwrite(out.data(), 1, out.size(), stdout);
     out.clear();
     return Status::OK();

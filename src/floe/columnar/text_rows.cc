@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
 #include <cmath>
 #include <nlohmann/json.hpp>
 
@@ -16,7 +17,13 @@ using Json = nlohmann::json;
 
 void AppendJsonString(std::string_view s, std::string* out) {
   out->push_back('"');
-  for (char c : s) {
+  // Runs of characters that need no escape are copied whole.
+  size_t run = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out->append(s.data() + run, i - run);
+    run = i + 1;
     switch (c) {
       case '"':
         *out += "\\\"";
@@ -34,14 +41,18 @@ void AppendJsonString(std::string_view s, std::string* out) {
         *out += "\\t";
         break;
       default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          *out += fmt::format("\\u{:04x}", static_cast<unsigned char>(c));
-        } else {
-          out->push_back(c);
-        }
+        fmt::format_to(std::back_inserter(*out), "\\u{:04x}", c);
     }
   }
+  out->append(s.data() + run, s.size() - run);
   out->push_back('"');
+}
+
+template <typename I>
+void AppendInteger(I v, std::string* out) {
+  char buf[24];
+  const char* end = std::to_chars(buf, buf + sizeof(buf), v).ptr;
+  out->append(buf, static_cast<size_t>(end - buf));
 }
 
 template <typename F>
@@ -51,9 +62,13 @@ void AppendFloat(F v, std::string* out) {
   } else if (std::isinf(v)) {
     *out += v > 0 ? "\"Infinity\"" : "\"-Infinity\"";
   } else {
-    const size_t start = out->size();
-    fmt::format_to(std::back_inserter(*out), "{}", v);
-    if (out->find_first_of(".e", start) == std::string::npos) *out += ".0";
+    char buf[40];  // shortest round-trip digits
+    char* end = fmt::format_to(buf, "{}", v);
+    out->append(buf, static_cast<size_t>(end - buf));
+    if (std::string_view(buf, static_cast<size_t>(end - buf)).find_first_of(".e") ==
+        std::string_view::npos) {
+      *out += ".0";
+    }
   }
 }
 
@@ -118,10 +133,10 @@ void AppendJsonValue(const Column& c, int64_t i, std::string* out) {
       *out += c.Value<uint8_t>(i) ? "true" : "false";
       return;
     case TypeId::kInt:
-      fmt::format_to(std::back_inserter(*out), "{}", c.Value<int32_t>(i));
+      AppendInteger(c.Value<int32_t>(i), out);
       return;
     case TypeId::kLong:
-      fmt::format_to(std::back_inserter(*out), "{}", c.Value<int64_t>(i));
+      AppendInteger(c.Value<int64_t>(i), out);
       return;
     case TypeId::kFloat:
       AppendFloat(c.Value<float>(i), out);
@@ -170,15 +185,27 @@ void AppendJsonValue(const Column& c, int64_t i, std::string* out) {
 }
 
 void AppendJsonRow(const RecordBatch& batch, int64_t row, std::string* out) {
-  out->push_back('{');
+  AppendJsonLines(batch, row, row + 1, out);
+  out->pop_back();  // the newline
+}
+
+void AppendJsonLines(const RecordBatch& batch, int64_t begin, int64_t end, std::string* out) {
+  // Each key (with its quotes, colon and separating comma) is escaped once.
   const auto& fields = batch.schema.fields();
+  std::vector<std::string> keys(fields.size());
   for (size_t f = 0; f < fields.size(); ++f) {
-    if (f) out->push_back(',');
-    AppendJsonString(fields[f].name, out);
-    out->push_back(':');
-    AppendJsonValue(batch.columns[f], row, out);
+    keys[f].push_back(f == 0 ? '{' : ',');
+    AppendJsonString(fields[f].name, &keys[f]);
+    keys[f].push_back(':');
   }
-  out->push_back('}');
+  for (int64_t row = begin; row < end; ++row) {
+    if (fields.empty()) out->push_back('{');
+    for (size_t f = 0; f < fields.size(); ++f) {
+      *out += keys[f];
+      AppendJsonValue(batch.columns[f], row, out);
+    }
+    *out += "}\n";
+  }
 }
 
 // --- parsing ------------------------------------------------------------------

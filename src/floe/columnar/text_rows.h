@@ -29,6 +29,8 @@ namespace floe {
 
 // Appends row `row` of `batch` as a JSON object (no trailing newline).
 void AppendJsonRow(const RecordBatch& batch, int64_t row, std::string* out);
+// Appends rows [begin, end) of `batch` as JSON lines (each with a newline).
+void AppendJsonLines(const RecordBatch& batch, int64_t begin, int64_t end, std::string* out);
 // A float or double as floe's JSON writes it (see above).
 void AppendJsonNumber(float v, std::string* out);
 void AppendJsonNumber(double v, std::string* out);

@@ -135,6 +135,33 @@ std::string FormatTimestamp(int64_t value, bool nanos, bool utc) {
   const int64_t days = FloorDiv(seconds, 86400);
   const int64_t in_day = FloorMod(seconds, 86400);
   CivilDate d = CivilFromDays(days);
+  if (d.year >= 0 && d.year <= 9999) {
+    // The common case, digit by digit (scans print millions of these).
+    char buf[32];
+    char* p = buf;
+    auto digits = [&p](int64_t v, int n) {
+      for (int k = n - 1; k >= 0; --k) {
+        p[k] = static_cast<char>('0' + v % 10);
+        v /= 10;
+      }
+      p += n;
+    };
+    digits(d.year, 4);
+    *p++ = '-';
+    digits(d.month, 2);
+    *p++ = '-';
+    digits(d.day, 2);
+    *p++ = 'T';
+    digits(in_day / 3600, 2);
+    *p++ = ':';
+    digits(in_day / 60 % 60, 2);
+    *p++ = ':';
+    digits(in_day % 60, 2);
+    *p++ = '.';
+    digits(fraction, nanos ? 9 : 6);
+    if (utc) *p++ = 'Z';
+    return std::string(buf, p);
+  }
   return fmt::format("{}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}.{:0{}d}{}", FormatYear(d.year), d.month,
                      d.day, in_day / 3600, in_day / 60 % 60, in_day % 60, fraction, nanos ? 9 : 6,
                      utc ? "Z" : "");
