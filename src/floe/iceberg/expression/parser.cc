@@ -9,6 +9,7 @@
 #include <cctype>
 
 #include "floe/iceberg/expression/expression.h"
+#include "floe/util/strings.h"
 
 namespace floe::iceberg {
 namespace {
@@ -20,17 +21,6 @@ struct Token {
   size_t offset = 0;
   bool quoted_name = false;  // "double quoted", never a keyword
 };
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
 
 class Parser {
  public:
