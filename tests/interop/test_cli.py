@@ -55,3 +55,23 @@ def test_doctor_fails_on_unwritable_warehouse(floe, tmp_path):
         assert "warehouse" in result.stderr
     finally:
         locked.chmod(0o700)
+
+
+def test_bad_data_exits_1_and_bad_usage_exits_2(floe, tmp_path):
+    # Exit 2 is for a wrong command line; a command that fails on its input exits 1.
+    (tmp_path / "schema.json").write_text(
+        '{"type": "struct", "fields": [{"id": 1, "name": "id", "required": true, "type": "long"}]}')
+    (tmp_path / "bad.jsonl").write_text('{"id": "x"}\n')
+    result = floe.fails("parquet", "write", "bad.jsonl", "out.parquet", "--schema", "schema.json")
+    assert result.returncode == 1 and "expected long" in result.stderr
+    import io
+
+    import fastavro
+    buffer = io.BytesIO()
+    fastavro.writer(buffer, {"type": "record", "name": "r", "fields": [{"name": "a", "type": "int"}]},
+                    [{"a": 1}], codec="deflate")
+    (tmp_path / "junk.avro").write_bytes(buffer.getvalue().replace(b"deflate", b"\x9beflate", 1))
+    result = floe.fails("avro", "cat", "junk.avro")
+    # The codec name comes back escaped, not as raw bytes (stderr is read as UTF-8 here).
+    assert result.returncode == 1 and '"\\x9beflate"' in result.stderr, result
+    assert floe.fails("parquet", "write", "bad.jsonl").returncode == 2

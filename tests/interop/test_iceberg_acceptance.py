@@ -744,3 +744,37 @@ def test_corrupt_manifest_files_fail_cleanly(floe, small_table, target, corrupti
                 assert result.stderr.startswith("floe: error:"), result
         else:
             _assert_clean_error(result, path)
+
+
+def test_time_travel_reads_in_the_snapshot_schema(floe, tmp_path):
+    """Like PyIceberg, a scan of an old snapshot (by id, time or tag) uses that snapshot's schema;
+    the current state and branches use the current schema."""
+    import datetime as dt
+
+    from pyiceberg.catalog.sql import SqlCatalog
+    from pyiceberg.types import StringType
+    warehouse = tmp_path / "floe-data"
+    warehouse.mkdir()
+    catalog = SqlCatalog("floe", uri=f"sqlite:///{warehouse}/catalog.db", warehouse=f"file://{warehouse}")
+    catalog.create_namespace("n")
+    t = catalog.create_table("n.t", schema=pa.schema([("id", pa.int64()), ("s", pa.string())]))
+    t.append(pa.table({"id": [1], "s": ["a"]}))
+    first = t.current_snapshot()
+    with t.update_schema() as update:
+        update.rename_column("s", "s2")
+        update.add_column("extra", StringType())
+    t = catalog.load_table("n.t")
+    floe.run("table", "tag", "n.t", "v1", "--snapshot", first.snapshot_id)
+    when = dt.datetime.fromtimestamp(first.timestamp_ms / 1000, dt.timezone.utc).isoformat()
+    theirs = t.scan(snapshot_id=first.snapshot_id).to_arrow().to_pylist()
+    assert theirs == [{"id": 1, "s": "a"}]
+    for how in (["--snapshot", str(first.snapshot_id)], ["--as-of", when], ["--ref", "v1"]):
+        rows = [json.loads(line) for line in floe.run("table", "scan", "n.t", *how).stdout.splitlines()]
+        assert rows == theirs, how
+        where = floe.run("table", "scan", "n.t", *how, "--where", "s = 'a'").stdout
+        assert [json.loads(line) for line in where.splitlines()] == theirs, how
+    current = [json.loads(line) for line in floe.run("table", "scan", "n.t").stdout.splitlines()]
+    assert current == t.scan().to_arrow().to_pylist() == [{"id": 1, "s2": "a", "extra": None}]
+    floe.run("table", "branch", "n.t", "dev", "--snapshot", first.snapshot_id)
+    dev = [json.loads(line) for line in floe.run("table", "scan", "n.t", "--ref", "dev").stdout.splitlines()]
+    assert dev == current

@@ -15,9 +15,10 @@ namespace floe::cli {
 inline constexpr int kExitFailure = 1;
 inline constexpr int kExitUsage = 2;
 
-// Prints "floe: error: <status>" to stderr and ends the command with a
-// non-zero exit code when `status` is an error; does nothing when it is OK.
-void ExitOnError(const Status& status);
+// Prints "floe: error: <status>" to stderr and ends the command with
+// `exit_code` when `status` is an error; does nothing when it is OK. Bad
+// option values pass kExitUsage; everything else failed while running.
+void ExitOnError(const Status& status, int exit_code = kExitFailure);
 
 void AddDoctorCommand(CLI::App& app);
 void AddParquetCommand(CLI::App& app);

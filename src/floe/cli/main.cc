@@ -9,14 +9,15 @@
 #include "floe/build_info.h"
 #include "floe/cli/command.h"
 #include "floe/util/logging.h"
+#include "floe/util/strings.h"
 
 namespace floe::cli {
 
-void ExitOnError(const Status& status) {
+void ExitOnError(const Status& status, int exit_code) {
   if (status.ok()) return;
-  std::fprintf(stderr, "floe: error: %s\n", status.ToString().c_str());
-  const int code = status.code() == StatusCode::kInvalidArgument ? kExitUsage : kExitFailure;
-  throw CLI::RuntimeError(code);
+  // Messages may quote bytes from hostile files: print them escaped.
+  std::fprintf(stderr, "floe: error: %s\n", PrintableText(status.ToString()).c_str());
+  throw CLI::RuntimeError(exit_code);
 }
 
 }  // namespace floe::cli
@@ -33,7 +34,7 @@ int main(int argc, char** argv) {
   app.parse_complete_callback([&] {
     auto level = log_level.empty() ? floe::LogLevelFromEnvironment(spdlog::level::info)
                                    : floe::ParseLogLevel(log_level);
-    floe::cli::ExitOnError(level.status());
+    floe::cli::ExitOnError(level.status(), floe::cli::kExitUsage);
     floe::InitLogging({.level = *level});
   });
 

@@ -247,6 +247,21 @@ Result<const iceberg::Snapshot*> ChooseSnapshot(const TableOptions& o,
   return m.CurrentSnapshot();
 }
 
+// The schema a scan of `snapshot` reads in: time travel (a snapshot id, a
+// time or a tag) reads in the snapshot's schema; the current state and
+// branches read in the current one.
+const Schema* ScanSchema(const TableOptions& o, const iceberg::TableMetadata& m,
+                         const iceberg::Snapshot* snapshot) {
+  bool time_travel = o.snapshot.has_value() || !o.as_of.empty();
+  if (auto it = m.refs.find(o.ref); it != m.refs.end()) {
+    time_travel = it->second.type == iceberg::SnapshotRef::Type::kTag;
+  }
+  if (time_travel && snapshot != nullptr && snapshot->schema_id) {
+    if (const Schema* s = m.SchemaById(*snapshot->schema_id)) return s;
+  }
+  return m.CurrentSchema();
+}
+
 std::string JsonString(std::string_view s) {
   Column c(Type::String());
   c.AppendBytes(s);
@@ -302,7 +317,7 @@ Status RunFiles(const TableOptions& o) {
   std::set<std::string> planned;
   if (!o.where.empty()) {
     FLOE_ASSIGN_OR_RETURN(iceberg::Expression filter, iceberg::ParseExpression(o.where));
-    FLOE_ASSIGN_OR_RETURN(filter, iceberg::Bind(filter, *t.metadata.CurrentSchema()));
+    FLOE_ASSIGN_OR_RETURN(filter, iceberg::Bind(filter, *ScanSchema(o, t.metadata, snapshot)));
     FLOE_ASSIGN_OR_RETURN(auto files, iceberg::PlanFiles(t.metadata, *snapshot, filter));
     for (const iceberg::DataFile& f : files) planned.insert(f.file_path);
   }
@@ -352,6 +367,7 @@ Status RunScan(const TableOptions& o) {
   FLOE_ASSIGN_OR_RETURN(LoadedTable t, Load(*cat, o.table));
   FLOE_ASSIGN_OR_RETURN(const iceberg::Snapshot* snapshot, ChooseSnapshot(o, t.metadata));
   iceberg::ScanOptions options;
+  options.schema_id = ScanSchema(o, t.metadata, snapshot)->schema_id();
   options.columns = o.columns;
   iceberg::PlanStats stats;
   options.stats = &stats;

@@ -90,7 +90,7 @@ template <typename F>
 Status ForEachRecord(const std::string& path, F&& f) {
   FLOE_ASSIGN_OR_RETURN(auto file, OpenLocalInputFile(LocalPath(path)));
   auto reader = avro::ContainerReader::Open(std::move(file));
-  if (!reader.ok()) return reader.status().WithContext(path);
+  if (!reader.ok()) return reader.status();  // names the file already
   const AvroSchema& schema = (*reader)->schema();
   if (schema.nodes[static_cast<size_t>(schema.root)].type != AvroType::kRecord) {
     return Status::Corruption("{}: records expected", path);
@@ -98,7 +98,7 @@ Status ForEachRecord(const std::string& path, F&& f) {
   AvroValue value;
   while (true) {
     auto more = (*reader)->Next(&value);
-    if (!more.ok()) return more.status().WithContext(path);
+    if (!more.ok()) return more.status();
     if (!*more) return Status::OK();
     FLOE_RETURN_IF_ERROR(f(RecordView(schema, schema.root, value)));
   }

@@ -187,7 +187,9 @@ Status ReadDataFile(const DataFile& file, const Schema& fields, int64_t batch_ro
 Status ScanTable(const TableMetadata& metadata, const Snapshot& snapshot,
                  const ScanOptions& options,
                  const std::function<Status(const RecordBatch&)>& sink) {
-  const Schema* schema = metadata.CurrentSchema();
+  const Schema* schema =
+      options.schema_id ? metadata.SchemaById(*options.schema_id) : metadata.CurrentSchema();
+  if (schema == nullptr) return Status::Corruption("no schema {}", options.schema_id.value_or(-1));
   std::vector<NestedField> projected;
   if (options.columns.empty()) {
     projected = schema->fields();

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,14 +38,18 @@ Result<std::vector<DataFile>> PlanFiles(const TableMetadata& metadata, const Sna
                                         PlanStats* stats = nullptr);
 
 struct ScanOptions {
-  std::vector<std::string> columns;  // top-level names of the current schema; empty: all
-  Expression filter;                 // unbound, on the current schema; true by default
+  // The schema rows are read in (and names resolve in): time travel to a
+  // snapshot reads in that snapshot's schema, as Iceberg engines do; unset,
+  // the current schema.
+  std::optional<int32_t> schema_id;
+  std::vector<std::string> columns;  // top-level names of that schema; empty: all
+  Expression filter;                 // unbound, on that schema; true by default
   int64_t batch_rows = 64 * 1024;
   PlanStats* stats = nullptr;  // filled by planning when given
 };
 
 // Calls `sink` with the rows of `snapshot` that match the filter, batch by
-// batch, in the projected current schema. Delete files are not applied yet:
+// batch, in the projected schema. Delete files are not applied yet:
 // a snapshot with delete files is an error rather than wrong rows.
 Status ScanTable(const TableMetadata& metadata, const Snapshot& snapshot,
                  const ScanOptions& options, const std::function<Status(const RecordBatch&)>& sink);

@@ -1,11 +1,16 @@
 // Small string helpers shared by floe's text parsers.
 #pragma once
 
+#include <string>
 #include <string_view>
 
 namespace floe {
 
 // ASCII case-insensitive equality (keywords such as AND, NULL, IS).
 bool EqualsIgnoreCase(std::string_view a, std::string_view b);
+
+// `text` with every byte that is not part of valid UTF-8, and every control
+// character but tab, written as \xNN, so it is safe to print.
+std::string PrintableText(std::string_view text);
 
 }  // namespace floe
