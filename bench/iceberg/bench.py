@@ -39,10 +39,10 @@ files in X ms": manifest list, manifests, pruning) against PyIceberg's
 end to end (floe `table files --where` as a process, PyIceberg from_metadata +
 plan_files).
 
-Every timing is the best of --repeat runs after one warm-up. Targets (the
-issue's): selective scan floe >= 1.0x DuckDB and >= 3x PyIceberg; planning over
-10,000 entries <= 50 ms. Options after `--`: --rows N (default 20,000,000),
---planning-files N (default 10,000), --repeat N (default 3), --keep (leave the
+Every timing is the best of --repeat runs after one warm-up, the contenders'
+runs alternating. Targets (the issue's): selective scan floe >= 1.0x DuckDB and
+>= 3x PyIceberg; planning over 10,000 entries <= 50 ms. Options after `--`: --rows N (default 20,000,000),
+--planning-files N (default 10,000), --repeat N (default 10), --keep (leave the
 warehouse in bench/out/iceberg/ after the run).
 """
 
@@ -177,10 +177,21 @@ def plan_stats(stderr: str) -> tuple[int, int, float | None]:
     return int(m[1]), int(m[2]), float(m[3]) if m[3] else None
 
 
-def best(fn, repeat: int):
-    """fn() once to warm up, then `repeat` times; the result of the fastest run (by its [0] seconds)."""
-    fn()
-    return min((fn() for _ in range(repeat)), key=lambda r: r[0])
+def fastest(contenders: dict, repeat: int) -> dict:
+    """Each contender's fastest of `repeat` runs after one warm-up; runs alternate between contenders
+    so that load from elsewhere on the machine falls on all of them alike.
+
+    A contender returns (seconds, anything); the result is name -> the fastest run's (seconds, anything).
+    """
+    for fn in contenders.values():
+        fn()  # warm-up
+    results = {name: (float("inf"), None) for name in contenders}
+    for _ in range(repeat):
+        for name, fn in contenders.items():
+            run = fn()
+            if run[0] < results[name][0]:
+                results[name] = run
+    return results
 
 
 def timed(fn):
@@ -270,11 +281,12 @@ def selective_scan(ctx: Context, floe: Floe, metadata: str, rows_per_file: int, 
         floe_columns = ("--columns", columns) if columns != "*" else ()
         fields = ("*",) if columns == "*" else tuple(columns.split(","))
         argv = ("table", "scan", "bench.vitals", "--where", where, *floe_columns, "--format", "csv", "--stats")
-        floe_s, stderr = best(lambda: floe.timed(*argv), repeat)
-        planned, total, planning_ms = plan_stats(stderr)
         copy = f"COPY ({select(columns)}) TO '/dev/null' (FORMAT csv, HEADER)"
-        duck_s, _ = best(lambda: timed(lambda: con.execute(copy)), repeat)
-        ice_s, _ = best(lambda: timed(lambda: pyiceberg_scan(metadata, where, fields)), repeat)
+        runs = fastest({"floe": lambda: floe.timed(*argv),
+                        "DuckDB": lambda: timed(lambda: con.execute(copy)),
+                        "PyIceberg": lambda: timed(lambda: pyiceberg_scan(metadata, where, fields))}, repeat)
+        (floe_s, stderr), (duck_s, _), (ice_s, _) = runs["floe"], runs["DuckDB"], runs["PyIceberg"]
+        planned, total, planning_ms = plan_stats(stderr)
         print(f"  {label}, best of {repeat}: floe {floe_s * 1e3:.1f} ms ({stderr.strip()}), "
               f"DuckDB {duck_s * 1e3:.1f} ms, PyIceberg {ice_s * 1e3:.1f} ms", flush=True)
         results += [
@@ -298,20 +310,26 @@ def planning(floe: Floe, metadata: str, entries: int, repeat: int) -> list[Compa
     where = f"k = {PLAN_KEY * entries // 10_000}"  # k = 4242 of 10,000: one file, in the middle
     print(f"planning over {entries:,} manifest entries: {where}", flush=True)
     argv = ("table", "scan", "bench.keys", "--where", where, "--format", "csv", "--stats")
-    runs = [floe.timed(*argv) for _ in range(repeat + 1)][1:]
-    stats = [plan_stats(stderr) for _, stderr in runs]
-    assert all(s[0] == 1 and s[1] == entries for s in stats), f"floe planned {stats}"
-    if stats[0][2] is None:
-        raise RuntimeError("this floe binary's `scan --stats` does not report planning time")
-    fastest = min(range(repeat), key=lambda i: stats[i][2])
-    floe_ms = stats[fastest][2]
-    print(f"  floe: {runs[fastest][1].strip()}", flush=True)
-
     table = StaticTable.from_metadata(metadata)
-    ice_s, tasks = best(lambda: timed(lambda: pyiceberg_plan(table, where)), repeat)
+
+    def floe_planning():
+        """floe's own planning time (from --stats) as the seconds to compare."""
+        _, stderr = floe.timed(*argv)
+        planned, total, ms = plan_stats(stderr)
+        assert planned == 1 and total == entries, f"floe planned {planned} of {total} files"
+        if ms is None:
+            raise RuntimeError("this floe binary's `scan --stats` does not report planning time")
+        return ms / 1e3, stderr
+
+    runs = fastest({"floe": floe_planning,
+                    "PyIceberg": lambda: timed(lambda: pyiceberg_plan(table, where)),
+                    "floe end to end": lambda: floe.timed("table", "files", "bench.keys", "--where", where),
+                    "PyIceberg end to end": lambda: timed(
+                        lambda: pyiceberg_plan(StaticTable.from_metadata(metadata), where))}, repeat)
+    (floe_s, stderr), (ice_s, tasks) = runs["floe"], runs["PyIceberg"]
+    floe_ms, floe_e2e, ice_e2e = floe_s * 1e3, runs["floe end to end"][0], runs["PyIceberg end to end"][0]
     assert len(tasks) == 1, f"PyIceberg planned {len(tasks)} files"
-    floe_e2e, _ = best(lambda: floe.timed("table", "files", "bench.keys", "--where", where), repeat)
-    ice_e2e, _ = best(lambda: timed(lambda: pyiceberg_plan(StaticTable.from_metadata(metadata), where)), repeat)
+    print(f"  floe: {stderr.strip()}", flush=True)
     print(f"  best of {repeat}: floe planning {floe_ms:.1f} ms ({floe_e2e * 1e3:.1f} ms as `table files`), "
           f"PyIceberg plan_files {ice_s * 1e3:.1f} ms ({ice_e2e * 1e3:.1f} ms with from_metadata)", flush=True)
     label = f"{entries:,} entries"
@@ -327,7 +345,7 @@ def run(ctx: Context, args: list[str]) -> list[Comparison]:
     p = argparse.ArgumentParser(prog="bench/run iceberg --")
     p.add_argument("--rows", type=int, default=20_000_000, help="rows in the 200-file table")
     p.add_argument("--planning-files", type=int, default=10_000, help="data files (manifest entries) to plan over")
-    p.add_argument("--repeat", type=int, default=3)
+    p.add_argument("--repeat", type=int, default=10)
     p.add_argument("--keep", action="store_true", help="keep the warehouse after the run")
     opts = p.parse_args(args)
 
