@@ -137,8 +137,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--bench-dir", type=pathlib.Path, default=BENCH_DIR, help=argparse.SUPPRESS)
     parser.add_argument("--results", type=pathlib.Path, default=BENCH_DIR / "RESULTS.md",
                         help=argparse.SUPPRESS)
-    parser.add_argument("--floe", type=pathlib.Path, default=REPO / "build" / "floe",
-                        help="floe binary (default build/floe)")
+    parser.add_argument("--floe", type=pathlib.Path,
+                        default=pathlib.Path(os.environ.get("FLOE_BINARY", REPO / "build" / "floe")),
+                        help="floe binary (default $FLOE_BINARY, else build/floe)")
     # Everything after "--" belongs to the benchmark itself.
     extra = argv[argv.index("--") + 1:] if "--" in argv else []
     opts = parser.parse_args(argv[:argv.index("--")] if "--" in argv else argv)
