@@ -161,11 +161,11 @@ def test_planning_prunes_by_partition_and_metrics(table):
     def stats(expr):
         result = floe.run("table", "scan", "trial.vs", "--where", expr, "--stats")
         line = result.stderr.strip().splitlines()[-1]
-        m = re.fullmatch(r"planned (\d+) of (\d+) data files in [\d.]+ ms: (\d+) of (\d+) manifests skipped by "
+        m = re.fullmatch(r"planned (\d+) of (\d+) data files in [\d.]+ ms: (\d+) of (\d+) manifests \((\d+) files\) skipped by "
                          r"partition summaries, (\d+) files by partition values, (\d+) by column metrics", line)
         assert m, line
-        return {"planned": int(m[1]), "files": int(m[2]), "by_partition": int(m[5]),
-                "by_metrics": int(m[6]), "line": line}
+        return {"planned": int(m[1]), "files": int(m[2]), "by_partition": int(m[6]),
+                "by_metrics": int(m[7]), "line": line}
 
     site = stats("site = 'S01'")  # identity partition
     assert site["files"] == total and site["by_partition"] > total // 2, site["line"]

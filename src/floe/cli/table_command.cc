@@ -313,36 +313,29 @@ Status RunFiles(const TableOptions& o) {
   FLOE_ASSIGN_OR_RETURN(LoadedTable t, Load(*cat, o.table));
   FLOE_ASSIGN_OR_RETURN(const iceberg::Snapshot* snapshot, ChooseSnapshot(o, t.metadata));
   if (snapshot == nullptr) return Status::OK();
-  // With --where, only the files planning keeps.
-  std::set<std::string> planned;
+  // Every live file, or with --where the files planning keeps.
+  iceberg::Expression filter;
   if (!o.where.empty()) {
-    FLOE_ASSIGN_OR_RETURN(iceberg::Expression filter, iceberg::ParseExpression(o.where));
+    FLOE_ASSIGN_OR_RETURN(filter, iceberg::ParseExpression(o.where));
     FLOE_ASSIGN_OR_RETURN(filter, iceberg::Bind(filter, *ScanSchema(o, t.metadata, snapshot)));
-    FLOE_ASSIGN_OR_RETURN(auto files, iceberg::PlanFiles(t.metadata, *snapshot, filter));
-    for (const iceberg::DataFile& f : files) planned.insert(f.file_path);
   }
-  FLOE_ASSIGN_OR_RETURN(auto manifests, iceberg::ReadManifestList(snapshot->manifest_list));
+  FLOE_ASSIGN_OR_RETURN(auto entries, iceberg::PlanFiles(t.metadata, *snapshot, filter));
   std::string out;
   auto number = [](int64_t v) { return std::to_string(v); };
-  for (const iceberg::ManifestFile& m : manifests) {
-    FLOE_ASSIGN_OR_RETURN(auto entries, iceberg::ReadManifest(m));
-    for (const iceberg::ManifestEntry& e : entries) {
-      if (e.status == 2) continue;  // deleted in this snapshot: not part of it
-      if (!o.where.empty() && !planned.contains(e.data_file.file_path)) continue;
-      const iceberg::DataFile& f = e.data_file;
-      out += fmt::format(
-          "{{\"content\":{},\"file_path\":{},\"file_format\":{},\"spec_id\":{},\"partition\":{},"
-          "\"record_count\":{},\"file_size_in_bytes\":{},\"column_sizes\":{},\"value_counts\":{},"
-          "\"null_value_counts\":{},\"nan_value_counts\":{},\"lower_bounds\":{},\"upper_bounds\":{}"
-          ","
-          "\"status\":{},\"snapshot_id\":{},\"sequence_number\":{}}}\n",
-          f.content, JsonString(f.file_path), JsonString(f.file_format), m.partition_spec_id,
-          f.partition_json, f.record_count, f.file_size_in_bytes, JsonMap(f.column_sizes, number),
-          JsonMap(f.value_counts, number), JsonMap(f.null_value_counts, number),
-          JsonMap(f.nan_value_counts, number), JsonMap(f.lower_bounds, Hex),
-          JsonMap(f.upper_bounds, Hex), e.status, e.snapshot_id,
-          e.sequence_number ? std::to_string(*e.sequence_number) : "null");
-    }
+  for (const iceberg::ManifestEntry& e : entries) {
+    const iceberg::DataFile& f = e.data_file;
+    out += fmt::format(
+        "{{\"content\":{},\"file_path\":{},\"file_format\":{},\"spec_id\":{},\"partition\":{},"
+        "\"record_count\":{},\"file_size_in_bytes\":{},\"column_sizes\":{},\"value_counts\":{},"
+        "\"null_value_counts\":{},\"nan_value_counts\":{},\"lower_bounds\":{},\"upper_bounds\":{}"
+        ","
+        "\"status\":{},\"snapshot_id\":{},\"sequence_number\":{}}}\n",
+        f.content, JsonString(f.file_path), JsonString(f.file_format), f.spec_id, f.partition_json,
+        f.record_count, f.file_size_in_bytes, JsonMap(f.column_sizes, number),
+        JsonMap(f.value_counts, number), JsonMap(f.null_value_counts, number),
+        JsonMap(f.nan_value_counts, number), JsonMap(f.lower_bounds, Hex),
+        JsonMap(f.upper_bounds, Hex), e.status, e.snapshot_id,
+        e.sequence_number ? std::to_string(*e.sequence_number) : "null");
   }
   std::fputs(out.c_str(), stdout);
   return Status::OK();
@@ -350,11 +343,13 @@ Status RunFiles(const TableOptions& o) {
 
 void PrintPlanStats(const iceberg::PlanStats& s) {
   std::fprintf(stderr,
-               "planned %lld of %lld data files in %.1f ms: %lld of %lld manifests skipped by "
-               "partition summaries, %lld files by partition values, %lld by column metrics\n",
+               "planned %lld of %lld data files in %.1f ms: %lld of %lld manifests (%lld files) "
+               "skipped by partition summaries, %lld files by partition values, %lld by column "
+               "metrics\n",
                static_cast<long long>(s.files_planned()), static_cast<long long>(s.files),
                s.planning_ms, static_cast<long long>(s.manifests_skipped),
                static_cast<long long>(s.manifests),
+               static_cast<long long>(s.files_in_skipped_manifests),
                static_cast<long long>(s.files_skipped_by_partition),
                static_cast<long long>(s.files_skipped_by_metrics));
 }

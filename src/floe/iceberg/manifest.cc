@@ -242,7 +242,8 @@ Status ReadPartitionTuple(const RecordView& partition, const Type& partition_typ
 }  // namespace
 
 Result<std::vector<ManifestEntry>> ReadManifest(const ManifestFile& manifest,
-                                                const TypePtr& partition_type) {
+                                                const TypePtr& partition_type,
+                                                const EntryFilter& filter) {
   std::vector<ManifestEntry> out;
   const std::string& path = manifest.manifest_path;
   FLOE_RETURN_IF_ERROR(ForEachRecord(path, [&](const RecordView& r) -> Status {
@@ -262,7 +263,16 @@ Result<std::vector<ManifestEntry>> ReadManifest(const ManifestFile& manifest,
       if (!e.file_sequence_number) e.file_sequence_number = manifest.sequence_number;
     }
     DataFile& f = e.data_file;
+    if (partition_type != nullptr) {
+      auto record = file->Record("partition");
+      FLOE_RETURN_IF_ERROR(Required(path, "data_file.partition", record.has_value()));
+      Status s = ReadPartitionTuple(*record, *partition_type, &f.partition);
+      if (!s.ok()) return s.WithContext(path);
+    }
+    // Planning skips most entries: decide before decoding the rest.
+    if (filter && !filter(e.status, f.partition)) return Status::OK();
     f.content = static_cast<int32_t>(file->Long("content").value_or(0));
+    f.spec_id = manifest.partition_spec_id;
     auto file_path = file->Bytes("file_path");
     FLOE_RETURN_IF_ERROR(Required(path, "data_file.file_path", file_path.has_value()));
     f.file_path = *file_path;
@@ -271,12 +281,6 @@ Result<std::vector<ManifestEntry>> ReadManifest(const ManifestFile& manifest,
       avro::AppendAvroJson(r.schema(), partition->first, *partition->second, &f.partition_json);
     } else {
       f.partition_json = "{}";
-    }
-    if (partition_type != nullptr) {
-      auto record = file->Record("partition");
-      FLOE_RETURN_IF_ERROR(Required(path, "data_file.partition", record.has_value()));
-      Status s = ReadPartitionTuple(*record, *partition_type, &f.partition);
-      if (!s.ok()) return s.WithContext(path);
     }
     f.record_count = file->Long("record_count").value_or(0);
     f.file_size_in_bytes = file->Long("file_size_in_bytes").value_or(0);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -40,6 +41,7 @@ struct DataFile {
   int32_t content = 0;  // 0 data, 1 position deletes, 2 equality deletes
   std::string file_path;
   std::string file_format;     // "PARQUET", "AVRO", "ORC"
+  int32_t spec_id = 0;         // the partition spec of `partition` (its manifest's)
   std::string partition_json;  // the partition tuple as a JSON object, by field name
   // The partition tuple, typed: one one-row column per partition field, in
   // spec order (filled when ReadManifest is given the partition type, and by
@@ -62,11 +64,16 @@ struct ManifestEntry {
 };
 
 Result<std::vector<ManifestFile>> ReadManifestList(const std::string& path);
+// Decides from an entry's status and typed partition tuple whether to keep it.
+using EntryFilter = std::function<bool(int32_t status, const std::vector<Column>& partition)>;
+
 // The entries of a manifest, inheriting snapshot id and sequence numbers from
 // its manifest list entry where the file leaves them null. With the partition
-// type of the manifest's spec (PartitionSpec::PartitionType), each data file's
-// typed `partition` is filled too, matching fields by field id.
+// type of the manifest's spec (TableMetadata::PartitionTypeOf), each data
+// file's typed `partition` is filled too, matching fields by field id. With a
+// filter, entries it rejects are skipped before the rest of them is decoded.
 Result<std::vector<ManifestEntry>> ReadManifest(const ManifestFile& manifest,
-                                                const TypePtr& partition_type = nullptr);
+                                                const TypePtr& partition_type = nullptr,
+                                                const EntryFilter& filter = nullptr);
 
 }  // namespace floe::iceberg

@@ -33,34 +33,26 @@ Result<SpecFilter> MakeSpecFilter(const TableMetadata& metadata, int32_t spec_id
   return out;
 }
 
-// The partition tuples of `files` as one batch, to filter them together.
-RecordBatch PartitionBatch(const Type& partition_type, const std::vector<DataFile>& files) {
-  RecordBatch batch = RecordBatch::Empty(Schema(partition_type.fields()));
-  batch.num_rows = static_cast<int64_t>(files.size());
-  for (const DataFile& f : files) {
-    for (size_t k = 0; k < batch.columns.size(); ++k)
-      batch.columns[k].AppendFrom(f.partition[k], 0);
-  }
-  return batch;
-}
-
 }  // namespace
 
-Result<std::vector<DataFile>> PlanFiles(const TableMetadata& metadata, const Snapshot& snapshot,
-                                        const Expression& filter, PlanStats* stats) {
+Result<std::vector<ManifestEntry>> PlanFiles(const TableMetadata& metadata,
+                                             const Snapshot& snapshot, const Expression& filter,
+                                             PlanStats* stats) {
   PlanStats local;
   PlanStats& st = stats != nullptr ? *stats : local;
   const bool filtering = filter.op != Op::kTrue;
   const Expression rewritten = RewriteNot(filter);
   std::map<int32_t, SpecFilter> spec_filters;
   FLOE_ASSIGN_OR_RETURN(auto manifests, ReadManifestList(snapshot.manifest_list));
-  std::vector<DataFile> files;
+  std::vector<ManifestEntry> files, deletes;
   for (const ManifestFile& m : manifests) {
-    if (m.content != 0) {
-      return Status::NotSupported(
-          "snapshot {} has delete manifests; reading them is not "
-          "implemented yet",
-          snapshot.snapshot_id);
+    if (m.content != 0) {  // delete files: all of them, after the data files
+      FLOE_ASSIGN_OR_RETURN(
+          auto entries, ReadManifest(m, nullptr, [](int32_t status, const std::vector<Column>&) {
+            return status != 2;
+          }));
+      std::move(entries.begin(), entries.end(), std::back_inserter(deletes));
+      continue;
     }
     ++st.manifests;
     const SpecFilter* spec_filter = nullptr;
@@ -73,35 +65,40 @@ Result<std::vector<DataFile>> PlanFiles(const TableMetadata& metadata, const Sna
       }
       spec_filter = &it->second;
       if (!ManifestMightMatch(spec_filter->projected, m, *spec_filter->partition_type)) {
+        // Its live files, from the manifest list's counts (they were not read).
+        const int64_t live = m.added_files_count.value_or(0) + m.existing_files_count.value_or(0);
         ++st.manifests_skipped;
+        st.files += live;
+        st.files_in_skipped_manifests += live;
         continue;
       }
     }
+    // Deleted entries, and with a filter the partitions it rules out, are
+    // dropped while the manifest is read.
+    std::vector<uint8_t> keep;
+    int64_t skipped_by_partition = 0;
+    auto entry_filter = [&](int32_t status, const std::vector<Column>& partition) {
+      if (status == 2) return false;  // deleted by this snapshot
+      if (spec_filter == nullptr) return true;
+      spec_filter->partitions.Evaluate(partition, 1, &keep);
+      if (!keep[0]) ++skipped_by_partition;
+      return keep[0] != 0;
+    };
     FLOE_ASSIGN_OR_RETURN(
         auto entries,
-        ReadManifest(m, spec_filter != nullptr ? spec_filter->partition_type : nullptr));
-    std::vector<DataFile> live;
+        ReadManifest(m, spec_filter != nullptr ? spec_filter->partition_type : nullptr,
+                     entry_filter));
+    st.files += static_cast<int64_t>(entries.size()) + skipped_by_partition;
+    st.files_skipped_by_partition += skipped_by_partition;
     for (ManifestEntry& e : entries) {
-      if (e.status == 2) continue;  // deleted by this snapshot
-      live.push_back(std::move(e.data_file));
-    }
-    st.files += static_cast<int64_t>(live.size());
-    if (spec_filter == nullptr) {
-      std::move(live.begin(), live.end(), std::back_inserter(files));
-      continue;
-    }
-    std::vector<uint8_t> keep;
-    spec_filter->partitions.Evaluate(PartitionBatch(*spec_filter->partition_type, live), &keep);
-    for (size_t i = 0; i < live.size(); ++i) {
-      if (!keep[i]) {
-        ++st.files_skipped_by_partition;
-      } else if (!FileMightMatch(rewritten, live[i])) {
+      if (spec_filter != nullptr && !FileMightMatch(rewritten, e.data_file)) {
         ++st.files_skipped_by_metrics;
       } else {
-        files.push_back(std::move(live[i]));
+        files.push_back(std::move(e));
       }
     }
   }
+  std::move(deletes.begin(), deletes.end(), std::back_inserter(files));
   return files;
 }
 
@@ -204,16 +201,25 @@ Status ScanTable(const TableMetadata& metadata, const Snapshot& snapshot,
   FLOE_ASSIGN_OR_RETURN(Expression filter, Bind(options.filter, *schema));
 
   const auto planning_start = std::chrono::steady_clock::now();
-  FLOE_ASSIGN_OR_RETURN(std::vector<DataFile> files,
+  FLOE_ASSIGN_OR_RETURN(std::vector<ManifestEntry> entries,
                         PlanFiles(metadata, snapshot, filter, options.stats));
   if (options.stats != nullptr) {
     options.stats->planning_ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - planning_start)
             .count();
   }
+  for (const ManifestEntry& e : entries) {
+    if (e.data_file.content != 0) {  // checked before any row is produced
+      return Status::NotSupported(
+          "snapshot {} has delete files ({}); applying them is not "
+          "implemented yet",
+          snapshot.snapshot_id, e.data_file.file_path);
+    }
+  }
   const Expression rewritten = RewriteNot(filter);
   std::vector<uint8_t> keep;
-  for (const DataFile& file : files) {
+  for (const ManifestEntry& entry : entries) {
+    const DataFile& file = entry.data_file;
     // Rows need checking only where the file's metrics leave doubt, and only
     // then are the columns the filter alone needs read.
     const Expression residual = ResidualForFile(rewritten, file);

@@ -21,21 +21,25 @@ namespace floe::iceberg {
 struct PlanStats {
   int64_t manifests = 0;          // data manifests of the snapshot
   int64_t manifests_skipped = 0;  // by partition summaries
-  int64_t files = 0;              // live data files in the manifests read
+  int64_t files = 0;              // live data files of the snapshot
+  int64_t files_in_skipped_manifests = 0;
   int64_t files_skipped_by_partition = 0;
   int64_t files_skipped_by_metrics = 0;
   double planning_ms = 0;  // wall time of planning (manifest list to file list)
   int64_t files_planned() const {
-    return files - files_skipped_by_partition - files_skipped_by_metrics;
+    return files - files_in_skipped_manifests - files_skipped_by_partition -
+           files_skipped_by_metrics;
   }
 };
 
-// The live data files of `snapshot` (entries not deleted), in manifest order,
-// that can hold rows matching `filter` (bound to the table's current schema;
-// true keeps every file). Typed partition tuples are filled when filtering.
-Result<std::vector<DataFile>> PlanFiles(const TableMetadata& metadata, const Snapshot& snapshot,
-                                        const Expression& filter = Expression::True(),
-                                        PlanStats* stats = nullptr);
+// The live entries of `snapshot` (not deleted), in manifest order: the data
+// files that can hold rows matching `filter` (bound to the schema the scan
+// reads in; true keeps every file), then every delete file. Typed partition
+// tuples are filled when filtering.
+Result<std::vector<ManifestEntry>> PlanFiles(const TableMetadata& metadata,
+                                             const Snapshot& snapshot,
+                                             const Expression& filter = Expression::True(),
+                                             PlanStats* stats = nullptr);
 
 struct ScanOptions {
   // The schema rows are read in (and names resolve in): time travel to a

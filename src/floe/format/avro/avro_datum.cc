@@ -129,8 +129,17 @@ Status DatumDecoder::DecodeNode(int index, int depth, BinaryDecoder* in, AvroVal
   if (depth > kMaxAvroDepth) {
     return Fail(Status::Corruption("datum nested deeper than {}", kMaxAvroDepth));
   }
-  *out = AvroValue();
+  // Decode into `out` in place: a reader decoding record after record of one
+  // schema into the same value reuses its strings and vectors.
   out->type = n.type;
+  out->i = 0;
+  out->d = 0;
+  out->bytes.clear();
+  if (n.type != AvroType::kMap) out->keys.clear();
+  if (n.type != AvroType::kRecord && n.type != AvroType::kUnion && n.type != AvroType::kArray &&
+      n.type != AvroType::kMap) {
+    out->items.clear();
+  }
   switch (n.type) {
     case AvroType::kNull:
       return Status::OK();
@@ -216,6 +225,7 @@ Status DatumDecoder::DecodeNode(int index, int depth, BinaryDecoder* in, AvroVal
 Status DatumDecoder::DecodeBlocks(int item_node, bool is_map, int depth, BinaryDecoder* in,
                                   AvroValue* out) {
   path_.push_back(is_map ? "{}" : "[]");
+  size_t decoded = 0;  // items so far; `out` may hold more from an earlier value
   const int64_t item_min = min_size_[static_cast<size_t>(item_node)] + (is_map ? 1 : 0);
   while (true) {
     auto count = in->ReadLong();
@@ -248,10 +258,11 @@ Status DatumDecoder::DecodeBlocks(int item_node, bool is_map, int depth, BinaryD
       zero_size_budget_ -= n;
     }
     const size_t start = in->position();
-    const size_t old = out->items.size();
-    out->items.resize(old + static_cast<size_t>(n));
-    if (is_map) out->keys.resize(old + static_cast<size_t>(n));
-    for (size_t k = old; k < out->items.size(); ++k) {
+    const size_t old = decoded;
+    decoded += static_cast<size_t>(n);
+    if (out->items.size() < decoded) out->items.resize(decoded);
+    if (is_map && out->keys.size() < decoded) out->keys.resize(decoded);
+    for (size_t k = old; k < decoded; ++k) {
       if (is_map) {
         auto key = in->ReadBytes();
         if (!key.ok()) return Fail(key.status());
@@ -264,6 +275,8 @@ Status DatumDecoder::DecodeBlocks(int item_node, bool is_map, int depth, BinaryD
                                      in->position() - start));
     }
   }
+  out->items.resize(decoded);
+  if (is_map) out->keys.resize(decoded);
   path_.pop_back();
   return Status::OK();
 }

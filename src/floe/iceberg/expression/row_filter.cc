@@ -67,11 +67,16 @@ Result<RowFilter> RowFilter::Make(const Expression& expr, const Schema& schema) 
 }
 
 void RowFilter::Evaluate(const RecordBatch& batch, std::vector<uint8_t>* keep) const {
-  keep->assign(static_cast<size_t>(batch.num_rows), 1);
-  EvaluateNode(expr_, batch, keep);
+  Evaluate(batch.columns, batch.num_rows, keep);
 }
 
-void RowFilter::EvaluateNode(const Expression& e, const RecordBatch& batch,
+void RowFilter::Evaluate(std::span<const Column> columns, int64_t num_rows,
+                         std::vector<uint8_t>* keep) const {
+  keep->assign(static_cast<size_t>(num_rows), 1);
+  EvaluateNode(expr_, columns, keep);
+}
+
+void RowFilter::EvaluateNode(const Expression& e, std::span<const Column> columns,
                              std::vector<uint8_t>* keep) const {
   switch (e.op) {
     case Op::kTrue:
@@ -81,34 +86,34 @@ void RowFilter::EvaluateNode(const Expression& e, const RecordBatch& batch,
       return;
     case Op::kAnd:
       // Both sides narrow the same selection.
-      EvaluateNode(e.children[0], batch, keep);
-      EvaluateNode(e.children[1], batch, keep);
+      EvaluateNode(e.children[0], columns, keep);
+      EvaluateNode(e.children[1], columns, keep);
       return;
     case Op::kOr: {
       std::vector<uint8_t> right = *keep;
-      EvaluateNode(e.children[0], batch, keep);
-      EvaluateNode(e.children[1], batch, &right);
+      EvaluateNode(e.children[0], columns, keep);
+      EvaluateNode(e.children[1], columns, &right);
       for (size_t r = 0; r < keep->size(); ++r) (*keep)[r] |= right[r];
       return;
     }
     default:
-      EvaluatePredicate(e, batch, keep);
+      EvaluatePredicate(e, columns, keep);
   }
 }
 
-void RowFilter::EvaluatePredicate(const Expression& e, const RecordBatch& batch,
+void RowFilter::EvaluatePredicate(const Expression& e, std::span<const Column> columns,
                                   std::vector<uint8_t>* keep) const {
   // The column, and for fields of structs whether every enclosing struct is
   // present (a null struct's child slots are not values).
   const std::vector<size_t>& path = paths_.at(e.field_id);
-  const Column* column = &batch.columns[path[0]];
+  const Column* column = &columns[path[0]];
   std::vector<const Column*> parents;
   for (size_t k = 1; k < path.size(); ++k) {
     parents.push_back(column);
     column = &column->child(path[k]);
   }
   const Column& values = e.values;
-  const int64_t n = batch.num_rows;
+  const int64_t n = static_cast<int64_t>(keep->size());
   for (int64_t r = 0; r < n; ++r) {
     uint8_t& k = (*keep)[static_cast<size_t>(r)];
     if (!k) continue;  // already excluded (AND)

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <map>
+#include <span>
 #include <vector>
 
 #include "floe/columnar/column.h"
@@ -21,14 +22,17 @@ class RowFilter {
 
   // keep[r] = 1 for rows of `batch` that match, 0 for the others.
   void Evaluate(const RecordBatch& batch, std::vector<uint8_t>* keep) const;
+  // The same over `columns` (the batch's columns, `num_rows` long each).
+  void Evaluate(std::span<const Column> columns, int64_t num_rows,
+                std::vector<uint8_t>* keep) const;
 
   // The rows of `batch` where keep[r] is set (every column filtered).
   static RecordBatch Select(RecordBatch batch, const std::vector<uint8_t>& keep);
 
  private:
-  void EvaluateNode(const Expression& e, const RecordBatch& batch,
+  void EvaluateNode(const Expression& e, std::span<const Column> columns,
                     std::vector<uint8_t>* keep) const;
-  void EvaluatePredicate(const Expression& e, const RecordBatch& batch,
+  void EvaluatePredicate(const Expression& e, std::span<const Column> columns,
                          std::vector<uint8_t>* keep) const;
 
   Expression expr_;                               // NOTs rewritten
