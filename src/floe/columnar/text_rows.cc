@@ -443,6 +443,29 @@ void AppendCsvRow(const RecordBatch& batch, int64_t row, std::string* out) {
     if (f) out->push_back(',');
     const Column& c = batch.columns[f];
     if (!c.IsValid(row)) continue;  // null: empty, unquoted
+    // The common scalars straight into `out` (numbers never need quotes).
+    switch (c.type()->id()) {
+      case TypeId::kInt:
+        AppendInteger(c.Value<int32_t>(row), out);
+        continue;
+      case TypeId::kLong:
+        AppendInteger(c.Value<int64_t>(row), out);
+        continue;
+      case TypeId::kDouble:
+        if (std::isfinite(c.Value<double>(row))) {
+          AppendFloat(c.Value<double>(row), out);
+          continue;
+        }
+        break;
+      case TypeId::kString:
+        if (!c.Bytes(row).empty()) {
+          AppendCsvField(c.Bytes(row), out);
+          continue;
+        }
+        break;
+      default:
+        break;
+    }
     std::string text;
     switch (c.type()->id()) {
       case TypeId::kBoolean:
