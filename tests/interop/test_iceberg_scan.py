@@ -160,7 +160,7 @@ def test_planning_prunes_by_partition_and_metrics(table):
 
     def stats(expr):
         result = floe.run("table", "scan", "trial.vs", "--where", expr, "--stats")
-        line = result.stderr.strip().splitlines()[-1]
+        line = next(line for line in result.stderr.splitlines() if line.startswith("planned "))
         m = re.fullmatch(r"planned (\d+) of (\d+) data files in [\d.]+ ms: (\d+) of (\d+) manifests \((\d+) files\) skipped by "
                          r"partition summaries, (\d+) files by partition values, (\d+) by column metrics", line)
         assert m, line

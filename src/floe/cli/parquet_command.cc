@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "floe/cli/command.h"
+#include "floe/cli/row_writer.h"
 #include "floe/columnar/text_reader.h"
 #include "floe/columnar/text_rows.h"
 #include "floe/format/parquet/compression.h"
@@ -128,9 +129,7 @@ struct CatOptions {
 };
 
 Status RunCat(const CatOptions& o) {
-  if (o.format != "jsonl" && o.format != "csv") {
-    return Status::InvalidArgument("--format must be jsonl or csv, not '{}'", o.format);
-  }
+  FLOE_ASSIGN_OR_RETURN(RowWriter out, RowWriter::Open(o.format));
   parquet::ReadOptions options;
   options.batch_rows = o.batch_rows;
   for (const std::string& text : o.where) {
@@ -171,43 +170,32 @@ Status RunCat(const CatOptions& o) {
                           parquet::BoundPredicate::Bind(p, parquet::FileSchema{schema, {}, true}));
     filters.push_back(std::move(bound));
   }
-  std::string out;
-  if (o.format == "csv") {
-    AppendCsvHeader(
-        Schema(std::vector<NestedField>(
-            schema.fields().begin(), schema.fields().begin() + static_cast<long>(printed_columns))),
-        &out);
-    out.push_back('\n');
-  }
+  const Schema printed_schema(std::vector<NestedField>(
+      schema.fields().begin(), schema.fields().begin() + static_cast<long>(printed_columns)));
   int64_t printed = 0;
   while (o.limit < 0 || printed < o.limit) {
     FLOE_ASSIGN_OR_RETURN(RecordBatch batch, reader->Next());
     if (batch.num_rows == 0) break;
-    std::vector<bool> match(static_cast<size_t>(batch.num_rows), true);
+    std::vector<uint8_t> keep(static_cast<size_t>(batch.num_rows), 1);
     for (const auto& f : filters) {
       const Column& c = batch.columns[static_cast<size_t>(f.field_index())];
-      for (int64_t r = 0; r < batch.num_rows; ++r)
-        match[static_cast<size_t>(r)] = match[static_cast<size_t>(r)] && f.Matches(c, r);
-    }
-    // Unprinted predicate columns sit after the printed ones.
-    batch.columns.resize(printed_columns);
-    batch.schema = Schema(std::vector<NestedField>(
-        batch.schema.fields().begin(),
-        batch.schema.fields().begin() + static_cast<long>(printed_columns)));
-    for (int64_t r = 0; r < batch.num_rows && (o.limit < 0 || printed < o.limit); ++r) {
-      if (!match[static_cast<size_t>(r)]) continue;
-      if (o.format == "csv") {
-        AppendCsvRow(batch, r, &out);
-      } else {
-        AppendJsonRow(batch, r, &out);
+      for (int64_t r = 0; r < batch.num_rows; ++r) {
+        keep[static_cast<size_t>(r)] = keep[static_cast<size_t>(r)] && f.Matches(c, r);
       }
-      out.push_back('\n');
-      ++printed;
     }
-    std::fwrite(out.data(), 1, out.size(), stdout);
-    out.clear();
+    // Up to the limit; unprinted predicate columns sit after the printed ones.
+    for (int64_t r = 0; r < batch.num_rows; ++r) {
+      if (keep[static_cast<size_t>(r)] && (o.limit >= 0 && printed >= o.limit)) {
+        keep[static_cast<size_t>(r)] = 0;
+      }
+      printed += keep[static_cast<size_t>(r)];
+    }
+    batch = SelectRows(std::move(batch), keep);
+    batch.columns.resize(printed_columns);
+    batch.schema = printed_schema;
+    FLOE_RETURN_IF_ERROR(out.Write(batch));
   }
-  std::fwrite(out.data(), 1, out.size(), stdout);
+  out.Finish(printed_schema);
   if (!filters.empty()) {
     std::fprintf(stderr, "skipped %lld of %zu row groups by statistics\n",
                  static_cast<long long>(reader->row_groups_skipped()),

@@ -14,6 +14,7 @@
 #include "floe/catalog/table_commit.h"
 #include "floe/cli/catalog_options.h"
 #include "floe/cli/command.h"
+#include "floe/cli/row_writer.h"
 #include "floe/columnar/text_rows.h"
 #include "floe/iceberg/manifest.h"
 #include "floe/iceberg/table_builder.h"
@@ -341,62 +342,47 @@ Status RunFiles(const TableOptions& o) {
   return Status::OK();
 }
 
-void PrintPlanStats(const iceberg::PlanStats& s) {
+void PrintScanStats(const iceberg::ScanStats& s) {
   std::fprintf(stderr,
                "planned %lld of %lld data files in %.1f ms: %lld of %lld manifests (%lld files) "
                "skipped by partition summaries, %lld files by partition values, %lld by column "
-               "metrics\n",
+               "metrics\n"
+               "scanned %lld rows in %.1f ms (planning and reading; printing not included)\n",
                static_cast<long long>(s.files_planned()), static_cast<long long>(s.files),
                s.planning_ms, static_cast<long long>(s.manifests_skipped),
                static_cast<long long>(s.manifests),
                static_cast<long long>(s.files_in_skipped_manifests),
                static_cast<long long>(s.files_skipped_by_partition),
-               static_cast<long long>(s.files_skipped_by_metrics));
+               static_cast<long long>(s.files_skipped_by_metrics), static_cast<long long>(s.rows),
+               s.scan_ms);
 }
 
 Status RunScan(const TableOptions& o) {
-  if (o.format != "jsonl" && o.format != "csv") {
-    return Status::InvalidArgument("--format must be jsonl or csv, not '{}'", o.format);
-  }
+  FLOE_ASSIGN_OR_RETURN(RowWriter out, RowWriter::Open(o.format));
   FLOE_ASSIGN_OR_RETURN(auto cat, OpenCatalog(o.catalog));
   FLOE_ASSIGN_OR_RETURN(LoadedTable t, Load(*cat, o.table));
   FLOE_ASSIGN_OR_RETURN(const iceberg::Snapshot* snapshot, ChooseSnapshot(o, t.metadata));
+  const Schema* schema = ScanSchema(o, t.metadata, snapshot);
   iceberg::ScanOptions options;
-  options.schema_id = ScanSchema(o, t.metadata, snapshot)->schema_id();
+  options.schema_id = schema->schema_id();
   options.columns = o.columns;
-  iceberg::PlanStats stats;
+  iceberg::ScanStats stats;
   options.stats = &stats;
+  options.limit = o.limit;
   if (!o.where.empty()) {
     FLOE_ASSIGN_OR_RETURN(options.filter, iceberg::ParseExpression(o.where));
   }
-  bool header = o.format == "csv";
-  int64_t printed = 0;
-  std::string out;
-  auto print = [&](const RecordBatch& batch) -> Status {
-    if (header) {
-      AppendCsvHeader(batch.schema, &out);
-      out.push_back('\n');
-      header = false;
-    }
-    const int64_t rows = o.limit < 0 ? batch.num_rows : std::min(batch.num_rows, o.limit - printed);
-    if (o.format == "csv") {
-      for (int64_t r = 0; r < rows; ++r) {
-        AppendCsvRow(batch, r, &out);
-        out.push_back('\n');
-      }
-    } else {
-      AppendJsonLines(batch, 0, rows, &out);
-    }
-    printed += rows;
-    std::fwrite(out.data(), 1, out.size(), stdout);
-    out.clear();
-    return Status::OK();
-  };
-  if (snapshot == nullptr) {  // an empty table: a header at most
-    return header ? print(RecordBatch::Empty(*t.metadata.CurrentSchema())) : Status::OK();
+  if (snapshot != nullptr) {
+    FLOE_RETURN_IF_ERROR(iceberg::ScanTable(t.metadata, *snapshot, options,
+                                            [&](const RecordBatch& b) { return out.Write(b); }));
   }
-  FLOE_RETURN_IF_ERROR(iceberg::ScanTable(t.metadata, *snapshot, options, print));
-  if (o.stats) PrintPlanStats(stats);
+  // An empty result still gets its CSV header.
+  std::vector<NestedField> fields;
+  for (const std::string& name : o.columns) {
+    if (const NestedField* f = schema->FindByName(name)) fields.push_back(*f);
+  }
+  out.Finish(o.columns.empty() ? *schema : Schema(fields));
+  if (o.stats) PrintScanStats(stats);
   return Status::OK();
 }
 

@@ -1,5 +1,7 @@
 #include "floe/columnar/column.h"
 
+#include <algorithm>
+
 namespace floe {
 
 Column::Column(TypePtr type) : type_(std::move(type)), width_(FixedWidth(*type_)) {
@@ -81,6 +83,19 @@ RecordBatch RecordBatch::Empty(Schema schema) {
   for (const NestedField& f : schema.fields()) batch.columns.emplace_back(f.type);
   batch.schema = std::move(schema);
   return batch;
+}
+
+RecordBatch SelectRows(RecordBatch batch, const std::vector<uint8_t>& keep) {
+  const int64_t kept = std::count_if(keep.begin(), keep.end(), [](uint8_t k) { return k != 0; });
+  if (kept == batch.num_rows) return batch;
+  RecordBatch out = RecordBatch::Empty(batch.schema);
+  out.num_rows = kept;
+  for (size_t c = 0; c < batch.columns.size(); ++c) {
+    for (int64_t r = 0; r < batch.num_rows; ++r) {
+      if (keep[static_cast<size_t>(r)]) out.columns[c].AppendFrom(batch.columns[c], r);
+    }
+  }
+  return out;
 }
 
 }  // namespace floe

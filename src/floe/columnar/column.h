@@ -130,4 +130,8 @@ struct RecordBatch {
   static RecordBatch Empty(Schema schema);
 };
 
+// The rows of `batch` where keep[r] is non-zero, every column filtered.
+// REQUIRES: keep.size() == batch.num_rows.
+RecordBatch SelectRows(RecordBatch batch, const std::vector<uint8_t>& keep);
+
 }  // namespace floe

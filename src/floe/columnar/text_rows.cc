@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <nlohmann/json.hpp>
@@ -65,10 +66,7 @@ void AppendFloat(F v, std::string* out) {
     char buf[40];  // shortest round-trip digits
     char* end = fmt::format_to(buf, "{}", v);
     out->append(buf, static_cast<size_t>(end - buf));
-    if (std::string_view(buf, static_cast<size_t>(end - buf)).find_first_of(".e") ==
-        std::string_view::npos) {
-      *out += ".0";
-    }
+    if (std::none_of(buf, end, [](char c) { return c == '.' || c == 'e'; })) *out += ".0";
   }
 }
 
@@ -83,6 +81,13 @@ std::string FormatUuid(std::string_view b) {
 
 // The text form of a scalar that JSON writes as a string (everything but
 // booleans and numbers), without quotes.
+bool IsNanos(TypeId id) {
+  return id == TypeId::kTimestampNs || id == TypeId::kTimestampTzNs;
+}
+bool IsUtc(TypeId id) {
+  return id == TypeId::kTimestampTz || id == TypeId::kTimestampTzNs;
+}
+
 std::string ScalarText(const Column& c, int64_t i) {
   const Type& t = *c.type();
   switch (t.id()) {
@@ -177,6 +182,14 @@ void AppendJsonValue(const Column& c, int64_t i, std::string* out) {
         out->push_back('}');
       }
       out->push_back(']');
+      return;
+    case TypeId::kTimestamp:
+    case TypeId::kTimestampTz:
+    case TypeId::kTimestampNs:
+    case TypeId::kTimestampTzNs:  // digits and punctuation: nothing to escape
+      out->push_back('"');
+      AppendTimestamp(c.Value<int64_t>(i), IsNanos(t.id()), IsUtc(t.id()), out);
+      out->push_back('"');
       return;
     default:
       AppendJsonString(ScalarText(c, i), out);
@@ -417,7 +430,10 @@ Status AppendJsonRowTo(std::string_view json, RecordBatch* batch) {
 namespace {
 
 void AppendCsvField(std::string_view s, std::string* out) {
-  if (s.find_first_of(",\"\r\n") == std::string_view::npos && !s.empty()) {
+  // One pass over the bytes (find_first_of would search the set per byte).
+  bool plain = !s.empty();
+  for (char c : s) plain = plain && c != ',' && c != '"' && c != '\r' && c != '\n';
+  if (plain) {
     *out += s;
     return;
   }
@@ -463,6 +479,12 @@ void AppendCsvRow(const RecordBatch& batch, int64_t row, std::string* out) {
           continue;
         }
         break;
+      case TypeId::kTimestamp:
+      case TypeId::kTimestampTz:
+      case TypeId::kTimestampNs:
+      case TypeId::kTimestampTzNs:
+        AppendTimestamp(c.Value<int64_t>(row), IsNanos(c.type()->id()), IsUtc(c.type()->id()), out);
+        continue;
       default:
         break;
     }

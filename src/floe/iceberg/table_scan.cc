@@ -37,9 +37,9 @@ Result<SpecFilter> MakeSpecFilter(const TableMetadata& metadata, int32_t spec_id
 
 Result<std::vector<ManifestEntry>> PlanFiles(const TableMetadata& metadata,
                                              const Snapshot& snapshot, const Expression& filter,
-                                             PlanStats* stats) {
-  PlanStats local;
-  PlanStats& st = stats != nullptr ? *stats : local;
+                                             ScanStats* stats) {
+  ScanStats local;
+  ScanStats& st = stats != nullptr ? *stats : local;
   const bool filtering = filter.op != Op::kTrue;
   const Expression rewritten = RewriteNot(filter);
   std::map<int32_t, SpecFilter> spec_filters;
@@ -125,8 +125,9 @@ std::vector<NestedField> ColumnsToRead(const Schema& schema,
 
 // Reads `fields` of one data file, batch by batch, matching columns by field
 // id; the columns the file lacks (added later) read as null.
+// Stops after a batch once `*stop` is set.
 Status ReadDataFile(const DataFile& file, const Schema& fields, int64_t batch_rows,
-                    const std::function<Status(RecordBatch)>& sink) {
+                    const bool* stop, const std::function<Status(RecordBatch)>& sink) {
   if (file.content != 0) {
     return Status::NotSupported("{}: reading delete files is not implemented yet", file.file_path);
   }
@@ -176,6 +177,7 @@ Status ReadDataFile(const DataFile& file, const Schema& fields, int64_t batch_ro
       }
     }
     FLOE_RETURN_IF_ERROR(sink(std::move(batch)));
+    if (*stop) return Status::OK();
   }
 }
 
@@ -200,14 +202,14 @@ Status ScanTable(const TableMetadata& metadata, const Snapshot& snapshot,
   const Schema out_schema(projected);
   FLOE_ASSIGN_OR_RETURN(Expression filter, Bind(options.filter, *schema));
 
-  const auto planning_start = std::chrono::steady_clock::now();
+  using Clock = std::chrono::steady_clock;
+  auto ms = [](Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); };
+  ScanStats local;
+  ScanStats& stats = options.stats != nullptr ? *options.stats : local;
+  const auto start = Clock::now();
   FLOE_ASSIGN_OR_RETURN(std::vector<ManifestEntry> entries,
-                        PlanFiles(metadata, snapshot, filter, options.stats));
-  if (options.stats != nullptr) {
-    options.stats->planning_ms =
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - planning_start)
-            .count();
-  }
+                        PlanFiles(metadata, snapshot, filter, &stats));
+  stats.planning_ms = ms(Clock::now() - start);
   for (const ManifestEntry& e : entries) {
     if (e.data_file.content != 0) {  // checked before any row is produced
       return Status::NotSupported(
@@ -216,29 +218,49 @@ Status ScanTable(const TableMetadata& metadata, const Snapshot& snapshot,
           snapshot.snapshot_id, e.data_file.file_path);
     }
   }
-  const Expression rewritten = RewriteNot(filter);
+  // Rows go to the sink through `emit`, which cuts them at the limit and
+  // keeps the sink's time out of the scan's.
+  Clock::duration in_sink{};
+  bool done = options.limit == 0;
   std::vector<uint8_t> keep;
+  auto emit = [&](RecordBatch batch) -> Status {
+    if (options.limit >= 0 && stats.rows + batch.num_rows > options.limit) {
+      keep.assign(static_cast<size_t>(batch.num_rows), 0);
+      std::fill_n(keep.begin(), options.limit - stats.rows, 1);
+      batch = SelectRows(std::move(batch), keep);
+    }
+    stats.rows += batch.num_rows;
+    done = options.limit >= 0 && stats.rows >= options.limit;
+    const auto sink_start = Clock::now();
+    Status s = sink(batch);
+    in_sink += Clock::now() - sink_start;
+    return s;
+  };
+  const Expression rewritten = RewriteNot(filter);
   for (const ManifestEntry& entry : entries) {
+    if (done) break;
     const DataFile& file = entry.data_file;
     // Rows need checking only where the file's metrics leave doubt, and only
     // then are the columns the filter alone needs read.
     const Expression residual = ResidualForFile(rewritten, file);
     if (residual.op == Op::kTrue) {
-      FLOE_RETURN_IF_ERROR(ReadDataFile(file, out_schema, options.batch_rows, sink));
+      FLOE_RETURN_IF_ERROR(ReadDataFile(file, out_schema, options.batch_rows, &done, emit));
       continue;
     }
     const Schema read_schema(ColumnsToRead(*schema, projected, residual));
     FLOE_ASSIGN_OR_RETURN(RowFilter rows, RowFilter::Make(residual, read_schema));
     FLOE_RETURN_IF_ERROR(
-        ReadDataFile(file, read_schema, options.batch_rows, [&](RecordBatch batch) -> Status {
-          rows.Evaluate(batch, &keep);
-          batch = RowFilter::Select(std::move(batch), keep);
+        ReadDataFile(file, read_schema, options.batch_rows, &done, [&](RecordBatch batch) {
+          std::vector<uint8_t> match;
+          rows.Evaluate(batch, &match);
+          batch = SelectRows(std::move(batch), match);
           if (batch.num_rows == 0) return Status::OK();
           batch.columns.resize(projected.size());
           batch.schema = out_schema;
-          return sink(batch);
+          return emit(std::move(batch));
         }));
   }
+  stats.scan_ms = ms(Clock::now() - start - in_sink);
   return Status::OK();
 }
 

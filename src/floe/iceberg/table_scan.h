@@ -17,8 +17,8 @@
 
 namespace floe::iceberg {
 
-// What planning read and what it pruned.
-struct PlanStats {
+// What a scan read and pruned, and how long it took.
+struct ScanStats {
   int64_t manifests = 0;          // data manifests of the snapshot
   int64_t manifests_skipped = 0;  // by partition summaries
   int64_t files = 0;              // live data files of the snapshot
@@ -26,6 +26,8 @@ struct PlanStats {
   int64_t files_skipped_by_partition = 0;
   int64_t files_skipped_by_metrics = 0;
   double planning_ms = 0;  // wall time of planning (manifest list to file list)
+  int64_t rows = 0;        // rows handed to the sink
+  double scan_ms = 0;      // wall time of the whole scan, planning included, the sink's not
   int64_t files_planned() const {
     return files - files_in_skipped_manifests - files_skipped_by_partition -
            files_skipped_by_metrics;
@@ -39,7 +41,7 @@ struct PlanStats {
 Result<std::vector<ManifestEntry>> PlanFiles(const TableMetadata& metadata,
                                              const Snapshot& snapshot,
                                              const Expression& filter = Expression::True(),
-                                             PlanStats* stats = nullptr);
+                                             ScanStats* stats = nullptr);
 
 struct ScanOptions {
   // The schema rows are read in (and names resolve in): time travel to a
@@ -49,7 +51,8 @@ struct ScanOptions {
   std::vector<std::string> columns;  // top-level names of that schema; empty: all
   Expression filter;                 // unbound, on that schema; true by default
   int64_t batch_rows = 64 * 1024;
-  PlanStats* stats = nullptr;  // filled by planning when given
+  int64_t limit = -1;          // stop after this many rows (-1: all)
+  ScanStats* stats = nullptr;  // filled when given
 };
 
 // Calls `sink` with the rows of `snapshot` that match the filter, batch by

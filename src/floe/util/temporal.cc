@@ -128,7 +128,7 @@ std::string FormatTime(int64_t micros) {
                      s % 60, m % 1'000'000);
 }
 
-std::string FormatTimestamp(int64_t value, bool nanos, bool utc) {
+void AppendTimestamp(int64_t value, bool nanos, bool utc, std::string* out) {
   const int64_t per_second = nanos ? 1'000'000'000 : 1'000'000;
   const int64_t seconds = FloorDiv(value, per_second);
   const int64_t fraction = FloorMod(value, per_second);
@@ -160,11 +160,18 @@ std::string FormatTimestamp(int64_t value, bool nanos, bool utc) {
     *p++ = '.';
     digits(fraction, nanos ? 9 : 6);
     if (utc) *p++ = 'Z';
-    return std::string(buf, p);
+    out->append(buf, p);
+    return;
   }
-  return fmt::format("{}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}.{:0{}d}{}", FormatYear(d.year), d.month,
-                     d.day, in_day / 3600, in_day / 60 % 60, in_day % 60, fraction, nanos ? 9 : 6,
-                     utc ? "Z" : "");
+  *out += fmt::format("{}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}.{:0{}d}{}", FormatYear(d.year),
+                      d.month, d.day, in_day / 3600, in_day / 60 % 60, in_day % 60, fraction,
+                      nanos ? 9 : 6, utc ? "Z" : "");
+}
+
+std::string FormatTimestamp(int64_t value, bool nanos, bool utc) {
+  std::string out;
+  AppendTimestamp(value, nanos, utc, &out);
+  return out;
 }
 
 Result<int32_t> ParseDate(std::string_view text) {

@@ -27,6 +27,8 @@ std::string FormatTime(int64_t micros);
 // "2026-11-25T13:45:00.123456" (micros, 6 digits) or with 9 digits for nanos,
 // followed by "Z" when `utc`.
 std::string FormatTimestamp(int64_t value, bool nanos, bool utc);
+// The same text appended to `out` (no temporary for the common years).
+void AppendTimestamp(int64_t value, bool nanos, bool utc, std::string* out);
 
 Result<int32_t> ParseDate(std::string_view text);
 Result<int64_t> ParseTime(std::string_view text);  // to micros

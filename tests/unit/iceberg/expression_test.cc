@@ -139,7 +139,7 @@ TEST(RowFilterTest, FollowsSqlNullAndNaNRules) {
   auto filter = RowFilter::Make(MustBind("id >= 2"), schema);
   std::vector<uint8_t> keep;
   filter->Evaluate(batch, &keep);
-  RecordBatch kept = RowFilter::Select(batch, keep);
+  RecordBatch kept = SelectRows(batch, keep);
   ASSERT_EQ(kept.num_rows, 2);
   EXPECT_EQ(kept.columns[0].Value<int64_t>(1), 3);
   EXPECT_EQ(kept.columns[1].Bytes(1), "S02");

@@ -1,6 +1,5 @@
 #include "floe/iceberg/expression/row_filter.h"
 
-#include <algorithm>
 #include <cmath>
 
 #include "floe/columnar/compare.h"
@@ -153,19 +152,6 @@ void RowFilter::EvaluatePredicate(const Expression& e, std::span<const Column> c
     }
     k = match ? 1 : 0;
   }
-}
-
-RecordBatch RowFilter::Select(RecordBatch batch, const std::vector<uint8_t>& keep) {
-  const int64_t kept = std::count(keep.begin(), keep.end(), uint8_t{1});
-  if (kept == batch.num_rows) return batch;
-  RecordBatch out = RecordBatch::Empty(batch.schema);
-  out.num_rows = kept;
-  for (size_t c = 0; c < batch.columns.size(); ++c) {
-    for (int64_t r = 0; r < batch.num_rows; ++r) {
-      if (keep[static_cast<size_t>(r)]) out.columns[c].AppendFrom(batch.columns[c], r);
-    }
-  }
-  return out;
 }
 
 }  // namespace floe::iceberg

@@ -26,9 +26,6 @@ class RowFilter {
   void Evaluate(std::span<const Column> columns, int64_t num_rows,
                 std::vector<uint8_t>* keep) const;
 
-  // The rows of `batch` where keep[r] is set (every column filtered).
-  static RecordBatch Select(RecordBatch batch, const std::vector<uint8_t>& keep);
-
  private:
   void EvaluateNode(const Expression& e, std::span<const Column> columns,
                     std::vector<uint8_t>* keep) const;
