@@ -28,6 +28,11 @@ The same three are timed again projecting the id column alone (floe --columns
 id, SELECT id, selected_fields=("id",)), which shows how much of each side's
 time goes to rendering rows rather than planning and reading.
 
+A third pair compares the scan without text, in process: floe's own scan time
+(`--stats` "scanned N rows in X ms": planning and reading into columns,
+printing excluded, process start not included) against DuckDB fetching the
+rows as Arrow and PyIceberg's to_arrow, both in this process.
+
 All three must return the same rows (count, sum and range of id); the files
 each one read is reported (floe's --stats, DuckDB's EXPLAIN ANALYZE "Total
 Files Read", PyIceberg's plan_files()).
@@ -99,6 +104,7 @@ KEYS_SCHEMA = {"type": "struct", "schema-id": 0, "fields": [
 ]}
 
 STATS = re.compile(r"planned (\d+) of (\d+) data files(?: in ([\d.]+) ms)?")
+SCANNED = re.compile(r"scanned (\d+) rows in ([\d.]+) ms")
 
 
 def site_name(s: int) -> str:
@@ -175,6 +181,14 @@ def plan_stats(stderr: str) -> tuple[int, int, float | None]:
     if not m:
         raise RuntimeError(f"no planning statistics in floe's stderr: {stderr!r}")
     return int(m[1]), int(m[2]), float(m[3]) if m[3] else None
+
+
+def in_process(stderr: str) -> tuple[float, str]:
+    """floe's own scan seconds (planning and reading, printing excluded) from `scan --stats`."""
+    m = SCANNED.search(stderr)
+    if not m:
+        raise RuntimeError(f"no scan time in floe's stderr: {stderr!r}")
+    return float(m[2]) / 1e3, stderr
 
 
 def fastest(contenders: dict, repeat: int) -> dict:
@@ -295,6 +309,21 @@ def selective_scan(ctx: Context, floe: Floe, metadata: str, rows_per_file: int, 
             Comparison(f"selective scan, {label} (target >=3x)", "ms", floe_s * 1e3, ice_s * 1e3, "PyIceberg",
                        higher_is_better=False),
         ]
+    # Into columnar memory, in process, no text: floe's own scan time (--stats: planning and
+    # reading, printing excluded) against DuckDB fetching Arrow and PyIceberg's to_arrow.
+    argv = ("table", "scan", "bench.vitals", "--where", where, "--format", "csv", "--stats")
+    runs = fastest({"floe": lambda: in_process(floe.timed(*argv)[1]),
+                    "DuckDB": lambda: timed(lambda: con.execute(select("*")).arrow()),
+                    "PyIceberg": lambda: timed(lambda: pyiceberg_scan(metadata, where))}, repeat)
+    (floe_s, _), (duck_s, _), (ice_s, _) = runs["floe"], runs["DuckDB"], runs["PyIceberg"]
+    print(f"  in process, into columns, best of {repeat}: floe {floe_s * 1e3:.1f} ms, "
+          f"DuckDB {duck_s * 1e3:.1f} ms, PyIceberg {ice_s * 1e3:.1f} ms", flush=True)
+    results += [
+        Comparison("selective scan into columns, in process", "ms", floe_s * 1e3, duck_s * 1e3, "DuckDB",
+                   higher_is_better=False),
+        Comparison("selective scan into columns, in process", "ms", floe_s * 1e3, ice_s * 1e3, "PyIceberg",
+                   higher_is_better=False),
+    ]
     con.close()
 
     print(f"  data files read of {total}: floe {planned}, DuckDB {duck_files}, PyIceberg {ice_files}", flush=True)

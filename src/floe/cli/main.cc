@@ -1,4 +1,5 @@
 // The floe executable: parses the command line and dispatches to subcommands.
+#include <malloc.h>
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
@@ -23,6 +24,11 @@ void ExitOnError(const Status& status, int exit_code) {
 }  // namespace floe::cli
 
 int main(int argc, char** argv) {
+  // floe allocates and frees megabyte buffers batch after batch; keep them in
+  // the heap for reuse rather than mapping and unmapping each one (which
+  // costs a page fault per page, every batch).
+  mallopt(M_MMAP_THRESHOLD, 256 << 20);
+  mallopt(M_TRIM_THRESHOLD, 512 << 20);
   CLI::App app{"floe: a streaming lakehouse in one binary (Kafka -> Iceberg, catalog, maintenance)",
                "floe"};
   app.set_version_flag("--version", floe::CreatedBy());
