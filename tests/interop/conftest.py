@@ -3,6 +3,7 @@
 - kafka:       a real single-node Kafka broker for the whole session (KafkaBroker)
 - duckdb_con:  a DuckDB connection with the iceberg extension loaded offline
 - floe:        runs build/floe in the test's temporary directory (FloeRunner)
+- floe_server: `floe server` on a free loopback port over a fresh warehouse (FloeServer)
 
 A missing tool is a failure that says to run scripts/setup, never a skip.
 """
@@ -13,6 +14,7 @@ import pytest
 
 from harness import duck
 from harness.floe import FloeRunner
+from harness.floe_server import FloeServer
 from harness.kafka import KafkaBroker
 
 _broker: KafkaBroker | None = None
@@ -42,6 +44,16 @@ def duckdb_con(tmp_path_factory):
 @pytest.fixture
 def floe(tmp_path) -> FloeRunner:
     return FloeRunner(cwd=tmp_path)
+
+
+@pytest.fixture
+def floe_server(tmp_path):
+    server = FloeServer(tmp_path / "warehouse").start()
+    try:
+        yield server
+    finally:
+        code = server.stop()
+        assert code == 0, f"floe server exited with {code}:\n{server.log()}"
 
 
 @pytest.hookimpl(wrapper=True)

@@ -38,6 +38,10 @@ class Catalog {
   // Namespaces directly under `parent` (all top-level ones for an empty parent).
   virtual Result<std::vector<Namespace>> ListNamespaces(const Namespace& parent) = 0;
   virtual Result<Properties> LoadNamespaceProperties(const Namespace& ns) = 0;
+  // Removes `removals` and sets `updates` in one transaction.
+  virtual Status UpdateNamespaceProperties(const Namespace& ns,
+                                           const std::vector<std::string>& removals,
+                                           const Properties& updates) = 0;
   // REQUIRES: the namespace holds no tables (else kConflict).
   virtual Status DropNamespace(const Namespace& ns) = 0;
 

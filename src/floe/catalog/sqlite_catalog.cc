@@ -146,6 +146,35 @@ class SqliteCatalog final : public Catalog {
     return out;
   }
 
+  Status UpdateNamespaceProperties(const Namespace& ns, const std::vector<std::string>& removals,
+                                   const Properties& updates) override {
+    FLOE_ASSIGN_OR_RETURN(bool exists, NamespaceExists(ns));
+    if (!exists) return Status::NotFound("namespace {} does not exist", NamespaceToString(ns));
+    FLOE_RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
+    auto apply = [&]() -> Status {
+      for (const std::string& key : removals) {
+        if (key == "exists") continue;  // the marker stays
+        FLOE_ASSIGN_OR_RETURN(Statement s,
+                              Prepare("DELETE FROM iceberg_namespace_properties WHERE "
+                                      "catalog_name = ? AND namespace = ? AND property_key = ?"));
+        FLOE_RETURN_IF_ERROR(s.Bind(name_, NamespaceToString(ns), key).Run());
+      }
+      for (const auto& [key, value] : updates) {
+        FLOE_ASSIGN_OR_RETURN(Statement s,
+                              Prepare("INSERT OR REPLACE INTO iceberg_namespace_properties "
+                                      "VALUES (?, ?, ?, ?)"));
+        FLOE_RETURN_IF_ERROR(s.Bind(name_, NamespaceToString(ns), key, value).Run());
+      }
+      return Status::OK();
+    };
+    Status st = apply();
+    if (!st.ok()) {
+      (void)Exec("ROLLBACK");
+      return st;
+    }
+    return Exec("COMMIT");
+  }
+
   Status DropNamespace(const Namespace& ns) override {
     FLOE_ASSIGN_OR_RETURN(bool exists, NamespaceExists(ns));
     if (!exists) return Status::NotFound("namespace {} does not exist", NamespaceToString(ns));
@@ -262,14 +291,23 @@ class SqliteCatalog final : public Catalog {
     return Statement(db_.get(), stmt);
   }
 
+  // A namespace exists when it has properties or tables, or when a namespace
+  // below it does (as in the JDBC catalog: "a" exists once "a.b" does).
   Result<bool> NamespaceExists(const Namespace& ns) {
     const std::string name = NamespaceToString(ns);
+    std::string children;  // LIKE pattern for "name.<anything>"
+    for (char c : name) {
+      if (c == '%' || c == '_' || c == '\\') children.push_back('\\');
+      children.push_back(c);
+    }
+    children += ".%";
     FLOE_ASSIGN_OR_RETURN(
         Statement s,
-        Prepare("SELECT 1 FROM iceberg_namespace_properties WHERE catalog_name = ? AND "
-                "namespace = ? UNION ALL SELECT 1 FROM iceberg_tables WHERE "
-                "catalog_name = ? AND table_namespace = ? LIMIT 1"));
-    s.Bind(name_, name, name_, name);
+        Prepare("SELECT 1 FROM iceberg_namespace_properties WHERE catalog_name = ?1 AND "
+                "(namespace = ?2 OR namespace LIKE ?3 ESCAPE '\\') UNION ALL SELECT 1 FROM "
+                "iceberg_tables WHERE catalog_name = ?1 AND (table_namespace = ?2 OR "
+                "table_namespace LIKE ?3 ESCAPE '\\') LIMIT 1"));
+    s.Bind(name_, name, children);
     return s.Step();
   }
 

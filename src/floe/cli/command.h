@@ -28,5 +28,6 @@ void AddTransformCommand(CLI::App& app);
 void AddMetadataCommand(CLI::App& app);
 void AddNamespaceCommand(CLI::App& app);
 void AddTableCommand(CLI::App& app);
+void AddServerCommand(CLI::App& app);
 
 }  // namespace floe::cli

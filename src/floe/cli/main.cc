@@ -52,6 +52,7 @@ int main(int argc, char** argv) {
   floe::cli::AddMetadataCommand(app);
   floe::cli::AddNamespaceCommand(app);
   floe::cli::AddTableCommand(app);
+  floe::cli::AddServerCommand(app);
 
   try {
     app.parse(argc, argv);

@@ -1,0 +1,77 @@
+// `floe server`: the Iceberg REST catalog over the embedded catalog.
+#include <signal.h>
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <thread>
+
+#include "floe/cli/catalog_options.h"
+#include "floe/cli/command.h"
+#include "floe/server/http_server.h"
+#include "floe/server/rest_catalog.h"
+
+namespace floe::cli {
+namespace {
+
+struct ServerOptions {
+  CatalogOptions catalog;
+  server::HttpServerOptions http;
+};
+
+Status RunServer(const ServerOptions& o) {
+  FLOE_ASSIGN_OR_RETURN(auto cat, OpenCatalog(o.catalog));
+  std::error_code ec;
+  const std::string warehouse = std::filesystem::absolute(o.catalog.warehouse, ec).string();
+  auto service = std::make_shared<server::RestCatalog>(std::move(cat), warehouse);
+
+  // SIGINT / SIGTERM stop the server gracefully: no new connections, requests
+  // in flight (commits included) finish. The signals are blocked here, before
+  // any thread starts, and taken by a watcher thread.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  FLOE_ASSIGN_OR_RETURN(auto http, server::HttpServer::Bind(o.http, [service](const auto& r) {
+                          return service->Handle(r);
+                        }));
+  std::fprintf(stderr, "floe server listening on http://%s:%d (warehouse %s)\n",
+               o.http.host.c_str(), http->port(), warehouse.c_str());
+  std::fflush(stderr);
+  std::atomic<bool> done = false;
+  std::thread watcher([&] {
+    const timespec tick{0, 200'000'000};
+    while (!done) {
+      const int sig = sigtimedwait(&signals, nullptr, &tick);
+      if (sig == SIGINT || sig == SIGTERM) {
+        spdlog::info("signal {}: stopping after the requests in flight", sig);
+        http->Stop();
+        return;
+      }
+    }
+  });
+  Status served = http->Serve();
+  done = true;
+  watcher.join();
+  spdlog::info("floe server stopped");
+  return served;
+}
+
+}  // namespace
+
+void AddServerCommand(CLI::App& app) {
+  auto o = std::make_shared<ServerOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "server", "Serve the Iceberg REST catalog API over the warehouse's catalog");
+  AddCatalogOptions(cmd, o->catalog);
+  cmd->add_option("--host", o->http.host, "Address to listen on (loopback by default)")
+      ->capture_default_str();
+  cmd->add_option("--port", o->http.port, "Port (0: any free port, printed at start)")
+      ->capture_default_str();
+  cmd->add_option("--max-body-bytes", o->http.max_body_bytes, "Largest request body accepted")
+      ->capture_default_str();
+  cmd->callback([o] { ExitOnError(RunServer(*o)); });
+}
+
+}  // namespace floe::cli

@@ -1,0 +1,44 @@
+// The Iceberg REST catalog (apache/iceberg open-api/rest-catalog-open-api.yaml)
+// over floe's catalog: routes requests, checks their bodies and answers with
+// the spec's JSON and status codes. Error bodies are
+// {"error": {"message", "type", "code"}} with the Java reference's exception
+// names as types, which clients branch on (docs/design/rest-catalog.md).
+//
+// Served so far: GET /v1/config and the namespace endpoints (list with
+// parent and paging, create, load, HEAD, drop, update properties), with or
+// without a prefix segment after /v1.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "floe/catalog/catalog.h"
+#include "floe/server/http_message.h"
+
+namespace floe::server {
+
+class RestCatalog {
+ public:
+  // `warehouse` is the directory new tables go under.
+  RestCatalog(std::unique_ptr<catalog::Catalog> catalog, std::string warehouse);
+
+  // Answers one request. Never throws; malformed input gets a 4xx answer.
+  // Safe to call from several threads at once.
+  HttpResponse Handle(const HttpRequest& request);
+
+ private:
+  HttpResponse Route(const HttpRequest& request);
+  HttpResponse Config(const HttpRequest& request);
+  HttpResponse ListNamespaces(const HttpRequest& request);
+  HttpResponse CreateNamespace(const HttpRequest& request);
+  HttpResponse LoadNamespace(const catalog::Namespace& ns, bool head);
+  HttpResponse DropNamespace(const catalog::Namespace& ns);
+  HttpResponse UpdateNamespaceProperties(const catalog::Namespace& ns, const HttpRequest& request);
+
+  std::mutex mutex_;  // the catalog is one SQLite connection: one request at a time
+  std::unique_ptr<catalog::Catalog> catalog_;
+  std::string warehouse_;
+};
+
+}  // namespace floe::server
