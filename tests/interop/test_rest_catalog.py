@@ -108,3 +108,145 @@ def test_paging_and_errors_follow_the_spec(floe_server):
     # Every request is in the access log, one JSON object per line.
     lines = [json.loads(line[line.index("{"):]) for line in floe_server.log().splitlines() if '"method"' in line]
     assert any(entry["path"] == "/v2/nothing" and entry["status"] == 404 for entry in lines)
+
+
+def vitals(n: int, start: int = 0):
+    import datetime as dt
+
+    import pyarrow as pa
+    return pa.table({
+        "id": pa.array(range(start, start + n), pa.int64()),
+        "site": pa.array([f"S0{i % 3}" for i in range(start, start + n)], pa.string()),
+        "ts": pa.array([dt.datetime(2026, 1, 1 + i % 5, tzinfo=dt.timezone.utc) for i in range(start, start + n)],
+                       pa.timestamp("us", tz="UTC")),
+    })
+
+
+def test_pyiceberg_tables_through_floe_server(floe_server, floe):
+    import pyarrow as pa
+    from pyiceberg.exceptions import NoSuchTableError, TableAlreadyExistsError
+    from pyiceberg.expressions import EqualTo
+    from pyiceberg.partitioning import PartitionField, PartitionSpec
+    from pyiceberg.schema import Schema
+    from pyiceberg.transforms import DayTransform, IdentityTransform
+    from pyiceberg.types import LongType, NestedField, StringType, TimestamptzType
+
+    catalog = rest(floe_server)
+    catalog.create_namespace("edc")
+    schema = Schema(NestedField(1, "id", LongType(), required=False), NestedField(2, "site", StringType()),
+                    NestedField(3, "ts", TimestamptzType()))
+    spec = PartitionSpec(PartitionField(2, 1000, IdentityTransform(), "site"),
+                         PartitionField(3, 1001, DayTransform(), "ts_day"))
+    table = catalog.create_table("edc.vs", schema=schema, partition_spec=spec, properties={"owner": "dm"})
+    with pytest.raises(TableAlreadyExistsError):
+        catalog.create_table("edc.vs", schema=schema)
+    assert catalog.list_tables("edc") == [("edc", "vs")]
+    assert catalog.table_exists("edc.vs") and not catalog.table_exists("edc.nope")
+    with pytest.raises(NoSuchTableError):
+        catalog.load_table("edc.nope")
+
+    # Appends, an overwrite and a delete, committed by floe server.
+    table.append(vitals(30))
+    table.append(vitals(20, start=30))
+    table.overwrite(vitals(5, start=100), overwrite_filter=EqualTo("site", "S01"))
+    table.delete(EqualTo("id", 0))
+    table = catalog.load_table("edc.vs")
+    assert len(table.snapshots()) >= 4
+    ids = sorted(table.scan().to_arrow()["id"].to_pylist())
+    expected = sorted([i for i in range(50) if i % 3 != 1 and i != 0] + list(range(100, 105)))
+    assert ids == expected
+    # Every snapshot reads the same in floe (same warehouse, same catalog).
+    for snapshot in table.snapshots():
+        mine = sorted(json.loads(line)["id"] for line in floe.run(
+            "table", "scan", "edc.vs", "--snapshot", snapshot.snapshot_id,
+            "--warehouse", floe_server.warehouse).stdout.splitlines())
+        assert mine == sorted(table.scan(snapshot_id=snapshot.snapshot_id).to_arrow()["id"].to_pylist())
+
+    # Schema evolution and properties.
+    with table.update_schema() as update:
+        update.add_column("note", StringType())
+    with table.transaction() as tx:
+        tx.set_properties(retention="7y")
+    table = catalog.load_table("edc.vs")
+    assert [f.name for f in table.schema().fields] == ["id", "site", "ts", "note"]
+    assert table.properties["retention"] == "7y" and table.properties["owner"] == "dm"
+    table.append(vitals(3, start=200).append_column("note", pa.array(["a", None, "c"], pa.string())))
+    assert catalog.load_table("edc.vs").scan(row_filter="note = 'c'").to_arrow()["id"].to_pylist() == [202]
+
+    # A commit built on an old base gets 409 (its requirement names the old main); PyIceberg
+    # refreshes and retries, and both appends land.
+    stale = catalog.load_table("edc.vs")
+    table.append(vitals(1, start=300))
+    stale.append(vitals(1, start=400))
+    assert {300, 400} <= set(catalog.load_table("edc.vs").scan().to_arrow()["id"].to_pylist())
+    log = [json.loads(line[line.index("{"):]) for line in floe_server.log().splitlines() if '"method"' in line]
+    assert any(e["path"] == "/v1/namespaces/edc/tables/vs" and e["status"] == 409 for e in log)
+
+    # Rename, register, drop.
+    catalog.rename_table("edc.vs", "edc.vitals")
+    assert catalog.list_tables("edc") == [("edc", "vitals")]
+    location = catalog.load_table("edc.vitals").metadata_location
+    catalog.register_table(("edc", "copy"), location)
+    assert catalog.load_table("edc.copy").scan().to_arrow().num_rows == \
+        catalog.load_table("edc.vitals").scan().to_arrow().num_rows
+    catalog.drop_table("edc.copy")
+    assert not catalog.table_exists("edc.copy")
+    assert floe.run("table", "list", "edc", "--warehouse", floe_server.warehouse).stdout.split() == ["edc.vitals"]
+
+
+def test_table_errors_follow_the_spec(floe_server):
+    rest(floe_server).create_namespace("ns")
+    schema = {"type": "struct", "fields": [{"id": 1, "name": "id", "required": False, "type": "long"}]}
+    cases = [
+        ("GET", "/v1/namespaces/missing/tables/t", None, 404, "NoSuchTableException",
+         "Table does not exist: missing.t"),
+        ("GET", "/v1/namespaces/missing/tables", None, 404, "NoSuchNamespaceException", "missing"),
+        ("POST", "/v1/namespaces/missing/tables", {"name": "t", "schema": schema}, 404,
+         "NoSuchNamespaceException", "Namespace does not exist: missing"),
+        ("POST", "/v1/namespaces/ns/tables", {"name": "t"}, 400, "BadRequestException", "'schema'"),
+        ("POST", "/v1/namespaces/ns/tables", {"name": "t", "schema": {"type": "struct", "fields": 3}}, 400,
+         "BadRequestException", ""),
+        ("POST", "/v1/namespaces/ns/tables", {"name": "t", "schema": schema, "location": "/a/../b"}, 400,
+         "BadRequestException", "location"),
+        ("POST", "/v1/namespaces/ns/tables", {"name": "t", "schema": schema, "location": "relative/dir"}, 400,
+         "BadRequestException", "location"),
+        ("POST", "/v1/namespaces/ns/tables/t", {"requirements": [], "updates": []}, 404,
+         "NoSuchTableException", "Table does not exist: ns.t"),
+        ("POST", "/v1/tables/rename", {"source": {"namespace": ["ns"], "name": "t"},
+                                       "destination": {"namespace": ["ns"], "name": "u"}}, 404,
+         "NoSuchTableException", "Table does not exist: ns.t"),
+        ("POST", "/v1/namespaces/ns/register", {"name": "r", "metadata-location": "/nonexistent/m.json"}, 404,
+         "NotFoundException", "Failed to open input stream for file: /nonexistent/m.json"),
+    ]
+    for method, path, body, status, kind, message in cases:
+        got_status, got = http(floe_server, method, path, body)
+        assert got_status == status, (method, path, got)
+        assert got["error"]["type"] == kind, got
+        assert message in got["error"]["message"], got
+    # Commit requirements and bad updates.
+    status, created = http(floe_server, "POST", "/v1/namespaces/ns/tables", {"name": "t", "schema": schema})
+    assert status == 200 and created["metadata-location"].endswith(".metadata.json")
+    uuid = created["metadata"]["table-uuid"]
+    commits = [
+        ({"requirements": [{"type": "assert-table-uuid", "uuid": "0" * 8 + "-0000-0000-0000-" + "0" * 12}],
+          "updates": []}, 409, "Requirement failed: UUID does not match"),
+        ({"requirements": [{"type": "assert-ref-snapshot-id", "ref": "main", "snapshot-id": 5}], "updates": []},
+         409, "Requirement failed: branch or tag main is missing, expected 5"),
+        ({"requirements": [{"type": "assert-current-schema-id", "current-schema-id": 7}], "updates": []},
+         409, "Requirement failed: current schema changed: expected id 7 != 0"),
+        ({"requirements": [{"type": "assert-nonsense"}], "updates": []}, 400, "unknown requirement"),
+        ({"requirements": [], "updates": [{"action": "explode"}]}, 400, "unknown or unsupported update"),
+        ({"requirements": [], "updates": [{"action": "set-current-schema", "schema-id": -1}]}, 400,
+         "no schema has been added"),
+        ({"requirements": [], "updates": [{"action": "set-snapshot-ref", "ref-name": "main", "snapshot-id": 9,
+                                           "type": "branch"}]}, 400, "snapshot 9 does not exist"),
+        ({"requirements": "nope"}, 400, "must be arrays"),
+    ]
+    for body, status, message in commits:
+        got_status, got = http(floe_server, "POST", "/v1/namespaces/ns/tables/t", body)
+        assert got_status == status, (body, got)
+        assert message in got["error"]["message"], (body, got)
+    # A commit that changes nothing writes nothing.
+    status, same = http(floe_server, "POST", "/v1/namespaces/ns/tables/t",
+                        {"requirements": [{"type": "assert-table-uuid", "uuid": uuid}], "updates": []})
+    assert status == 200 and same["metadata-location"] == created["metadata-location"]

@@ -30,6 +30,10 @@ struct TableIdentifier {
 Result<Namespace> ParseNamespace(std::string_view text);
 std::string NamespaceToString(const Namespace& ns);
 
+// Where a new table goes when its creator names no location:
+// <warehouse>/<namespace>.db/<name> (levels of nested namespaces joined by dots).
+std::string DefaultTableLocation(const std::string& warehouse, const TableIdentifier& id);
+
 class Catalog {
  public:
   virtual ~Catalog() = default;

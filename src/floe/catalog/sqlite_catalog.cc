@@ -352,6 +352,10 @@ std::string NamespaceToString(const Namespace& ns) {
   return out;
 }
 
+std::string DefaultTableLocation(const std::string& warehouse, const TableIdentifier& id) {
+  return fmt::format("{}/{}.db/{}", warehouse, NamespaceToString(id.ns), id.name);
+}
+
 Result<TableIdentifier> TableIdentifier::Parse(std::string_view text) {
   const size_t dot = text.rfind('.');
   if (dot == std::string_view::npos || dot + 1 == text.size()) {

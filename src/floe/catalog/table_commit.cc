@@ -30,6 +30,7 @@ Result<CommitResult> CommitTableChange(Catalog& catalog, const TableIdentifier& 
     if (!base.ok()) return base.status().WithContext(base_location);
     iceberg::TableMetadata next = *base;
     FLOE_RETURN_IF_ERROR(change(next));
+    if (next == *base) return CommitResult{base_location, std::move(next), attempt};  // no-op
     next.last_updated_ms = std::max(NowMillis(), base->last_updated_ms + 1);
     next.metadata_log.push_back({base->last_updated_ms, base_location});
     // Keep the log bounded as Iceberg does (write.metadata.previous-versions-max, default 100).

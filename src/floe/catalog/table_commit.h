@@ -19,7 +19,9 @@ struct CommitResult {
 };
 
 // `change` edits the metadata (it may run more than once, each time on fresh
-// metadata). Gives up with the last kConflict after `max_attempts`.
+// metadata). A change that leaves the metadata as it was writes nothing and
+// returns the current location. Gives up with the last kConflict after
+// `max_attempts`.
 Result<CommitResult> CommitTableChange(Catalog& catalog, const TableIdentifier& id,
                                        const std::function<Status(iceberg::TableMetadata&)>& change,
                                        int max_attempts = 12);

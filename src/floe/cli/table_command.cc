@@ -84,8 +84,7 @@ Status RunCreate(const TableOptions& o) {
   std::error_code ec;
   const std::string warehouse =
       std::filesystem::absolute(o.catalog.warehouse, ec).lexically_normal().string();
-  const std::string location =
-      fmt::format("{}/{}.db/{}", warehouse, catalog::NamespaceToString(id.ns), id.name);
+  const std::string location = catalog::DefaultTableLocation(warehouse, id);
   FLOE_ASSIGN_OR_RETURN(iceberg::TableMetadata metadata,
                         iceberg::NewTableMetadata(std::move(*schema), std::move(spec), location,
                                                   std::move(properties)));

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "floe/iceberg/table_metadata.h"
+#include "floe/iceberg/table_metadata_json_internal.h"
 #include "floe/schema/schema_json_internal.h"
 
 namespace floe::iceberg {
@@ -247,10 +248,11 @@ Result<TableMetadata> FromJson(const Json& j) {
 
   // Schemas: the list, or v1's single schema.
   if (const Json* schemas = r.Find("schemas")) {
-    FLOE_RETURN_IF_ERROR(ParseList(schemas, "schemas", internal::SchemaFromJsonValue, &m.schemas));
+    FLOE_RETURN_IF_ERROR(
+        ParseList(schemas, "schemas", floe::internal::SchemaFromJsonValue, &m.schemas));
     FLOE_ASSIGN_OR_RETURN(m.current_schema_id, r.Required<int32_t>("current-schema-id"));
   } else if (const Json* schema = r.Find("schema"); schema && v1) {
-    FLOE_ASSIGN_OR_RETURN(Schema s, internal::SchemaFromJsonValue(*schema));
+    FLOE_ASSIGN_OR_RETURN(Schema s, floe::internal::SchemaFromJsonValue(*schema));
     m.current_schema_id = s.schema_id();
     m.schemas.push_back(std::move(s));
   } else {
@@ -335,7 +337,9 @@ Result<TableMetadata> TableMetadataFromJson(std::string_view json) {
   return FromJson(j);
 }
 
-std::string TableMetadataToJson(const TableMetadata& m) {
+namespace internal {
+
+Json TableMetadataToJsonValue(const TableMetadata& m) {
   Json j = {{"format-version", m.format_version},
             {"table-uuid", m.table_uuid},
             {"location", m.location},
@@ -348,7 +352,7 @@ std::string TableMetadataToJson(const TableMetadata& m) {
             {"default-sort-order-id", m.default_sort_order_id}};
   if (m.format_version >= 2) j["last-sequence-number"] = m.last_sequence_number;
   Json schemas = Json::array();
-  for (const Schema& s : m.schemas) schemas.push_back(internal::SchemaToJsonValue(s));
+  for (const Schema& s : m.schemas) schemas.push_back(floe::internal::SchemaToJsonValue(s));
   j["schemas"] = std::move(schemas);
   Json specs = Json::array();
   for (const PartitionSpec& s : m.specs) specs.push_back(SpecToJson(s));
@@ -360,7 +364,7 @@ std::string TableMetadataToJson(const TableMetadata& m) {
   j["sort-orders"] = std::move(orders);
   if (m.format_version == 1) {
     // v1 readers expect the deprecated single members too.
-    if (const Schema* s = m.CurrentSchema()) j["schema"] = internal::SchemaToJsonValue(*s);
+    if (const Schema* s = m.CurrentSchema()) j["schema"] = floe::internal::SchemaToJsonValue(*s);
     if (const PartitionSpec* s = m.DefaultSpec()) j["partition-spec"] = SpecToJson(*s)["fields"];
   }
   if (m.current_snapshot_id) j["current-snapshot-id"] = *m.current_snapshot_id;
@@ -382,7 +386,39 @@ std::string TableMetadataToJson(const TableMetadata& m) {
   j["refs"] = std::move(refs);
   if (m.next_row_id) j["next-row-id"] = *m.next_row_id;
   for (const auto& [key, text] : m.unmodeled) j[key] = Json::parse(text, nullptr, false);
-  return j.dump(2);
+  return j;
+}
+
+Result<TableMetadata> TableMetadataFromJsonValue(const Json& j) {
+  return FromJson(j);
+}
+Result<Snapshot> SnapshotFromJsonValue(const Json& j) {
+  return SnapshotFromJson(j);
+}
+Result<SnapshotRef> SnapshotRefFromJsonValue(const std::string& name, const Json& j) {
+  return RefFromJson(name, j);
+}
+Result<PartitionSpec> PartitionSpecFromJsonValue(const Json& j, int32_t spec_id_if_missing) {
+  if (!j.is_object()) return Status::Corruption("a partition spec must be an object");
+  Json with_id = j;
+  if (!with_id.contains("spec-id")) with_id["spec-id"] = spec_id_if_missing;
+  int32_t next_field_id = 1000;  // for fields without ids
+  return SpecFromJson(with_id, spec_id_if_missing, &next_field_id);
+}
+Json PartitionSpecToJsonValue(const PartitionSpec& spec) {
+  return SpecToJson(spec);
+}
+Result<SortOrder> SortOrderFromJsonValue(const Json& j) {
+  return SortOrderFromJson(j);
+}
+Json SortOrderToJsonValue(const SortOrder& order) {
+  return SortOrderToJson(order);
+}
+
+}  // namespace internal
+
+std::string TableMetadataToJson(const TableMetadata& m) {
+  return internal::TableMetadataToJsonValue(m).dump(2);
 }
 
 }  // namespace floe::iceberg

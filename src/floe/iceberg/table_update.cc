@@ -1,5 +1,8 @@
 #include "floe/iceberg/table_update.h"
 
+#include <algorithm>
+#include <set>
+
 namespace floe::iceberg {
 
 Status SetProperties(const std::map<std::string, std::string>& updates, TableMetadata* m) {
@@ -46,6 +49,77 @@ Status RemoveRef(const std::string& name, TableMetadata* m) {
   if (name == "main") return Status::InvalidArgument("the main branch cannot be removed");
   if (m->refs.erase(name) == 0) return Status::NotFound("no branch or tag named {}", name);
   return Status::OK();
+}
+
+Status RemoveSnapshots(const std::vector<int64_t>& snapshot_ids, TableMetadata* m) {
+  const std::set<int64_t> gone(snapshot_ids.begin(), snapshot_ids.end());
+  std::erase_if(m->snapshots, [&](const Snapshot& s) { return gone.contains(s.snapshot_id); });
+  std::erase_if(m->refs, [&](const auto& ref) { return gone.contains(ref.second.snapshot_id); });
+  if (m->current_snapshot_id && gone.contains(*m->current_snapshot_id)) {
+    m->current_snapshot_id.reset();
+  }
+  auto last_gone =
+      std::find_if(m->snapshot_log.rbegin(), m->snapshot_log.rend(),
+                   [&](const SnapshotLogEntry& e) { return gone.contains(e.snapshot_id); });
+  if (last_gone != m->snapshot_log.rend()) {
+    m->snapshot_log.erase(m->snapshot_log.begin(), last_gone.base());
+  }
+  return Status::OK();
+}
+
+Result<int32_t> AddSchema(Schema schema, TableMetadata* m) {
+  FLOE_RETURN_IF_ERROR(schema.Validate());
+  for (const Schema& existing : m->schemas) {
+    if (existing.fields() == schema.fields() &&
+        existing.identifier_field_ids() == schema.identifier_field_ids()) {
+      return existing.schema_id();
+    }
+  }
+  int32_t id = m->current_schema_id;
+  for (const Schema& existing : m->schemas) id = std::max(id, existing.schema_id());
+  ++id;
+  m->last_column_id = std::max(m->last_column_id, schema.HighestFieldId());
+  m->schemas.push_back(Schema(schema.fields(), id, schema.identifier_field_ids()));
+  return id;
+}
+
+Result<int32_t> AddPartitionSpec(PartitionSpec spec, TableMetadata* m) {
+  const Schema* schema = m->CurrentSchema();
+  if (schema == nullptr) return Status::InvalidArgument("the table has no current schema");
+  FLOE_RETURN_IF_ERROR(spec.PartitionType(*schema).status());
+  auto compatible = [&](const PartitionSpec& existing) {
+    if (existing.fields.size() != spec.fields.size()) return false;
+    for (size_t i = 0; i < spec.fields.size(); ++i) {
+      const PartitionField &a = existing.fields[i], &b = spec.fields[i];
+      if (a.source_id != b.source_id || !(a.transform == b.transform) || a.name != b.name) {
+        return false;
+      }
+    }
+    return true;
+  };
+  for (const PartitionSpec& existing : m->specs) {
+    if (compatible(existing)) return existing.spec_id;
+  }
+  int32_t id = -1;
+  for (const PartitionSpec& existing : m->specs) id = std::max(id, existing.spec_id);
+  spec.spec_id = id + 1;
+  for (PartitionField& f : spec.fields) {
+    m->last_partition_id = std::max(m->last_partition_id, f.field_id);
+  }
+  m->specs.push_back(std::move(spec));
+  return id + 1;
+}
+
+Result<int32_t> AddSortOrder(SortOrder order, TableMetadata* m) {
+  if (order.fields.empty()) return 0;  // the unsorted order
+  for (const SortOrder& existing : m->sort_orders) {
+    if (existing.fields == order.fields) return existing.order_id;
+  }
+  int32_t id = 0;
+  for (const SortOrder& existing : m->sort_orders) id = std::max(id, existing.order_id);
+  order.order_id = id + 1;
+  m->sort_orders.push_back(std::move(order));
+  return id + 1;
 }
 
 Status SetCurrentSnapshot(int64_t snapshot_id, int64_t now_ms, TableMetadata* m) {

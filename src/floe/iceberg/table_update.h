@@ -21,6 +21,19 @@ Status SetRef(const std::string& name, const SnapshotRef& ref, int64_t now_ms, T
 // "main" cannot be removed.
 Status RemoveRef(const std::string& name, TableMetadata* m);
 
+// Removes snapshots, the refs left pointing at them, and from the snapshot
+// log their entries and every entry before the last of those (as Java does).
+Status RemoveSnapshots(const std::vector<int64_t>& snapshot_ids, TableMetadata* m);
+
+// Schema, partition spec and sort order evolution as Iceberg Java applies it:
+// an equal (schema) or compatible (spec: same source ids, transforms and
+// names; order: same fields) existing one is reused, else the new one gets
+// the next id. Returns the id. last-column-id and last-partition-id grow to
+// cover the new ids.
+Result<int32_t> AddSchema(Schema schema, TableMetadata* m);
+Result<int32_t> AddPartitionSpec(PartitionSpec spec, TableMetadata* m);
+Result<int32_t> AddSortOrder(SortOrder order, TableMetadata* m);
+
 // Makes any existing snapshot current (the main branch moves to it).
 Status SetCurrentSnapshot(int64_t snapshot_id, int64_t now_ms, TableMetadata* m);
 // The same, only for an ancestor of the current snapshot (undoing commits).

@@ -7,118 +7,13 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "floe/server/rest_responses.h"
+
 namespace floe::server {
 namespace {
 
 using Json = nlohmann::json;
 using catalog::Namespace;
-
-HttpResponse JsonResponse(int status, const Json& body) {
-  HttpResponse r;
-  r.status = status;
-  r.body = body.dump(-1, ' ', false, Json::error_handler_t::replace);
-  return r;
-}
-
-HttpResponse Empty(int status) {
-  HttpResponse r;
-  r.status = status;
-  r.content_type.clear();
-  return r;
-}
-
-// The spec's error body. `type` is the Java exception's simple name.
-HttpResponse Error(int status, std::string_view type, std::string_view message) {
-  return JsonResponse(
-      status, {{"error",
-                {{"message", std::move(message)}, {"type", std::string(type)}, {"code", status}}}});
-}
-
-HttpResponse BadRequest(std::string_view message) {
-  return Error(400, "BadRequestException", message);
-}
-
-// Namespace levels as clients send them in a path segment: joined by the
-// unit separator 0x1F (which arrives decoded from %1F). Levels are non-empty.
-std::optional<Namespace> NamespaceFromPath(std::string_view segment) {
-  Namespace ns;
-  size_t start = 0;
-  while (true) {
-    const size_t end = segment.find('\x1f', start);
-    std::string_view level = segment.substr(start, end - start);
-    if (level.empty()) return std::nullopt;
-    ns.emplace_back(level);
-    if (end == std::string_view::npos) return ns;
-    start = end + 1;
-  }
-}
-
-// Java prints namespaces with dots: "Namespace does not exist: a.b".
-std::string Dotted(const Namespace& ns) {
-  std::string out;
-  for (const std::string& level : ns) {
-    if (!out.empty()) out.push_back('.');
-    out += level;
-  }
-  return out;
-}
-
-Json NamespaceJson(const Namespace& ns) {
-  return Json(ns);
-}
-
-HttpResponse NoSuchNamespace(const Namespace& ns) {
-  return Error(404, "NoSuchNamespaceException", "Namespace does not exist: " + Dotted(ns));
-}
-
-// Maps a catalog error that a handler did not anticipate.
-HttpResponse FromStatus(const Status& s) {
-  switch (s.code()) {
-    case StatusCode::kInvalidArgument:
-      return BadRequest(s.message());
-    case StatusCode::kNotFound:
-      return Error(404, "NotFoundException", s.message());
-    case StatusCode::kAlreadyExists:
-      return Error(409, "AlreadyExistsException", s.message());
-    case StatusCode::kConflict:
-      return Error(409, "CommitFailedException", s.message());
-    case StatusCode::kUnavailable:
-      return Error(503, "ServiceUnavailableException", s.message());
-    case StatusCode::kNotSupported:
-      return Error(406, "UnsupportedOperationException", s.message());
-    default:
-      return Error(500, "RuntimeException", s.ToString());
-  }
-}
-
-// A JSON object body, or why not.
-std::optional<Json> ParseObject(const std::string& body, HttpResponse* error) {
-  Json j = Json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded() || !j.is_object()) {
-    *error = BadRequest("Malformed request: the body is not a JSON object");
-    return std::nullopt;
-  }
-  return j;
-}
-
-// A string -> string map member (absent: empty), or why not.
-std::optional<catalog::Properties> StringMap(const Json& j, const char* key, HttpResponse* error) {
-  catalog::Properties out;
-  auto it = j.find(key);
-  if (it == j.end() || it->is_null()) return out;
-  if (!it->is_object()) {
-    *error = BadRequest(fmt::format("Malformed request: '{}' must be an object of strings", key));
-    return std::nullopt;
-  }
-  for (const auto& [k, v] : it->items()) {
-    if (!v.is_string()) {
-      *error = BadRequest(fmt::format("Malformed request: '{}.{}' must be a string", key, k));
-      return std::nullopt;
-    }
-    out[k] = v.get<std::string>();
-  }
-  return out;
-}
 
 // Endpoints served, as GET /v1/config advertises them.
 const char* const kEndpoints[] = {
@@ -128,6 +23,15 @@ const char* const kEndpoints[] = {
     "HEAD /v1/{prefix}/namespaces/{namespace}",
     "DELETE /v1/{prefix}/namespaces/{namespace}",
     "POST /v1/{prefix}/namespaces/{namespace}/properties",
+    "GET /v1/{prefix}/namespaces/{namespace}/tables",
+    "POST /v1/{prefix}/namespaces/{namespace}/tables",
+    "GET /v1/{prefix}/namespaces/{namespace}/tables/{table}",
+    "HEAD /v1/{prefix}/namespaces/{namespace}/tables/{table}",
+    "POST /v1/{prefix}/namespaces/{namespace}/tables/{table}",
+    "DELETE /v1/{prefix}/namespaces/{namespace}/tables/{table}",
+    "POST /v1/{prefix}/namespaces/{namespace}/register",
+    "POST /v1/{prefix}/namespaces/{namespace}/tables/{table}/metrics",
+    "POST /v1/{prefix}/tables/rename",
 };
 
 }  // namespace
@@ -165,7 +69,12 @@ HttpResponse RestCatalog::Route(const HttpRequest& request) {
   if (parts.size() == 1 && parts[0] == "config") {
     return method == "GET" ? Config(request) : no_route();
   }
-  if (!parts.empty() && parts[0] != "namespaces") parts.erase(parts.begin());  // the prefix
+  if (!parts.empty() && parts[0] != "namespaces" && parts[0] != "tables") {
+    parts.erase(parts.begin());  // the prefix
+  }
+  if (parts.size() == 2 && parts[0] == "tables" && parts[1] == "rename") {
+    return method == "POST" ? RenameTable(request) : no_route();
+  }
   if (parts.empty() || parts[0] != "namespaces") return no_route();
   if (parts.size() == 1) {
     if (method == "GET") return ListNamespaces(request);
@@ -181,6 +90,29 @@ HttpResponse RestCatalog::Route(const HttpRequest& request) {
   }
   if (parts.size() == 3 && parts[2] == "properties" && method == "POST") {
     return UpdateNamespaceProperties(*ns, request);
+  }
+  if (parts.size() == 3 && parts[2] == "register" && method == "POST") {
+    return RegisterTable(*ns, request);
+  }
+  if (parts[2] != "tables") return no_route();
+  if (parts.size() == 3) {
+    if (method == "GET") return ListTables(*ns, request);
+    if (method == "POST") return CreateTable(*ns, request);
+    return no_route();
+  }
+  if (parts[3].empty()) return BadRequest("Malformed request: empty table name");
+  const catalog::TableIdentifier id{*ns, std::string(parts[3])};
+  if (parts.size() == 4) {
+    if (method == "GET" || method == "HEAD") return LoadTable(id, request, method == "HEAD");
+    if (method == "POST") return CommitTable(id, request);
+    if (method == "DELETE") return DropTable(id, request);
+    return no_route();
+  }
+  if (parts.size() == 5 && parts[4] == "metrics" && method == "POST") {
+    // Metrics reports are accepted and discarded (for now).
+    return catalog_->LoadTable(id).ok()
+               ? Empty(204)
+               : Error(404, "NoSuchTableException", "Table does not exist: " + Dotted(id));
   }
   return no_route();
 }
@@ -206,26 +138,13 @@ HttpResponse RestCatalog::ListNamespaces(const HttpRequest& request) {
   }
   auto children = catalog_->ListNamespaces(parent);
   if (!children.ok()) return FromStatus(children.status());
-  // Paging: the token is the offset of the next page.
-  size_t offset = 0, size = children->size();
-  if (const std::string* token = request.Query("pageToken"); token != nullptr && !token->empty()) {
-    auto [end, ec] = std::from_chars(token->data(), token->data() + token->size(), offset);
-    if (ec != std::errc() || end != token->data() + token->size()) {
-      return BadRequest("Malformed request: invalid pageToken");
-    }
-  }
-  if (const std::string* page = request.Query("pageSize"); page != nullptr && !page->empty()) {
-    auto [end, ec] = std::from_chars(page->data(), page->data() + page->size(), size);
-    if (ec != std::errc() || end != page->data() + page->size() || size == 0) {
-      return BadRequest("Malformed request: pageSize must be a positive integer");
-    }
-  }
+  HttpResponse error;
+  std::optional<Page> page = PageOf(request, children->size(), &error);
+  if (!page) return error;
   Json namespaces = Json::array();
-  const size_t first = std::min(offset, children->size());
-  const size_t last = std::min(children->size(), first + std::min(size, children->size()));
-  for (size_t i = first; i < last; ++i) namespaces.push_back(NamespaceJson((*children)[i]));
+  for (size_t i = page->first; i < page->last; ++i) namespaces.push_back(Json((*children)[i]));
   Json body = {{"namespaces", namespaces}};
-  body["next-page-token"] = last < children->size() ? Json(std::to_string(last)) : Json(nullptr);
+  body["next-page-token"] = page->next_token ? Json(*page->next_token) : Json(nullptr);
   return JsonResponse(200, body);
 }
 
@@ -249,7 +168,7 @@ HttpResponse RestCatalog::CreateNamespace(const HttpRequest& request) {
     if (s.code() == StatusCode::kInvalidArgument) return BadRequest(s.message());
     return FromStatus(s);
   }
-  return JsonResponse(200, {{"namespace", NamespaceJson(ns)}, {"properties", *properties}});
+  return JsonResponse(200, {{"namespace", Json(ns)}, {"properties", *properties}});
 }
 
 HttpResponse RestCatalog::LoadNamespace(const Namespace& ns, bool head) {
@@ -259,7 +178,7 @@ HttpResponse RestCatalog::LoadNamespace(const Namespace& ns, bool head) {
     return head ? Empty(404) : NoSuchNamespace(ns);
   }
   if (head) return Empty(204);
-  return JsonResponse(200, {{"namespace", NamespaceJson(ns)}, {"properties", *properties}});
+  return JsonResponse(200, {{"namespace", Json(ns)}, {"properties", *properties}});
 }
 
 HttpResponse RestCatalog::DropNamespace(const Namespace& ns) {

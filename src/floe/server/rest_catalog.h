@@ -4,13 +4,16 @@
 // {"error": {"message", "type", "code"}} with the Java reference's exception
 // names as types, which clients branch on (docs/design/rest-catalog.md).
 //
-// Served so far: GET /v1/config and the namespace endpoints (list with
-// parent and paging, create, load, HEAD, drop, update properties), with or
-// without a prefix segment after /v1.
+// Served so far: GET /v1/config; the namespace endpoints (list with parent
+// and paging, create, load, HEAD, drop, update properties); tables: list,
+// create (and stage-create), register, load (snapshots=all|refs), HEAD, drop
+// (without purge), rename, commit, metrics reports (accepted, discarded).
+// Every route also answers with a prefix segment after /v1.
 #pragma once
 
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "floe/catalog/catalog.h"
@@ -35,6 +38,16 @@ class RestCatalog {
   HttpResponse LoadNamespace(const catalog::Namespace& ns, bool head);
   HttpResponse DropNamespace(const catalog::Namespace& ns);
   HttpResponse UpdateNamespaceProperties(const catalog::Namespace& ns, const HttpRequest& request);
+
+  // rest_tables.cc
+  HttpResponse ListTables(const catalog::Namespace& ns, const HttpRequest& request);
+  HttpResponse CreateTable(const catalog::Namespace& ns, const HttpRequest& request);
+  HttpResponse RegisterTable(const catalog::Namespace& ns, const HttpRequest& request);
+  HttpResponse LoadTable(const catalog::TableIdentifier& id, const HttpRequest& request, bool head);
+  HttpResponse DropTable(const catalog::TableIdentifier& id, const HttpRequest& request);
+  HttpResponse RenameTable(const HttpRequest& request);
+  // rest_commit.cc
+  HttpResponse CommitTable(const catalog::TableIdentifier& id, const HttpRequest& request);
 
   std::mutex mutex_;  // the catalog is one SQLite connection: one request at a time
   std::unique_ptr<catalog::Catalog> catalog_;

@@ -1,0 +1,323 @@
+// The REST catalog's table commits (POST .../tables/{table}): requirements
+// checked and updates applied on the table's latest metadata, with the Java
+// reference's semantics and messages (docs/design/rest-catalog.md, section 3).
+// A commit that loses the compare-and-swap to another one is re-applied on
+// the newer metadata (server-side retry); its requirements decide whether it
+// still holds.
+#include <fmt/format.h>
+
+#include "floe/catalog/table_commit.h"
+#include "floe/iceberg/table_metadata_json_internal.h"
+#include "floe/iceberg/table_update.h"
+#include "floe/schema/schema_json_internal.h"
+#include "floe/server/rest_catalog.h"
+#include "floe/server/rest_responses.h"
+#include "floe/util/strings.h"
+
+namespace floe::server {
+namespace {
+
+using Json = nlohmann::json;
+using iceberg::TableMetadata;
+
+// A failed requirement: the commit's base is not the table's state.
+Status RequirementFailed(std::string message) {
+  return Status::Conflict("Requirement failed: {}", message);
+}
+
+// An update that cannot apply: a bad request.
+Status Invalid(std::string message) {
+  return Status::InvalidArgument("{}", message);
+}
+
+template <typename T>
+Result<T> Member(const Json& j, const char* key) {
+  auto it = j.find(key);
+  if (it == j.end()) return Invalid(fmt::format("missing '{}' in {}", key, j.dump()));
+  if constexpr (std::is_same_v<T, std::string>) {
+    if (it->is_string()) return it->get<std::string>();
+  } else {
+    if (it->is_number_integer()) return it->get<T>();
+  }
+  return Invalid(fmt::format("'{}' has the wrong type in {}", key, j.dump()));
+}
+
+Status CheckRequirement(const Json& r, const TableMetadata& m) {
+  FLOE_ASSIGN_OR_RETURN(std::string type, Member<std::string>(r, "type"));
+  auto expect = [&](const char* key, int64_t current, const char* what) -> Status {
+    FLOE_ASSIGN_OR_RETURN(int64_t expected, Member<int64_t>(r, key));
+    if (expected != current) {
+      return RequirementFailed(
+          fmt::format("{} changed: expected id {} != {}", what, expected, current));
+    }
+    return Status::OK();
+  };
+  if (type == "assert-table-uuid") {
+    FLOE_ASSIGN_OR_RETURN(std::string uuid, Member<std::string>(r, "uuid"));
+    if (!EqualsIgnoreCase(uuid, m.table_uuid)) {
+      return RequirementFailed(
+          fmt::format("UUID does not match: expected {} != {}", m.table_uuid, uuid));
+    }
+    return Status::OK();
+  }
+  if (type == "assert-ref-snapshot-id") {
+    FLOE_ASSIGN_OR_RETURN(std::string ref, Member<std::string>(r, "ref"));
+    auto id = r.find("snapshot-id");
+    auto current = m.refs.find(ref);
+    const char* kind =
+        current != m.refs.end() && current->second.type == iceberg::SnapshotRef::Type::kTag
+            ? "tag"
+            : "branch";
+    if (id == r.end() || id->is_null()) {
+      if (current != m.refs.end()) {
+        return RequirementFailed(fmt::format("{} {} was created concurrently", kind, ref));
+      }
+      return Status::OK();
+    }
+    if (!id->is_number_integer()) return Invalid("'snapshot-id' must be a number or null");
+    if (current == m.refs.end()) {
+      return RequirementFailed(
+          fmt::format("branch or tag {} is missing, expected {}", ref, id->get<int64_t>()));
+    }
+    if (current->second.snapshot_id != id->get<int64_t>()) {
+      return RequirementFailed(fmt::format("{} {} has changed: expected id {} != {}", kind, ref,
+                                           id->get<int64_t>(), current->second.snapshot_id));
+    }
+    return Status::OK();
+  }
+  if (type == "assert-last-assigned-field-id") {
+    return expect("last-assigned-field-id", m.last_column_id, "last assigned field id");
+  }
+  if (type == "assert-current-schema-id") {
+    return expect("current-schema-id", m.current_schema_id, "current schema");
+  }
+  if (type == "assert-last-assigned-partition-id") {
+    return expect("last-assigned-partition-id", m.last_partition_id, "last assigned partition id");
+  }
+  if (type == "assert-default-spec-id") {
+    return expect("default-spec-id", m.default_spec_id, "default partition spec");
+  }
+  if (type == "assert-default-sort-order-id") {
+    return expect("default-sort-order-id", m.default_sort_order_id, "default sort order");
+  }
+  if (type == "assert-create") return RequirementFailed("table already exists");
+  return Invalid(fmt::format("unknown requirement type '{}'", type));
+}
+
+// What earlier updates of the same commit did, for "-1 = last added" and the
+// snapshot log's timestamps.
+struct CommitState {
+  std::optional<int32_t> last_schema, last_spec, last_order;
+  std::map<int64_t, int64_t> added_snapshots;  // id -> timestamp-ms
+  int64_t now_ms = 0;
+};
+
+Result<int32_t> LastAdded(const Json& u, const char* key, std::optional<int32_t> last,
+                          const char* what) {
+  FLOE_ASSIGN_OR_RETURN(int32_t id, Member<int32_t>(u, key));
+  if (id != -1) return id;
+  if (!last)
+    return Invalid(fmt::format("Cannot set last added {}: no {} has been added", what, what));
+  return *last;
+}
+
+Status ApplyUpdate(const Json& u, CommitState& state, TableMetadata& m) {
+  FLOE_ASSIGN_OR_RETURN(std::string action, Member<std::string>(u, "action"));
+  if (action == "assign-uuid") {
+    FLOE_ASSIGN_OR_RETURN(std::string uuid, Member<std::string>(u, "uuid"));
+    if (!EqualsIgnoreCase(uuid, m.table_uuid)) {
+      return Invalid("Cannot reassign uuid of an existing table");
+    }
+    return Status::OK();
+  }
+  if (action == "upgrade-format-version") {
+    FLOE_ASSIGN_OR_RETURN(int version, Member<int>(u, "format-version"));
+    if (version < m.format_version) {
+      return Invalid(fmt::format("Cannot downgrade v{} table to v{}", m.format_version, version));
+    }
+    if (version > 2) {
+      return Status::NotSupported("floe writes format version 2; v{} is not supported yet",
+                                  version);
+    }
+    m.format_version = version;
+    return Status::OK();
+  }
+  if (action == "set-properties") {
+    auto it = u.find("updates");
+    if (it == u.end()) it = u.find("updated");  // the legacy name
+    if (it == u.end() || !it->is_object()) return Invalid("'updates' must be an object");
+    std::map<std::string, std::string> updates;
+    for (const auto& [k, v] : it->items()) {
+      if (!v.is_string()) return Invalid(fmt::format("property '{}' must be a string", k));
+      updates[k] = v.get<std::string>();
+    }
+    return iceberg::SetProperties(updates, &m);
+  }
+  if (action == "remove-properties") {
+    auto it = u.find("removals");
+    if (it == u.end()) it = u.find("removed");
+    if (it == u.end() || !it->is_array() ||
+        !std::all_of(it->begin(), it->end(), [](const Json& k) { return k.is_string(); })) {
+      return Invalid("'removals' must be an array of strings");
+    }
+    return iceberg::RemoveProperties(it->get<std::vector<std::string>>(), &m);
+  }
+  if (action == "set-location") {
+    FLOE_ASSIGN_OR_RETURN(m.location, Member<std::string>(u, "location"));
+    return Status::OK();
+  }
+  if (action == "add-snapshot") {
+    auto it = u.find("snapshot");
+    if (it == u.end() || !it->is_object()) return Invalid("'snapshot' must be an object");
+    auto snapshot = iceberg::internal::SnapshotFromJsonValue(*it);
+    if (!snapshot.ok()) return Invalid(std::string(snapshot.status().message()));
+    if (m.SnapshotById(snapshot->snapshot_id) != nullptr) {
+      return Invalid(fmt::format("Snapshot already exists for id: {}", snapshot->snapshot_id));
+    }
+    if (m.format_version >= 2 && snapshot->parent_snapshot_id &&
+        snapshot->sequence_number <= m.last_sequence_number) {
+      // Stale: built on older metadata. Java 1.11 answers 409 so clients retry.
+      return Status::Conflict(
+          "Validation failed, please retry: Cannot add snapshot with sequence number {} older "
+          "than last sequence number {}",
+          snapshot->sequence_number, m.last_sequence_number);
+    }
+    state.added_snapshots[snapshot->snapshot_id] = snapshot->timestamp_ms;
+    m.last_sequence_number = std::max(m.last_sequence_number, snapshot->sequence_number);
+    m.snapshots.push_back(*std::move(snapshot));
+    return Status::OK();
+  }
+  if (action == "set-snapshot-ref") {
+    FLOE_ASSIGN_OR_RETURN(std::string name, Member<std::string>(u, "ref-name"));
+    auto ref = iceberg::internal::SnapshotRefFromJsonValue(name, u);
+    if (!ref.ok()) return Invalid(std::string(ref.status().message()));
+    auto added = state.added_snapshots.find(ref->snapshot_id);
+    const int64_t when = added != state.added_snapshots.end() ? added->second : state.now_ms;
+    return iceberg::SetRef(name, *ref, when, &m);
+  }
+  if (action == "remove-snapshot-ref") {
+    FLOE_ASSIGN_OR_RETURN(std::string name, Member<std::string>(u, "ref-name"));
+    if (name == "main") {  // replace transactions start over from no snapshot
+      m.refs.erase("main");
+      m.current_snapshot_id.reset();
+      return Status::OK();
+    }
+    Status s = iceberg::RemoveRef(name, &m);
+    return s.code() == StatusCode::kNotFound ? Status::OK() : s;
+  }
+  if (action == "remove-snapshots") {
+    auto it = u.find("snapshot-ids");
+    if (it == u.end() || !it->is_array() ||
+        !std::all_of(it->begin(), it->end(), [](const Json& k) { return k.is_number_integer(); })) {
+      return Invalid("'snapshot-ids' must be an array of snapshot ids");
+    }
+    return iceberg::RemoveSnapshots(it->get<std::vector<int64_t>>(), &m);
+  }
+  if (action == "add-schema") {
+    auto it = u.find("schema");
+    if (it == u.end() || !it->is_object()) return Invalid("'schema' must be an object");
+    auto schema = floe::internal::SchemaFromJsonValue(*it);
+    if (!schema.ok()) return Invalid(std::string(schema.status().message()));
+    FLOE_ASSIGN_OR_RETURN(state.last_schema, iceberg::AddSchema(*std::move(schema), &m));
+    return Status::OK();
+  }
+  if (action == "set-current-schema") {
+    FLOE_ASSIGN_OR_RETURN(int32_t id, LastAdded(u, "schema-id", state.last_schema, "schema"));
+    if (m.SchemaById(id) == nullptr) {
+      return Invalid(fmt::format("Cannot set current schema to unknown schema: {}", id));
+    }
+    m.current_schema_id = id;
+    return Status::OK();
+  }
+  if (action == "add-spec") {
+    auto it = u.find("spec");
+    if (it == u.end() || !it->is_object()) return Invalid("'spec' must be an object");
+    auto spec = iceberg::internal::PartitionSpecFromJsonValue(*it, -1);
+    if (!spec.ok()) return Invalid(std::string(spec.status().message()));
+    FLOE_ASSIGN_OR_RETURN(state.last_spec, iceberg::AddPartitionSpec(*std::move(spec), &m));
+    return Status::OK();
+  }
+  if (action == "set-default-spec") {
+    FLOE_ASSIGN_OR_RETURN(int32_t id, LastAdded(u, "spec-id", state.last_spec, "spec"));
+    if (m.SpecById(id) == nullptr) {
+      return Invalid(fmt::format("Cannot set default partition spec to unknown spec: {}", id));
+    }
+    m.default_spec_id = id;
+    return Status::OK();
+  }
+  if (action == "add-sort-order") {
+    auto it = u.find("sort-order");
+    if (it == u.end() || !it->is_object()) return Invalid("'sort-order' must be an object");
+    auto order = iceberg::internal::SortOrderFromJsonValue(*it);
+    if (!order.ok()) return Invalid(std::string(order.status().message()));
+    FLOE_ASSIGN_OR_RETURN(state.last_order, iceberg::AddSortOrder(*std::move(order), &m));
+    return Status::OK();
+  }
+  if (action == "set-default-sort-order") {
+    FLOE_ASSIGN_OR_RETURN(int32_t id,
+                          LastAdded(u, "sort-order-id", state.last_order, "sort order"));
+    const bool known = std::any_of(m.sort_orders.begin(), m.sort_orders.end(),
+                                   [&](const iceberg::SortOrder& o) { return o.order_id == id; });
+    if (!known)
+      return Invalid(fmt::format("Cannot set default sort order to unknown order: {}", id));
+    m.default_sort_order_id = id;
+    return Status::OK();
+  }
+  return Invalid(fmt::format("unknown or unsupported update action '{}'", action));
+}
+
+}  // namespace
+
+HttpResponse RestCatalog::CommitTable(const catalog::TableIdentifier& id,
+                                      const HttpRequest& request) {
+  HttpResponse error;
+  std::optional<Json> body = ParseObject(request.body, &error);
+  if (!body) return error;
+  const Json requirements = body->value("requirements", Json::array());
+  const Json updates = body->value("updates", Json::array());
+  if (!requirements.is_array() || !updates.is_array() ||
+      !std::all_of(requirements.begin(), requirements.end(),
+                   [](const Json& r) { return r.is_object(); }) ||
+      !std::all_of(updates.begin(), updates.end(), [](const Json& u) { return u.is_object(); })) {
+    return BadRequest("Malformed request: 'requirements' and 'updates' must be arrays of objects");
+  }
+  const bool creating = std::any_of(requirements.begin(), requirements.end(), [](const Json& r) {
+    return r.value("type", "") == "assert-create";
+  });
+  if (creating) {
+    if (catalog_->LoadTable(id).ok()) {
+      return Error(409, "CommitFailedException", "Requirement failed: table already exists");
+    }
+    return Error(406, "UnsupportedOperationException",
+                 "create transactions (assert-create) are not implemented yet");
+  }
+  if (!catalog_->LoadTable(id).ok()) {
+    return Error(404, "NoSuchTableException", "Table does not exist: " + Dotted(id));
+  }
+  auto change = [&](TableMetadata& m) -> Status {
+    for (const Json& r : requirements) FLOE_RETURN_IF_ERROR(CheckRequirement(r, m));
+    CommitState state;
+    state.now_ms = catalog::NowMillis();
+    for (const Json& u : updates) FLOE_RETURN_IF_ERROR(ApplyUpdate(u, state, m));
+    return Status::OK();
+  };
+  auto committed = catalog::CommitTableChange(*catalog_, id, change);
+  if (!committed.ok()) {
+    const Status& s = committed.status();
+    switch (s.code()) {
+      case StatusCode::kConflict:
+        return Error(409, "CommitFailedException", s.message());
+      case StatusCode::kInvalidArgument:
+        return Error(400, "ValidationException", s.message());
+      case StatusCode::kNotSupported:
+        return Error(406, "UnsupportedOperationException", s.message());
+      case StatusCode::kNotFound:
+        return Error(404, "NoSuchTableException", "Table does not exist: " + Dotted(id));
+      default:
+        return Error(500, "CommitStateUnknownException", s.ToString());
+    }
+  }
+  return JsonResponse(200, LoadResult(committed->metadata_location, committed->metadata));
+}
+
+}  // namespace floe::server

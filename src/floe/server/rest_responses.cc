@@ -1,0 +1,140 @@
+#include "floe/server/rest_responses.h"
+
+#include <fmt/format.h>
+
+#include <charconv>
+
+namespace floe::server {
+
+using Json = nlohmann::json;
+
+HttpResponse JsonResponse(int status, const Json& body) {
+  HttpResponse r;
+  r.status = status;
+  r.body = body.dump(-1, ' ', false, Json::error_handler_t::replace);
+  return r;
+}
+
+HttpResponse Empty(int status) {
+  HttpResponse r;
+  r.status = status;
+  r.content_type.clear();
+  return r;
+}
+
+HttpResponse Error(int status, std::string_view type, std::string_view message) {
+  return JsonResponse(
+      status,
+      {{"error",
+        {{"message", std::string(message)}, {"type", std::string(type)}, {"code", status}}}});
+}
+
+HttpResponse BadRequest(std::string_view message) {
+  return Error(400, "BadRequestException", message);
+}
+
+// Namespace levels as clients send them in a path segment: joined by the
+// unit separator 0x1F (which arrives decoded from %1F). Levels are non-empty.
+std::optional<catalog::Namespace> NamespaceFromPath(std::string_view segment) {
+  catalog::Namespace ns;
+  size_t start = 0;
+  while (true) {
+    const size_t end = segment.find('\x1f', start);
+    std::string_view level = segment.substr(start, end - start);
+    if (level.empty()) return std::nullopt;
+    ns.emplace_back(level);
+    if (end == std::string_view::npos) return ns;
+    start = end + 1;
+  }
+}
+
+std::string Dotted(const catalog::Namespace& ns) {
+  std::string out;
+  for (const std::string& level : ns) {
+    if (!out.empty()) out.push_back('.');
+    out += level;
+  }
+  return out;
+}
+
+HttpResponse NoSuchNamespace(const catalog::Namespace& ns) {
+  return Error(404, "NoSuchNamespaceException", "Namespace does not exist: " + Dotted(ns));
+}
+
+HttpResponse FromStatus(const Status& s) {
+  switch (s.code()) {
+    case StatusCode::kInvalidArgument:
+      return BadRequest(s.message());
+    case StatusCode::kNotFound:
+      return Error(404, "NotFoundException", s.message());
+    case StatusCode::kAlreadyExists:
+      return Error(409, "AlreadyExistsException", s.message());
+    case StatusCode::kConflict:
+      return Error(409, "CommitFailedException", s.message());
+    case StatusCode::kUnavailable:
+      return Error(503, "ServiceUnavailableException", s.message());
+    case StatusCode::kNotSupported:
+      return Error(406, "UnsupportedOperationException", s.message());
+    default:
+      return Error(500, "RuntimeException", s.ToString());
+  }
+}
+
+// A JSON object body, or why not.
+std::optional<Json> ParseObject(const std::string& body, HttpResponse* error) {
+  Json j = Json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object()) {
+    *error = BadRequest("Malformed request: the body is not a JSON object");
+    return std::nullopt;
+  }
+  return j;
+}
+
+// A string -> string map member (absent: empty), or why not.
+std::optional<catalog::Properties> StringMap(const Json& j, const char* key, HttpResponse* error) {
+  catalog::Properties out;
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) return out;
+  if (!it->is_object()) {
+    *error = BadRequest(fmt::format("Malformed request: '{}' must be an object of strings", key));
+    return std::nullopt;
+  }
+  for (const auto& [k, v] : it->items()) {
+    if (!v.is_string()) {
+      *error = BadRequest(fmt::format("Malformed request: '{}.{}' must be a string", key, k));
+      return std::nullopt;
+    }
+    out[k] = v.get<std::string>();
+  }
+  return out;
+}
+std::string Dotted(const catalog::TableIdentifier& id) {
+  return Dotted(id.ns) + "." + id.name;
+}
+
+std::optional<Page> PageOf(const HttpRequest& request, size_t count, HttpResponse* error) {
+  size_t offset = 0, size = count;
+  auto number = [](const std::string& text, size_t* out) {
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), *out);
+    return ec == std::errc() && end == text.data() + text.size();
+  };
+  if (const std::string* token = request.Query("pageToken"); token != nullptr && !token->empty()) {
+    if (!number(*token, &offset)) {
+      *error = BadRequest("Malformed request: invalid pageToken");
+      return std::nullopt;
+    }
+  }
+  if (const std::string* page = request.Query("pageSize"); page != nullptr && !page->empty()) {
+    if (!number(*page, &size) || size == 0) {
+      *error = BadRequest("Malformed request: pageSize must be a positive integer");
+      return std::nullopt;
+    }
+  }
+  Page p;
+  p.first = std::min(offset, count);
+  p.last = p.first + std::min(size, count - p.first);
+  if (p.last < count) p.next_token = std::to_string(p.last);
+  return p;
+}
+
+}  // namespace floe::server

@@ -1,0 +1,54 @@
+// The REST catalog's building blocks shared by its handlers: JSON answers,
+// the spec's error bodies, request-body checks and path decoding.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "floe/catalog/catalog.h"
+#include "floe/iceberg/table_metadata.h"
+#include "floe/server/http_message.h"
+#include "floe/util/status.h"
+
+namespace floe::server {
+
+HttpResponse JsonResponse(int status, const nlohmann::json& body);
+// A bodiless answer (204, 304, a HEAD's 404).
+HttpResponse Empty(int status);
+// The spec's error body; `type` is the Java exception's simple name, which
+// clients branch on.
+HttpResponse Error(int status, std::string_view type, std::string_view message);
+HttpResponse BadRequest(std::string_view message);
+// A catalog error a handler did not anticipate.
+HttpResponse FromStatus(const Status& s);
+
+// Namespace levels from a path segment (joined by the unit separator 0x1F,
+// which arrives decoded from %1F); nullopt for an empty level.
+std::optional<catalog::Namespace> NamespaceFromPath(std::string_view segment);
+// Java prints namespaces and identifiers with dots: "Namespace does not exist: a.b".
+std::string Dotted(const catalog::Namespace& ns);
+std::string Dotted(const catalog::TableIdentifier& id);
+HttpResponse NoSuchNamespace(const catalog::Namespace& ns);
+
+// A JSON object body, or the 400 answer in `error`.
+std::optional<nlohmann::json> ParseObject(const std::string& body, HttpResponse* error);
+// A string -> string map member (absent or null: empty), or the 400 answer.
+std::optional<catalog::Properties> StringMap(const nlohmann::json& j, const char* key,
+                                             HttpResponse* error);
+// Paging over `count` items by pageToken (an offset) and pageSize: [first,
+// last) and the next token (empty at the end), or the 400 answer.
+struct Page {
+  size_t first = 0, last = 0;
+  std::optional<std::string> next_token;
+};
+std::optional<Page> PageOf(const HttpRequest& request, size_t count, HttpResponse* error);
+
+// LoadTableResult: the metadata, its location (null for a staged create)
+// and the (empty) client config.
+nlohmann::json LoadResult(const std::string& location, const iceberg::TableMetadata& m);
+// A table's metadata file; kNotFound when it is missing.
+Result<iceberg::TableMetadata> ReadMetadata(const std::string& location);
+
+}  // namespace floe::server

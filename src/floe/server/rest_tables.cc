@@ -1,0 +1,253 @@
+// The REST catalog's table endpoints but commits (rest_commit.cc): list,
+// create (and stage-create), register, load, HEAD, drop and rename.
+#include <filesystem>
+
+#include "floe/iceberg/table_builder.h"
+#include "floe/iceberg/table_metadata_json_internal.h"
+#include "floe/io/file.h"
+#include "floe/schema/schema_json_internal.h"
+#include "floe/server/rest_catalog.h"
+#include "floe/server/rest_responses.h"
+#include "floe/util/strings.h"
+
+namespace floe::server {
+namespace {
+
+using Json = nlohmann::json;
+using catalog::TableIdentifier;
+
+// Properties that describe the metadata rather than configure the table:
+// Java keeps them out of the stored properties.
+constexpr const char* kReservedProperties[] = {
+    "format-version",           "uuid",
+    "snapshot-count",           "current-snapshot-id",
+    "current-snapshot-summary", "current-snapshot-timestamp-ms",
+    "current-schema",           "default-partition-spec",
+    "default-sort-order"};
+
+HttpResponse NoSuchTable(const TableIdentifier& id) {
+  return Error(404, "NoSuchTableException", "Table does not exist: " + Dotted(id));
+}
+
+// A location a client may give: an absolute local path (file: URIs
+// accepted) without "." or ".." components.
+bool AcceptableLocation(const std::string& location) {
+  const std::filesystem::path path(LocalPath(location));
+  if (!path.is_absolute()) return false;
+  for (const auto& part : path) {
+    if (part == "." || part == "..") return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+Json LoadResult(const std::string& location, const iceberg::TableMetadata& m) {
+  Json body = {{"metadata", iceberg::internal::TableMetadataToJsonValue(m)},
+               {"config", Json::object()}};
+  body["metadata-location"] = location.empty() ? Json(nullptr) : Json(location);
+  return body;
+}
+
+Result<iceberg::TableMetadata> ReadMetadata(const std::string& location) {
+  FLOE_ASSIGN_OR_RETURN(std::string text, ReadLocalFile(LocalPath(location)));
+  auto metadata = iceberg::TableMetadataFromJson(text);
+  if (!metadata.ok()) return metadata.status().WithContext(location);
+  return metadata;
+}
+
+HttpResponse RestCatalog::ListTables(const catalog::Namespace& ns, const HttpRequest& request) {
+  auto tables = catalog_->ListTables(ns);
+  if (!tables.ok()) {
+    return tables.status().code() == StatusCode::kNotFound ? NoSuchNamespace(ns)
+                                                           : FromStatus(tables.status());
+  }
+  HttpResponse error;
+  std::optional<Page> page = PageOf(request, tables->size(), &error);
+  if (!page) return error;
+  Json identifiers = Json::array();
+  for (size_t i = page->first; i < page->last; ++i) {
+    identifiers.push_back({{"namespace", (*tables)[i].ns}, {"name", (*tables)[i].name}});
+  }
+  Json body = {{"identifiers", identifiers}};
+  body["next-page-token"] = page->next_token ? Json(*page->next_token) : Json(nullptr);
+  return JsonResponse(200, body);
+}
+
+HttpResponse RestCatalog::CreateTable(const catalog::Namespace& ns, const HttpRequest& request) {
+  HttpResponse error;
+  std::optional<Json> body = ParseObject(request.body, &error);
+  if (!body) return error;
+  auto name = body->find("name");
+  if (name == body->end() || !name->is_string() || name->get<std::string>().empty()) {
+    return BadRequest("Malformed request: 'name' must be a non-empty string");
+  }
+  const TableIdentifier id{ns, name->get<std::string>()};
+  auto schema_json = body->find("schema");
+  if (schema_json == body->end() || !schema_json->is_object()) {
+    return BadRequest("Malformed request: 'schema' is required");
+  }
+  auto schema = floe::internal::SchemaFromJsonValue(*schema_json);
+  if (!schema.ok()) return BadRequest(schema.status().message());
+  iceberg::PartitionSpec spec;
+  if (auto it = body->find("partition-spec"); it != body->end() && !it->is_null()) {
+    auto parsed = iceberg::internal::PartitionSpecFromJsonValue(*it, 0);
+    if (!parsed.ok()) return BadRequest(parsed.status().message());
+    spec = *std::move(parsed);
+    spec.spec_id = 0;
+  }
+  std::optional<iceberg::SortOrder> order;
+  if (auto it = body->find("write-order"); it != body->end() && !it->is_null()) {
+    auto parsed = iceberg::internal::SortOrderFromJsonValue(*it);
+    if (!parsed.ok()) return BadRequest(parsed.status().message());
+    order = *std::move(parsed);
+  }
+  std::optional<catalog::Properties> properties = StringMap(*body, "properties", &error);
+  if (!properties) return error;
+  if (auto fv = properties->find("format-version"); fv != properties->end() && fv->second != "2") {
+    return Error(406, "UnsupportedOperationException",
+                 "floe creates format version 2 tables; format-version " + fv->second +
+                     " is not supported yet");
+  }
+  for (const char* key : kReservedProperties) properties->erase(key);
+  std::string location;
+  if (auto it = body->find("location"); it != body->end() && !it->is_null()) {
+    if (!it->is_string() || !AcceptableLocation(it->get<std::string>())) {
+      return BadRequest("Malformed request: 'location' must be an absolute path without . or ..");
+    }
+    location = it->get<std::string>();
+  } else {
+    location = catalog::DefaultTableLocation(warehouse_, id);
+  }
+  const bool stage = body->value("stage-create", false);
+
+  if (!catalog_->LoadNamespaceProperties(ns).ok()) return NoSuchNamespace(ns);
+  if (catalog_->LoadTable(id).ok()) {
+    return Error(409, "AlreadyExistsException", "Table already exists: " + Dotted(id));
+  }
+  auto metadata = iceberg::NewTableMetadata(*std::move(schema), std::move(spec), location,
+                                            *std::move(properties));
+  if (!metadata.ok()) return BadRequest(metadata.status().message());
+  if (order && !order->fields.empty()) {
+    order->order_id = 1;
+    metadata->sort_orders.push_back(*order);
+    metadata->default_sort_order_id = 1;
+  }
+  if (stage) return JsonResponse(200, LoadResult("", *metadata));  // nothing persisted
+  const std::string path = iceberg::MetadataFilePath(LocalPath(location), 0);
+  if (Status s = WriteLocalFileAtomically(path, iceberg::TableMetadataToJson(*metadata)); !s.ok()) {
+    return FromStatus(s);
+  }
+  if (Status s = catalog_->CreateTable(id, path); !s.ok()) {
+    std::filesystem::remove(path);
+    return FromStatus(s);
+  }
+  return JsonResponse(200, LoadResult(path, *metadata));
+}
+
+HttpResponse RestCatalog::RegisterTable(const catalog::Namespace& ns, const HttpRequest& request) {
+  HttpResponse error;
+  std::optional<Json> body = ParseObject(request.body, &error);
+  if (!body) return error;
+  auto name = body->find("name");
+  auto location = body->find("metadata-location");
+  if (name == body->end() || !name->is_string() || name->get<std::string>().empty() ||
+      location == body->end() || !location->is_string()) {
+    return BadRequest("Malformed request: 'name' and 'metadata-location' are required strings");
+  }
+  const TableIdentifier id{ns, name->get<std::string>()};
+  const std::string path = location->get<std::string>();
+  if (!AcceptableLocation(path)) {
+    return BadRequest("Malformed request: 'metadata-location' must be an absolute path");
+  }
+  if (!catalog_->LoadNamespaceProperties(ns).ok()) return NoSuchNamespace(ns);
+  auto metadata = ReadMetadata(path);
+  if (!metadata.ok()) {
+    if (metadata.status().code() == StatusCode::kNotFound) {
+      return Error(404, "NotFoundException", "Failed to open input stream for file: " + path);
+    }
+    return BadRequest(metadata.status().message());
+  }
+  auto current = catalog_->LoadTable(id);
+  if (current.ok()) {
+    if (!body->value("overwrite", false)) {
+      return Error(409, "AlreadyExistsException", "Table already exists: " + Dotted(id));
+    }
+    if (Status s = catalog_->CommitTable(id, *current, path); !s.ok()) return FromStatus(s);
+  } else if (Status s = catalog_->CreateTable(id, path); !s.ok()) {
+    return FromStatus(s);
+  }
+  return JsonResponse(200, LoadResult(path, *metadata));
+}
+
+HttpResponse RestCatalog::LoadTable(const TableIdentifier& id, const HttpRequest& request,
+                                    bool head) {
+  auto location = catalog_->LoadTable(id);
+  if (!location.ok()) {
+    if (location.status().code() != StatusCode::kNotFound) return FromStatus(location.status());
+    return head ? Empty(404) : NoSuchTable(id);
+  }
+  if (head) return Empty(204);
+  auto metadata = ReadMetadata(*location);
+  if (!metadata.ok()) {
+    if (metadata.status().code() == StatusCode::kNotFound) {
+      return Error(404, "NotFoundException", "Failed to open input stream for file: " + *location);
+    }
+    return FromStatus(metadata.status());
+  }
+  // snapshots=refs: only the snapshots some branch or tag points to.
+  if (const std::string* mode = request.Query("snapshots"); mode != nullptr && *mode == "refs") {
+    std::erase_if(metadata->snapshots, [&](const iceberg::Snapshot& s) {
+      return std::none_of(metadata->refs.begin(), metadata->refs.end(),
+                          [&](const auto& ref) { return ref.second.snapshot_id == s.snapshot_id; });
+    });
+  } else if (mode != nullptr && *mode != "all") {
+    return BadRequest("Malformed request: snapshots must be all or refs");
+  }
+  return JsonResponse(200, LoadResult(*location, *metadata));
+}
+
+HttpResponse RestCatalog::DropTable(const TableIdentifier& id, const HttpRequest& request) {
+  if (const std::string* purge = request.Query("purgeRequested");
+      purge != nullptr && EqualsIgnoreCase(*purge, "true")) {
+    return Error(406, "UnsupportedOperationException",
+                 "dropping with purgeRequested=true is not implemented yet; drop without "
+                 "purging (the files stay)");
+  }
+  if (Status s = catalog_->DropTable(id); !s.ok()) {
+    return s.code() == StatusCode::kNotFound ? NoSuchTable(id) : FromStatus(s);
+  }
+  return Empty(204);
+}
+
+HttpResponse RestCatalog::RenameTable(const HttpRequest& request) {
+  HttpResponse error;
+  std::optional<Json> body = ParseObject(request.body, &error);
+  if (!body) return error;
+  auto identifier = [&](const char* key) -> std::optional<TableIdentifier> {
+    auto it = body->find(key);
+    if (it == body->end() || !it->is_object()) return std::nullopt;
+    auto ns = it->find("namespace");
+    auto name = it->find("name");
+    if (ns == it->end() || !ns->is_array() || ns->empty() || name == it->end() ||
+        !name->is_string() || name->get<std::string>().empty() ||
+        !std::all_of(ns->begin(), ns->end(), [](const Json& l) { return l.is_string(); })) {
+      return std::nullopt;
+    }
+    return TableIdentifier{ns->get<catalog::Namespace>(), name->get<std::string>()};
+  };
+  std::optional<TableIdentifier> from = identifier("source"), to = identifier("destination");
+  if (!from || !to) {
+    return BadRequest("Malformed request: 'source' and 'destination' must be table identifiers");
+  }
+  // The reference's order of checks: source, target namespace, target.
+  if (!catalog_->LoadTable(*from).ok()) return NoSuchTable(*from);
+  if (!catalog_->LoadNamespaceProperties(to->ns).ok()) return NoSuchNamespace(to->ns);
+  if (catalog_->LoadTable(*to).ok()) {
+    return Error(409, "AlreadyExistsException", "Table already exists: " + Dotted(*to));
+  }
+  if (Status s = catalog_->RenameTable(*from, *to); !s.ok()) return FromStatus(s);
+  return Empty(204);
+}
+
+}  // namespace floe::server
