@@ -80,7 +80,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (filter.ok()) {
     std::vector<uint8_t> keep;
     filter->Evaluate(FuzzRows(), &keep);
-    (void)floe::iceberg::RowFilter::Select(FuzzRows(), keep);
+    (void)floe::SelectRows(FuzzRows(), keep);
   }
   return 0;
 }
