@@ -61,6 +61,18 @@ def test_floe_reads_and_rewrites_pyiceberg_metadata(floe, pyiceberg_table, tmp_p
     assert [f["transform"] for f in doc["partition-specs"][0]["fields"]] == ["day", "bucket[16]", "truncate[2]"]
 
 
+def test_gzip_metadata_reads_like_plain(floe, pyiceberg_table, tmp_path):
+    # Java writes "*.gz.metadata.json" with write.metadata.compression-codec=gzip.
+    import gzip
+    location = pathlib.Path(pyiceberg_table.metadata_location.removeprefix("file://"))
+    packed = tmp_path / "00009-x.gz.metadata.json"
+    packed.write_bytes(gzip.compress(location.read_bytes()))
+    assert floe.run("metadata", packed).stdout == floe.run("metadata", location).stdout
+    truncated = tmp_path / "00010-y.gz.metadata.json"
+    truncated.write_bytes(packed.read_bytes()[:60])
+    assert "truncated gzip metadata" in floe.fails("metadata", truncated).stderr
+
+
 def test_corrupt_metadata_fails_cleanly(floe, pyiceberg_table, tmp_path):
     location = pyiceberg_table.metadata_location.removeprefix("file://")
     good = json.loads(pathlib.Path(location).read_text())

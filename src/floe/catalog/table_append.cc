@@ -33,9 +33,8 @@ Result<AppendResult> AppendFiles(Catalog& catalog, const TableIdentifier& id,
                                  const AppendOptions& options) {
   // Write the data files and the manifest against the current metadata.
   FLOE_ASSIGN_OR_RETURN(std::string location, catalog.LoadTable(id));
-  FLOE_ASSIGN_OR_RETURN(std::string text, ReadLocalFile(LocalPath(location)));
-  auto base = iceberg::TableMetadataFromJson(text);
-  if (!base.ok()) return base.status().WithContext(location);
+  auto base = iceberg::ReadTableMetadataFile(location);
+  if (!base.ok()) return base.status();
   const iceberg::PartitionSpec spec = *base->DefaultSpec();
   const int32_t schema_id = base->current_schema_id;
   DataFileWriter writer(*base, spec);

@@ -25,14 +25,13 @@ Result<CommitResult> CommitTableChange(Catalog& catalog, const TableIdentifier& 
   Status last;
   for (int attempt = 1; attempt <= max_attempts; ++attempt) {
     FLOE_ASSIGN_OR_RETURN(std::string base_location, catalog.LoadTable(id));
-    FLOE_ASSIGN_OR_RETURN(std::string text, ReadLocalFile(LocalPath(base_location)));
-    auto base = iceberg::TableMetadataFromJson(text);
-    if (!base.ok()) return base.status().WithContext(base_location);
-    iceberg::TableMetadata next = *base;
+    FLOE_ASSIGN_OR_RETURN(const iceberg::TableMetadata base,
+                          iceberg::ReadTableMetadataFile(base_location));
+    iceberg::TableMetadata next = base;
     FLOE_RETURN_IF_ERROR(change(next));
-    if (next == *base) return CommitResult{base_location, std::move(next), attempt};  // no-op
-    next.last_updated_ms = std::max(NowMillis(), base->last_updated_ms + 1);
-    next.metadata_log.push_back({base->last_updated_ms, base_location});
+    if (next == base) return CommitResult{base_location, std::move(next), attempt};  // no-op
+    next.last_updated_ms = std::max(NowMillis(), base.last_updated_ms + 1);
+    next.metadata_log.push_back({base.last_updated_ms, base_location});
     // Keep the log bounded as Iceberg does (write.metadata.previous-versions-max, default 100).
     size_t keep = 100;
     if (auto it = next.properties.find("write.metadata.previous-versions-max");

@@ -2,8 +2,6 @@
 // and prints it as floe understands it: normalized v1-v3 JSON, the way floe
 // would write it back. Useful for inspecting tables other engines wrote.
 #include <cstdio>
-#include <fstream>
-#include <sstream>
 
 #include "floe/cli/command.h"
 #include "floe/iceberg/table_metadata.h"
@@ -12,13 +10,8 @@ namespace floe::cli {
 namespace {
 
 Status RunMetadata(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::NotFound("{}: cannot open", path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  auto metadata = iceberg::TableMetadataFromJson(text.str());
-  if (!metadata.ok()) return metadata.status().WithContext(path);
-  std::printf("%s\n", iceberg::TableMetadataToJson(*metadata).c_str());
+  FLOE_ASSIGN_OR_RETURN(iceberg::TableMetadata metadata, iceberg::ReadTableMetadataFile(path));
+  std::printf("%s\n", iceberg::TableMetadataToJson(metadata).c_str());
   return Status::OK();
 }
 

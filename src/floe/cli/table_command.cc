@@ -54,10 +54,7 @@ struct LoadedTable {
 };
 
 Result<iceberg::TableMetadata> ReadMetadata(const std::string& location) {
-  FLOE_ASSIGN_OR_RETURN(std::string text, ReadLocalFile(LocalPath(location)));
-  auto metadata = iceberg::TableMetadataFromJson(text);
-  if (!metadata.ok()) return metadata.status().WithContext(location);
-  return metadata;
+  return iceberg::ReadTableMetadataFile(location);
 }
 
 Result<LoadedTable> Load(catalog::Catalog& cat, const std::string& name) {

@@ -137,4 +137,9 @@ Result<TableMetadata> TableMetadataFromJson(std::string_view json);
 // Pretty-printed (2-space indent) JSON of the model, in the model's version.
 std::string TableMetadataToJson(const TableMetadata& metadata);
 
+// Reads and parses a metadata file (gzip-compressed ones too, as Java writes
+// them with write.metadata.compression-codec=gzip); errors name the file and
+// a missing file is kNotFound.
+Result<TableMetadata> ReadTableMetadataFile(const std::string& location);
+
 }  // namespace floe::iceberg

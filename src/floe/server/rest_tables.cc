@@ -50,10 +50,7 @@ Json LoadResult(const std::string& location, const iceberg::TableMetadata& m) {
 }
 
 Result<iceberg::TableMetadata> ReadMetadata(const std::string& location) {
-  FLOE_ASSIGN_OR_RETURN(std::string text, ReadLocalFile(LocalPath(location)));
-  auto metadata = iceberg::TableMetadataFromJson(text);
-  if (!metadata.ok()) return metadata.status().WithContext(location);
-  return metadata;
+  return iceberg::ReadTableMetadataFile(location);
 }
 
 HttpResponse RestCatalog::ListTables(const catalog::Namespace& ns, const HttpRequest& request) {
