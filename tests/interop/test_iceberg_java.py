@@ -317,6 +317,9 @@ class History:
         self.refs[name] = list(self.after[of])
         return self._op({"op": "branch", "name": name, "snapshot_of": of}, None)
 
+    def set_properties(self, properties: dict) -> int:
+        return self._op({"op": "set_properties", "properties": properties}, None)
+
     def expire(self, ops: list[int]) -> int:
         self.expired_ops |= set(ops)
         return self._op({"op": "expire", "snapshot_of": ops}, None)
@@ -424,6 +427,22 @@ CASES = [(v, name) for v in (1, 2, 3) for name, _ in TRANSFORMS if v == 2 or nam
 SCHEMES = {(1, "bucket-string"): "file:", (2, "day-timestamp"): "file:", (3, "multi"): "file://"}
 
 
+# Java's manifest compression (write.manifest.compression-codec), in turn over the cases, and the
+# codec each gives the Avro container.
+CODECS = {"gzip": "deflate", "snappy": "snappy", "zstd": "zstandard", "uncompressed": "null"}
+
+
+def codec_of(version: int, case: str) -> str:
+    return list(CODECS)[CASES.index((version, case)) % len(CODECS)]
+
+
+def avro_header(path: str) -> tuple[str, dict]:
+    """An Avro container's codec and metadata."""
+    with open(path.removeprefix("file://").removeprefix("file:"), "rb") as f:
+        reader = fastavro.reader(f)
+        return reader.codec, reader.metadata
+
+
 def table_name(version: int, case: str) -> str:
     return f"v{version}_{case.replace('-', '_')}"
 
@@ -450,19 +469,20 @@ def written(tmp_path_factory) -> Written:
     warehouse = tmp / "floe-data"
     histories: dict[str, History] = {}
 
-    def new(name, scheme, partition, version, extra=()):
-        h = History(name, warehouse / NAMESPACE / name, scheme,
-                    [(c, java_text(t), t) for c, t in partition],
-                    {"format-version": str(version), "commit.manifest.min-count-to-merge": "2"}, extra)
+    def new(name, scheme, partition, version, codec="gzip"):
+        h = History(name, warehouse / NAMESPACE / name, scheme, [(c, java_text(t), t) for c, t in partition],
+                    {"format-version": str(version), "commit.manifest.min-count-to-merge": "2",
+                     "write.manifest.compression-codec": codec})
         histories[name] = h
         return h
 
     for version, case in CASES:
         standard_history(new(table_name(version, case), SCHEMES.get((version, case), ""),
-                             dict(TRANSFORMS)[case], version))
+                             dict(TRANSFORMS)[case], version, codec_of(version, case)))
     for version in (1, 2, 3):
         evolution_history(new(f"v{version}_evolution", "", [("s", IdentityTransform())], version))
     deletes_history(new("v2_position_deletes", "", [("s", TruncateTransform(2))], 2))
+    upgrade_history(new("v1_upgraded", "", [("id", BucketTransform(4))], 1, "snappy"))
 
     spec = {"catalog": {"name": "floe", "uri": f"jdbc:sqlite:{warehouse}/catalog.db", "warehouse": str(warehouse)},
             "tables": [h.spec for h in histories.values()]}
@@ -638,8 +658,10 @@ def test_java_table_reads_alike_in_floe(written, version, case):
     assert all(s.summary["iceberg-version"].startswith("Apache Iceberg 1.11.0") for s in table.snapshots())
     current = table.current_snapshot()
     for path in [current.manifest_list] + [m.manifest_path for m in current.manifests(table.io)]:
-        with open(path.removeprefix("file://").removeprefix("file:"), "rb") as f:
-            assert fastavro.reader(f).metadata["format-version"] == str(version), path
+        codec, metadata = avro_header(path)
+        assert metadata["format-version"] == str(version), path
+        if path != current.manifest_list:
+            assert codec == CODECS[codec_of(version, case)], path
     # Java merged manifests on the merge appends: one manifest list entry holds several snapshots' files.
     merged = table.snapshot_by_id(report[11]["snapshot_id"]).manifests(table.io)
     assert any(m.existing_files_count for m in merged), "the last merge append kept no existing entries"
@@ -694,6 +716,40 @@ def test_java_spec_and_schema_evolution(written, version):
     for snapshot in table.snapshots():
         assert floe_scan(written.floe, registered, "--snapshot", snapshot.snapshot_id) == \
             pyiceberg_scan(table, snapshot.snapshot_id)
+
+
+def upgrade_history(h: History) -> None:
+    """A v1 table upgraded to v2, then to v3: snapshots whose manifest lists mix the versions."""
+    rows = [make_row(i) for i in range(400, 470)]
+    h.append(rows[:15], fast=True)                                     # 0 v1
+    h.append(rows[15:25], fast=False)                                  # 1 v1, merged
+    h.set_properties({"format-version": "2"})                          # 2
+    h.append(rows[25:35], fast=True)                                   # 3 v2 manifest beside v1 ones
+    h.delete(sorted(h.refs["main"])[:2])                               # 4 a v1 manifest rewritten
+    h.append(rows[35:50], fast=False)                                  # 5 merged across versions
+    h.set_properties({"format-version": "3"})                          # 6
+    h.append(rows[50:60], fast=True)                                   # 7 v3
+    h.tag("first", 0)                                                  # 8
+    h.append(rows[60:], fast=False)                                    # 9
+
+
+def test_java_format_upgrades(written):
+    """v1 -> v2 -> v3 in place: floe reads snapshots whose manifests were written by different
+    format versions (v1 entries without sequence numbers beside v2 and v3 ones) as PyIceberg does."""
+    name = "v1_upgraded"
+    table = check_every_snapshot(written, name)
+    assert table.format_version == 3
+    report = written.reports[name]
+    versions = {}
+    for index in (0, 3, 5, 7, 9):
+        snapshot = table.snapshot_by_id(report[index]["snapshot_id"])
+        versions[index] = sorted({avro_header(m.manifest_path)[1]["format-version"]
+                                  for m in snapshot.manifests(table.io)})
+    assert versions[0] == ["1"] and versions[3] == ["1", "2"] and versions[7][-1] == "3", versions
+    for expr in ["id < 1150", "id IN (1160, 1190, 1300)", "s = 'S02'", "ts < '1970-01-01T00:00:00'"]:
+        for sid in (report[3]["snapshot_id"], report[9]["snapshot_id"]):
+            mine = floe_scan(written.floe, f"{NAMESPACE}.{name}", "--snapshot", sid, "--where", expr)
+            assert mine == pyiceberg_scan(table, sid, expr), (expr, sid)
 
 
 def deletes_history(h: History) -> None:
