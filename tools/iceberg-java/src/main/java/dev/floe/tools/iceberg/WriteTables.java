@@ -26,17 +26,22 @@ import org.apache.iceberg.DeleteFile;
 import org.apache.iceberg.DeleteFiles;
 import org.apache.iceberg.FileFormat;
 import org.apache.iceberg.FileScanTask;
+import org.apache.iceberg.GenericBlobMetadata;
+import org.apache.iceberg.GenericStatisticsFile;
 import org.apache.iceberg.FileMetadata;
 import org.apache.iceberg.HasTableOperations;
 import org.apache.iceberg.Metrics;
 import org.apache.iceberg.OverwriteFiles;
 import org.apache.iceberg.PartitionKey;
 import org.apache.iceberg.PartitionSpec;
+import org.apache.iceberg.PartitionStatisticsFile;
+import org.apache.iceberg.PartitionStatsHandler;
 import org.apache.iceberg.RewriteFiles;
 import org.apache.iceberg.RowDelta;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.SchemaParser;
 import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.StatisticsFile;
 import org.apache.iceberg.StructLike;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Namespace;
@@ -44,8 +49,13 @@ import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.expressions.ExpressionParser;
 import org.apache.iceberg.expressions.Expressions;
 import org.apache.iceberg.expressions.Term;
+import org.apache.iceberg.deletes.BaseDVFileWriter;
 import org.apache.iceberg.io.CloseableIterable;
+import org.apache.iceberg.io.OutputFileFactory;
 import org.apache.iceberg.jdbc.JdbcCatalog;
+import org.apache.iceberg.puffin.Blob;
+import org.apache.iceberg.puffin.Puffin;
+import org.apache.iceberg.puffin.PuffinWriter;
 import org.apache.iceberg.types.Type;
 import org.apache.iceberg.types.Types;
 
@@ -71,7 +81,9 @@ import org.apache.iceberg.types.Types;
  *    {"op": "delete_where", "filter": EXPR},              DeleteFiles.deleteFromRowFilter
  *    {"op": "overwrite", "delete": [PATH], "add": [FILE], "filter": EXPR (optional)},
  *    {"op": "rewrite", "delete": [PATH], "add": [FILE]},  same rows, other files
- *    {"op": "row_delta", "deletes": [FILE with "referenced": PATH]},  position delete files
+ *    {"op": "row_delta", "deletes": [DELETE], "dv": {PATH: [position, ...]}},  row-level deletes
+ *    {"op": "rewrite_manifests"},                         one manifest per spec
+ *    {"op": "statistics"},      a Puffin statistics file and a partition statistics file
  *    {"op": "tag" | "branch", "name": "n", "snapshot_of": K},  K: an earlier operation's index
  *    {"op": "set_properties", "properties": {...}},
  *    {"op": "update_spec", "add": [{"source", "transform"}], "remove": ["field name"]},
@@ -82,7 +94,9 @@ import org.apache.iceberg.types.Types;
  * FILE is {"path", "size", "records", "row": {column: value}, "metrics": {"column_sizes",
  * "value_counts", "null_counts", "nan_counts": {field id: n}, "lower", "upper": {field id:
  * value}}}; values are in Iceberg's internal form (dates as days, times and timestamps as
- * microseconds, decimals as strings, binary as base64). EXPR is Iceberg's JSON expression form
+ * microseconds, decimals as strings, binary as base64). DELETE is a Parquet delete file: FILE with
+ * "referenced": the data file PATH it applies to, and "equality_ids" for equality deletes (else
+ * position deletes); "dv" writes deletion vectors (v3) with Java's own Puffin writer. EXPR is Iceberg's JSON expression form
  * (ExpressionParser). Prints one JSON line per operation: the table, the operation's index, the
  * snapshot it made, the current snapshot id and the metadata location after it.
  */
@@ -231,9 +245,15 @@ public final class WriteTables {
       }
       case "row_delta" -> {
         RowDelta delta = table.newRowDelta().scanManifestsWith(INLINE);
-        op.get("deletes").forEach(f -> delta.addDeletes(positionDeleteFile(f)));
+        op.path("deletes").forEach(f -> delta.addDeletes(deleteFile(f)));
+        if (op.has("dv")) {
+          deletionVectors(op.get("dv")).forEach(delta::addDeletes);
+        }
         delta.commit();
       }
+      case "rewrite_manifests" -> table.rewriteManifests().scanManifestsWith(INLINE)
+          .clusterBy(file -> file.specId()).commit();
+      case "statistics" -> writeStatistics();
       case "tag" -> table.manageSnapshots().createTag(op.get("name").asText(), earlierSnapshot(op)).commit();
       case "branch" -> table.manageSnapshots().createBranch(op.get("name").asText(), earlierSnapshot(op)).commit();
       case "set_properties" -> {
@@ -314,20 +334,67 @@ public final class WriteTables {
     return b.build();
   }
 
-  private DeleteFile positionDeleteFile(JsonNode f) {
+  private DeleteFile deleteFile(JsonNode f) {
     DataFile target = known(f.get("referenced").asText());
     PartitionSpec spec = table.specs().get(target.specId());
     FileMetadata.Builder b = FileMetadata.deleteFileBuilder(spec)
-        .ofPositionDeletes()
         .withPath(f.get("path").asText())
         .withFormat(FileFormat.PARQUET)
         .withFileSizeInBytes(f.get("size").asLong())
-        .withRecordCount(f.get("records").asLong())
-        .withReferencedDataFile(target.location());
+        .withRecordCount(f.get("records").asLong());
+    if (f.has("equality_ids")) {
+      int[] ids = new int[f.get("equality_ids").size()];
+      for (int i = 0; i < ids.length; i++) {
+        ids[i] = f.get("equality_ids").get(i).asInt();
+      }
+      b.ofEqualityDeletes(ids).withMetrics(metrics(f));
+    } else {
+      b.ofPositionDeletes().withReferencedDataFile(target.location());
+    }
     if (spec.isPartitioned()) {
       b.withPartition(target.partition());
     }
     return b.build();
+  }
+
+  /** Deletion vectors for the given data files' positions, in one Puffin file. */
+  private List<DeleteFile> deletionVectors(JsonNode positionsByPath) {
+    OutputFileFactory files = OutputFileFactory.builderFor(table, 1, 1).format(FileFormat.PUFFIN).build();
+    BaseDVFileWriter writer = new BaseDVFileWriter(files, path -> null);
+    try (writer) {
+      positionsByPath.properties().forEach(e -> {
+        DataFile target = known(e.getKey());
+        e.getValue().forEach(pos -> writer.delete(target.location(), pos.asLong(),
+            table.specs().get(target.specId()), target.partition()));
+      });
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return writer.result().deleteFiles();
+  }
+
+  /** Table statistics (a Puffin file with one blob) and partition statistics for the current snapshot. */
+  private void writeStatistics() {
+    Snapshot snapshot = table.currentSnapshot();
+    String path = table.location() + "/metadata/stats-" + snapshot.snapshotId() + ".puffin";
+    StatisticsFile statistics;
+    try (PuffinWriter writer = Puffin.write(table.io().newOutputFile(path)).createdBy("floe WriteTables").build()) {
+      // A blob of a type readers know (PyIceberg accepts no other); its bytes are no real sketch.
+      writer.add(new Blob("apache-datasketches-theta-v1", List.of(1), snapshot.snapshotId(), snapshot.sequenceNumber(),
+          ByteBuffer.wrap(new byte[] {1, 2, 3, 4})));
+      writer.finish();
+      statistics = new GenericStatisticsFile(snapshot.snapshotId(), path, writer.fileSize(), writer.footerSize(),
+          GenericBlobMetadata.from(writer.writtenBlobsMetadata()));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    table.updateStatistics().setStatistics(statistics).commit();
+    try {
+      PartitionStatisticsFile partitionStatistics = PartitionStatsHandler.computeAndWriteStatsFile(table);
+      table.updatePartitionStatistics().setPartitionStatistics(partitionStatistics).commit();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** The partition tuple Java's transforms compute from a sample row of the file. */
