@@ -19,7 +19,8 @@ At every snapshot that survives in the final metadata, floe (through the shared 
   ids, sequence numbers, file and row counts).
 Filtered scans (`--where`, PyIceberg's row_filter syntax) equal PyIceberg's at the tagged and the
 current snapshot. Further tables evolve their partition spec and schema and carry statistics files,
-use file: URIs as Hadoop and as others spell them, upgrade v1 -> v2 -> v3 in place, and commit
+a sort order and ref retention, use file: URIs as Hadoop and as others spell them, keep gzipped
+metadata files, upgrade v1 -> v2 -> v3 in place, and commit
 row-level deletes (v2 position and equality delete files, v3 deletion vectors): floe lists those
 alike; its scans refuse them (not implemented yet), a strict xfail.
 
@@ -530,6 +531,9 @@ def written(tmp_path_factory) -> Written:
     deletes_history(new("v2_row_deletes", "", [("s", TruncateTransform(2))], 2), dv=False)
     deletes_history(new("v3_deletion_vectors", "", [("s", TruncateTransform(2))], 3), dv=True)
     upgrade_history(new("v1_upgraded", "", [("id", BucketTransform(4))], 1, "snappy"))
+    h = new("v2_gzip_metadata", "", [("s", IdentityTransform())], 2)
+    h.spec["properties"]["write.metadata.compression-codec"] = "gzip"  # vN-UUID.gz.metadata.json
+    standard_history(h)
 
     spec = {"catalog": {"name": "floe", "uri": f"jdbc:sqlite:{warehouse}/catalog.db", "warehouse": str(warehouse)},
             "tables": [h.spec for h in histories.values()]}
@@ -748,6 +752,11 @@ def evolution_history(h: History) -> None:
     h.branch("audit", first)                                           # 7
     h.append(rows[60:80], fast=False)                                  # 8
     h.statistics()                                                     # 9 Puffin and partition statistics
+    h._op({"op": "sort_order", "fields": [                             # 10 a sort order
+        {"source": "ts", "transform": "day", "direction": "desc", "nulls": "last"}, {"source": "id"}]}, None)
+    h._op({"op": "ref_retention", "name": "audit", "min_snapshots": 3,  # 11 branch and tag retention
+           "max_snapshot_age_ms": 3_600_000, "max_ref_age_ms": 86_400_000}, None)
+    h._op({"op": "ref_retention", "name": "first", "max_ref_age_ms": 7_200_000}, None)  # 12
 
 
 @pytest.mark.parametrize("version", [1, 2, 3])
@@ -770,11 +779,29 @@ def test_java_spec_and_schema_evolution(written, version):
                 continue  # the first snapshot's schema has no extra
             mine = floe_scan(written.floe, f"{NAMESPACE}.{name}", "--snapshot", sid, "--where", expr)
             assert mine == pyiceberg_scan(table, sid, expr), (expr, sid)
+    # Java's ref retention (branch: snapshots and ages; tag: its age), as PyIceberg reads it.
+    retention = {}
+    for line in run(written.floe, "table", "refs", f"{NAMESPACE}.{name}").stdout.splitlines()[1:]:
+        ref, _, _, *rest = line.split()
+        retention[ref] = {} if rest == ["-"] else {k: int(v) for k, v in (item.split("=") for item in rest)}
+    assert retention == {ref: {k: v for k, v in [("max-ref-age-ms", r.max_ref_age_ms),
+                                                  ("max-snapshot-age-ms", r.max_snapshot_age_ms),
+                                                  ("min-snapshots-to-keep", r.min_snapshots_to_keep)] if v is not None}
+                         for ref, r in table.refs().items()}
+    assert retention["audit"]["min-snapshots-to-keep"] == 3 and retention["first"] == {"max-ref-age-ms": 7_200_000}
     registered = f"{NAMESPACE}.{name}_registered"
     run(written.floe, "table", "register", registered, written.metadata_location(name))
     for snapshot in table.snapshots():
         assert floe_scan(written.floe, registered, "--snapshot", snapshot.snapshot_id) == \
             pyiceberg_scan(table, snapshot.snapshot_id)
+
+
+def test_java_gzip_metadata(written):
+    """Java writes gzip-compressed table metadata (write.metadata.compression-codec=gzip, files named
+    *.gz.metadata.json); floe reads every snapshot of that table as PyIceberg does."""
+    name = "v2_gzip_metadata"
+    assert written.metadata_location(name).endswith(".gz.metadata.json")
+    check_every_snapshot(written, name)
 
 
 def upgrade_history(h: History) -> None:

@@ -31,6 +31,7 @@ import org.apache.iceberg.GenericStatisticsFile;
 import org.apache.iceberg.FileMetadata;
 import org.apache.iceberg.HasTableOperations;
 import org.apache.iceberg.Metrics;
+import org.apache.iceberg.NullOrder;
 import org.apache.iceberg.OverwriteFiles;
 import org.apache.iceberg.PartitionKey;
 import org.apache.iceberg.PartitionSpec;
@@ -84,6 +85,8 @@ import org.apache.iceberg.types.Types;
  *    {"op": "row_delta", "deletes": [DELETE], "dv": {PATH: [position, ...]}},  row-level deletes
  *    {"op": "rewrite_manifests"},                         one manifest per spec
  *    {"op": "statistics"},      a Puffin statistics file and a partition statistics file
+ *    {"op": "sort_order", "fields": [{"source", "transform", "direction": "asc", "nulls": "first"}]},
+ *    {"op": "ref_retention", "name": REF, "min_snapshots", "max_snapshot_age_ms", "max_ref_age_ms"},
  *    {"op": "tag" | "branch", "name": "n", "snapshot_of": K},  K: an earlier operation's index
  *    {"op": "set_properties", "properties": {...}},
  *    {"op": "update_spec", "add": [{"source", "transform"}], "remove": ["field name"]},
@@ -254,6 +257,33 @@ public final class WriteTables {
       case "rewrite_manifests" -> table.rewriteManifests().scanManifestsWith(INLINE)
           .clusterBy(file -> file.specId()).commit();
       case "statistics" -> writeStatistics();
+      case "sort_order" -> {
+        var order = table.replaceSortOrder();
+        op.get("fields").forEach(f -> {
+          NullOrder nulls = "first".equals(f.path("nulls").asText("first")) ? NullOrder.NULLS_FIRST : NullOrder.NULLS_LAST;
+          Term term = partitionTerm(f.get("source").asText(), f.path("transform").asText("identity"));
+          if ("desc".equals(f.path("direction").asText("asc"))) {
+            order.desc(term, nulls);
+          } else {
+            order.asc(term, nulls);
+          }
+        });
+        order.commit();
+      }
+      case "ref_retention" -> {
+        String name = op.get("name").asText();
+        var refs = table.manageSnapshots();
+        if (op.has("min_snapshots")) {
+          refs.setMinSnapshotsToKeep(name, op.get("min_snapshots").asInt());
+        }
+        if (op.has("max_snapshot_age_ms")) {
+          refs.setMaxSnapshotAgeMs(name, op.get("max_snapshot_age_ms").asLong());
+        }
+        if (op.has("max_ref_age_ms")) {
+          refs.setMaxRefAgeMs(name, op.get("max_ref_age_ms").asLong());
+        }
+        refs.commit();
+      }
       case "tag" -> table.manageSnapshots().createTag(op.get("name").asText(), earlierSnapshot(op)).commit();
       case "branch" -> table.manageSnapshots().createBranch(op.get("name").asText(), earlierSnapshot(op)).commit();
       case "set_properties" -> {
