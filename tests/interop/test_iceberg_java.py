@@ -20,7 +20,7 @@ At every snapshot that survives in the final metadata, floe (through the shared 
 Filtered scans (`--where`, PyIceberg's row_filter syntax) equal PyIceberg's at the tagged and the
 current snapshot. Further tables evolve their partition spec and schema and carry statistics files,
 a sort order and ref retention, use file: URIs as Hadoop and as others spell them, keep gzipped
-metadata files, upgrade v1 -> v2 -> v3 in place, and commit
+metadata files, add v3 columns with defaults, upgrade v1 -> v2 -> v3 in place, and commit
 row-level deletes (v2 position and equality delete files, v3 deletion vectors): floe lists those
 alike; its scans refuse them (not implemented yet), a strict xfail.
 
@@ -191,6 +191,7 @@ class History:
         self.names_after: dict[int, list[str]] = {}  # operation index -> the columns of the schema then
         self.deleted_after: dict[int, frozenset[int]] = {}  # operation index -> ids row-level deletes removed
         self.deleted: set[int] = set()
+        self.defaults: dict[str, object] = {}  # column -> its initial default (v3), for rows written before it
         self.expired_ops: set[int] = set()
         self.counter = 0
 
@@ -375,17 +376,23 @@ class History:
         return self._op({"op": "update_spec", "add": [{"source": c, "transform": t} for c, t, _ in add],
                          "remove": remove}, None)
 
-    def add_column(self, fid: int, name: str, iceberg: str, arrow: pa.DataType, pyiceberg) -> int:
+    def add_column(self, fid: int, name: str, iceberg: str, arrow: pa.DataType, pyiceberg, default=None) -> int:
         self.columns.append((fid, name, iceberg, arrow, pyiceberg))
         self.types[name] = pyiceberg
-        return self._op({"op": "add_column", "name": name, "type": iceberg}, None)
+        op = {"op": "add_column", "name": name, "type": iceberg}
+        if default is not None:
+            op["default"] = json_internal(default)
+            self.defaults[name] = default
+        return self._op(op, None)
 
     # -- after WriteTables ran --
 
     def rows_at(self, op: int, keep=lambda row: True) -> list[str]:
         """The rows the snapshot operation `op` made holds (those `keep` accepts), rendered as floe does."""
         names, deleted = self.names_after[op], self.deleted_after[op]
-        return canon([{n: render(r.get(n)) for n in names} for p in self.after[op] for r in self.files[p].rows
+        def value(row, name):  # a column added after the row was written reads as its initial default
+            return row[name] if name in row else self.defaults.get(name)
+        return canon([{n: render(value(r, n)) for n in names} for p in self.after[op] for r in self.files[p].rows
                       if r["id"] not in deleted and keep(r)])
 
 
@@ -531,6 +538,7 @@ def written(tmp_path_factory) -> Written:
     deletes_history(new("v2_row_deletes", "", [("s", TruncateTransform(2))], 2), dv=False)
     deletes_history(new("v3_deletion_vectors", "", [("s", TruncateTransform(2))], 3), dv=True)
     upgrade_history(new("v1_upgraded", "", [("id", BucketTransform(4))], 1, "snappy"))
+    defaults_history(new("v3_defaults", "", [("s", TruncateTransform(2))], 3))
     h = new("v2_gzip_metadata", "", [("s", IdentityTransform())], 2)
     h.spec["properties"]["write.metadata.compression-codec"] = "gzip"  # vN-UUID.gz.metadata.json
     standard_history(h)
@@ -794,6 +802,29 @@ def test_java_spec_and_schema_evolution(written, version):
     for snapshot in table.snapshots():
         assert floe_scan(written.floe, registered, "--snapshot", snapshot.snapshot_id) == \
             pyiceberg_scan(table, snapshot.snapshot_id)
+
+
+def defaults_history(h: History) -> None:
+    """v3 columns added with initial defaults: rows of older files read them."""
+    rows = [make_row(i) for i in range(500, 540)]
+    h.append(rows[:15], fast=True)                                                      # 0
+    h.add_column(10, "n", "int", pa.int32(), IntegerType(), default=7)                 # 1
+    h.add_column(11, "t", "string", pa.string(), StringType(), default="dflt")         # 2
+    for k, r in enumerate(rows[15:]):
+        r["n"], r["t"] = (None, None) if k % 4 == 0 else (k, f"t{k % 3}")
+    h.append(rows[15:30], fast=True)                                                    # 3
+    h.append(rows[30:], fast=False)                                                     # 4
+
+
+def test_java_v3_column_defaults(written):
+    """Columns Java added with an initial default (v3): rows of files written before them read the
+    default, at every snapshot and in filters, as PyIceberg and the spec have it."""
+    name = "v3_defaults"
+    table = check_every_snapshot(written, name)
+    current = table.current_snapshot().snapshot_id
+    for expr in ["n = 7", "t = 'dflt'", "n IS NULL", "n > 5 AND t != 'dflt'"]:
+        mine = floe_scan(written.floe, f"{NAMESPACE}.{name}", "--snapshot", current, "--where", expr)
+        assert mine == pyiceberg_scan(table, current, expr), expr
 
 
 def test_java_gzip_metadata(written):

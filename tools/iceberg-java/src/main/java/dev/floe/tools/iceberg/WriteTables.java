@@ -90,7 +90,7 @@ import org.apache.iceberg.types.Types;
  *    {"op": "tag" | "branch", "name": "n", "snapshot_of": K},  K: an earlier operation's index
  *    {"op": "set_properties", "properties": {...}},
  *    {"op": "update_spec", "add": [{"source", "transform"}], "remove": ["field name"]},
- *    {"op": "add_column", "name": "c", "type": "string"},
+ *    {"op": "add_column", "name": "c", "type": "string", "default": VALUE (optional, v3)},
  *    {"op": "expire", "snapshot_of": [K, ...]}]}, ...]}
  * </pre>
  *
@@ -297,8 +297,16 @@ public final class WriteTables {
         op.path("remove").forEach(name -> update.removeField(name.asText()));
         update.commit();
       }
-      case "add_column" -> table.updateSchema()
-          .addColumn(op.get("name").asText(), Types.fromPrimitiveString(op.get("type").asText())).commit();
+      case "add_column" -> {
+        Type type = Types.fromPrimitiveString(op.get("type").asText());
+        var update = table.updateSchema();
+        if (op.has("default")) {  // v3: an initial and write default
+          update.addColumn(op.get("name").asText(), type, Expressions.lit(internal(type, op.get("default"))).to(type));
+        } else {
+          update.addColumn(op.get("name").asText(), type);
+        }
+        update.commit();
+      }
       case "expire" -> {
         var expire = table.expireSnapshots().planWith(INLINE).executeDeleteWith(INLINE);
         op.get("snapshot_of").forEach(k -> expire.expireSnapshotId(snapshotOf.get(k.asInt())));
