@@ -491,6 +491,14 @@ public final class WriteTables {
       case DECIMAL -> new BigDecimal(v.asText()).setScale(((Types.DecimalType) type).scale());
       case UUID -> UUID.fromString(v.asText());
       case BINARY, FIXED -> ByteBuffer.wrap(Base64.getDecoder().decode(v.asText()));
+      case STRUCT -> {  // a JSON object: a row of the struct's fields (partition sources may be nested)
+        List<Types.NestedField> fields = type.asStructType().fields();
+        Object[] values = new Object[fields.size()];
+        for (int i = 0; i < values.length; i++) {
+          values[i] = internal(fields.get(i).type(), v.get(fields.get(i).name()));
+        }
+        yield new Row(values);
+      }
       default -> throw new IllegalArgumentException("no internal form for " + type);
     };
   }
@@ -530,7 +538,7 @@ public final class WriteTables {
     }
   }
 
-  /** A top-level row: values in schema column order. */
+  /** A row of a struct: values in field order. */
   private record Row(Object[] values) implements StructLike {
     @Override
     public int size() {
