@@ -1,5 +1,7 @@
 #include "floe/iceberg/manifest.h"
 
+#include <nlohmann/json.hpp>
+
 #include "floe/format/avro/avro_value_json.h"
 #include "floe/format/avro/container_reader.h"
 #include "floe/io/file.h"
@@ -239,6 +241,32 @@ Status ReadPartitionTuple(const RecordView& partition, const Type& partition_typ
   return Status::OK();
 }
 
+// The partition record as a JSON object. Keys are the spec's field names
+// when the partition type is known (matched by field id): writers may give
+// the Avro record sanitized names ("st_x2Ecity" for "st.city").
+std::string PartitionJson(const RecordView& partition, const Type* partition_type) {
+  const avro::AvroNode& node = partition.schema().nodes[static_cast<size_t>(partition.node())];
+  std::string out = "{";
+  for (size_t i = 0; i < node.fields.size() && i < partition.value().items.size(); ++i) {
+    const avro::AvroField& field = node.fields[i];
+    std::string name = field.name;
+    if (partition_type != nullptr) {
+      for (const avro::Attribute& a : field.attributes) {
+        if (a.key != "field-id") continue;
+        for (const NestedField& f : partition_type->fields()) {
+          if (std::to_string(f.id) == a.json) name = f.name;
+        }
+      }
+    }
+    if (i > 0) out.push_back(',');
+    out += nlohmann::json(name).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    out.push_back(':');
+    avro::AppendAvroJson(partition.schema(), field.node, partition.value().items[i], &out);
+  }
+  out.push_back('}');
+  return out;
+}
+
 }  // namespace
 
 Result<std::vector<ManifestEntry>> ReadManifest(const ManifestFile& manifest,
@@ -277,8 +305,8 @@ Result<std::vector<ManifestEntry>> ReadManifest(const ManifestFile& manifest,
     FLOE_RETURN_IF_ERROR(Required(path, "data_file.file_path", file_path.has_value()));
     f.file_path = *file_path;
     f.file_format = file->Bytes("file_format").value_or("");
-    if (auto partition = file->Get("partition")) {
-      avro::AppendAvroJson(r.schema(), partition->first, *partition->second, &f.partition_json);
+    if (auto partition = file->Record("partition")) {
+      f.partition_json = PartitionJson(*partition, partition_type.get());
     } else {
       f.partition_json = "{}";
     }

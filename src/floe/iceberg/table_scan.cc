@@ -84,10 +84,14 @@ Result<std::vector<ManifestEntry>> PlanFiles(const TableMetadata& metadata,
       if (!keep[0]) ++skipped_by_partition;
       return keep[0] != 0;
     };
-    FLOE_ASSIGN_OR_RETURN(
-        auto entries,
-        ReadManifest(m, spec_filter != nullptr ? spec_filter->partition_type : nullptr,
-                     entry_filter));
+    // The partition type gives typed tuples and the spec's field names.
+    TypePtr partition_type = spec_filter != nullptr ? spec_filter->partition_type : nullptr;
+    if (partition_type == nullptr) {
+      if (auto type = metadata.PartitionTypeOf(m.partition_spec_id); type.ok()) {
+        partition_type = *type;
+      }
+    }
+    FLOE_ASSIGN_OR_RETURN(auto entries, ReadManifest(m, partition_type, entry_filter));
     st.files += static_cast<int64_t>(entries.size()) + skipped_by_partition;
     st.files_skipped_by_partition += skipped_by_partition;
     for (ManifestEntry& e : entries) {

@@ -8,6 +8,7 @@ BUILD = pathlib.Path(os.environ.get("FLOE_BUILD_DIR", REPO / "build")).resolve()
 FLOE_BINARY = pathlib.Path(os.environ.get("FLOE_BINARY", BUILD / "floe")).resolve()
 CACHE = REPO / ".cache"
 KAFKA_LIB = CACHE / "kafka" / "lib"
+ICEBERG_JAVA = CACHE / "iceberg-java"   # tools/iceberg-java compiled: classes/ and lib/
 
 
 class MissingTool(RuntimeError):
