@@ -25,18 +25,23 @@ class RecordView {
   // The field's value and its (union-resolved) schema node, or nullopt.
   std::optional<std::pair<int, const AvroValue*>> Get(std::string_view name) const {
     const auto& fields = schema_.nodes[static_cast<size_t>(node_)].fields;
-    for (size_t i = 0; i < fields.size() && i < value_.items.size(); ++i) {
-      if (fields[i].name != name) continue;
-      int node = fields[i].node;
-      const AvroValue* v = &value_.items[i];
-      if (v->type == AvroType::kUnion) {
-        node = schema_.nodes[static_cast<size_t>(node)].children[static_cast<size_t>(v->i)];
-        v = &v->items[0];
-      }
-      if (v->type == AvroType::kNull) return std::nullopt;
-      return std::pair{node, v};
+    for (size_t i = 0; i < fields.size(); ++i) {
+      if (fields[i].name == name) return GetAt(i);
     }
     return std::nullopt;
+  }
+  // The same for field `i` of the record.
+  std::optional<std::pair<int, const AvroValue*>> GetAt(size_t i) const {
+    const auto& fields = schema_.nodes[static_cast<size_t>(node_)].fields;
+    if (i >= fields.size() || i >= value_.items.size()) return std::nullopt;
+    int node = fields[i].node;
+    const AvroValue* v = &value_.items[i];
+    if (v->type == AvroType::kUnion) {
+      node = schema_.nodes[static_cast<size_t>(node)].children[static_cast<size_t>(v->i)];
+      v = &v->items[0];
+    }
+    if (v->type == AvroType::kNull) return std::nullopt;
+    return std::pair{node, v};
   }
 
   std::optional<int64_t> Long(std::string_view name) const {
@@ -216,52 +221,65 @@ Status AppendPartitionValue(const AvroValue& v, Column* out) {
                             avro::AvroTypeName(v.type), out->type()->ToString());
 }
 
+// How a manifest's partition record lines up with the spec's partition
+// type: for each partition field, the index of its Avro field (matched by
+// field id, else by name; -1 when absent), and for each Avro field the name
+// to show (the spec's: writers may sanitize Avro names, "st_x2Ecity" for
+// "st.city"). Worked out once per manifest.
+struct PartitionLayout {
+  std::vector<int> avro_index;
+  std::vector<std::string> names;
+
+  static PartitionLayout Of(const avro::AvroNode& record, const Type* partition_type) {
+    PartitionLayout layout;
+    for (const avro::AvroField& f : record.fields) layout.names.push_back(f.name);
+    if (partition_type == nullptr) return layout;
+    for (const NestedField& field : partition_type->fields()) {
+      const std::string id = std::to_string(field.id);
+      int by_id = -1, by_name = -1;
+      for (size_t i = 0; i < record.fields.size(); ++i) {
+        const avro::AvroField& f = record.fields[i];
+        if (f.name == field.name) by_name = static_cast<int>(i);
+        for (const avro::Attribute& a : f.attributes) {
+          if (a.key == "field-id" && a.json == id) by_id = static_cast<int>(i);
+        }
+      }
+      const int index = by_id >= 0 ? by_id : by_name;
+      layout.avro_index.push_back(index);
+      if (index >= 0) layout.names[static_cast<size_t>(index)] = field.name;
+    }
+    return layout;
+  }
+};
+
 // The typed partition tuple of `partition` (the data file's partition record).
 Status ReadPartitionTuple(const RecordView& partition, const Type& partition_type,
-                          std::vector<Column>* out) {
-  const auto& avro_fields = partition.schema().nodes[static_cast<size_t>(partition.node())].fields;
-  for (const NestedField& field : partition_type.fields()) {
-    Column& column = out->emplace_back(field.type);
-    // The Avro field with this field id, else the one with this name.
-    std::string_view name = field.name;
-    const std::string id = std::to_string(field.id);
-    for (const avro::AvroField& f : avro_fields) {
-      for (const avro::Attribute& a : f.attributes) {
-        if (a.key == "field-id" && a.json == id) name = f.name;
-      }
-    }
-    auto value = partition.Get(name);
+                          const PartitionLayout& layout, std::vector<Column>* out) {
+  const auto& fields = partition_type.fields();
+  for (size_t k = 0; k < fields.size(); ++k) {
+    Column& column = out->emplace_back(fields[k].type);
+    const int index = layout.avro_index[k];
+    auto value = index >= 0 ? partition.GetAt(static_cast<size_t>(index)) : std::nullopt;
     if (!value) {
       column.AppendNull();
       continue;
     }
     Status s = AppendPartitionValue(*value->second, &column);
-    if (!s.ok()) return s.WithContext("partition field " + field.name);
+    if (!s.ok()) return s.WithContext("partition field " + fields[k].name);
   }
   return Status::OK();
 }
 
-// The partition record as a JSON object. Keys are the spec's field names
-// when the partition type is known (matched by field id): writers may give
-// the Avro record sanitized names ("st_x2Ecity" for "st.city").
-std::string PartitionJson(const RecordView& partition, const Type* partition_type) {
+// The partition record as a JSON object, keyed by the layout's names.
+std::string PartitionJson(const RecordView& partition, const PartitionLayout& layout) {
   const avro::AvroNode& node = partition.schema().nodes[static_cast<size_t>(partition.node())];
   std::string out = "{";
   for (size_t i = 0; i < node.fields.size() && i < partition.value().items.size(); ++i) {
-    const avro::AvroField& field = node.fields[i];
-    std::string name = field.name;
-    if (partition_type != nullptr) {
-      for (const avro::Attribute& a : field.attributes) {
-        if (a.key != "field-id") continue;
-        for (const NestedField& f : partition_type->fields()) {
-          if (std::to_string(f.id) == a.json) name = f.name;
-        }
-      }
-    }
     if (i > 0) out.push_back(',');
-    out += nlohmann::json(name).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    out += nlohmann::json(layout.names[i])
+               .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     out.push_back(':');
-    avro::AppendAvroJson(partition.schema(), field.node, partition.value().items[i], &out);
+    avro::AppendAvroJson(partition.schema(), node.fields[i].node, partition.value().items[i], &out);
   }
   out.push_back('}');
   return out;
@@ -274,6 +292,7 @@ Result<std::vector<ManifestEntry>> ReadManifest(const ManifestFile& manifest,
                                                 const EntryFilter& filter) {
   std::vector<ManifestEntry> out;
   const std::string& path = manifest.manifest_path;
+  std::optional<PartitionLayout> layout;  // every record of the file has the same schema
   FLOE_RETURN_IF_ERROR(ForEachRecord(path, [&](const RecordView& r) -> Status {
     ManifestEntry e;
     auto status = r.Long("status");
@@ -291,10 +310,14 @@ Result<std::vector<ManifestEntry>> ReadManifest(const ManifestFile& manifest,
       if (!e.file_sequence_number) e.file_sequence_number = manifest.sequence_number;
     }
     DataFile& f = e.data_file;
+    auto partition = file->Record("partition");
+    if (partition && !layout) {
+      layout = PartitionLayout::Of(
+          partition->schema().nodes[static_cast<size_t>(partition->node())], partition_type.get());
+    }
     if (partition_type != nullptr) {
-      auto record = file->Record("partition");
-      FLOE_RETURN_IF_ERROR(Required(path, "data_file.partition", record.has_value()));
-      Status s = ReadPartitionTuple(*record, *partition_type, &f.partition);
+      FLOE_RETURN_IF_ERROR(Required(path, "data_file.partition", partition.has_value()));
+      Status s = ReadPartitionTuple(*partition, *partition_type, *layout, &f.partition);
       if (!s.ok()) return s.WithContext(path);
     }
     // Planning skips most entries: decide before decoding the rest.
@@ -305,11 +328,7 @@ Result<std::vector<ManifestEntry>> ReadManifest(const ManifestFile& manifest,
     FLOE_RETURN_IF_ERROR(Required(path, "data_file.file_path", file_path.has_value()));
     f.file_path = *file_path;
     f.file_format = file->Bytes("file_format").value_or("");
-    if (auto partition = file->Record("partition")) {
-      f.partition_json = PartitionJson(*partition, partition_type.get());
-    } else {
-      f.partition_json = "{}";
-    }
+    f.partition_json = partition ? PartitionJson(*partition, *layout) : "{}";
     f.record_count = file->Long("record_count").value_or(0);
     f.file_size_in_bytes = file->Long("file_size_in_bytes").value_or(0);
     auto as_long = [](const AvroValue& v) { return v.i; };

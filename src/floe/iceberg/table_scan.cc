@@ -43,6 +43,7 @@ Result<std::vector<ManifestEntry>> PlanFiles(const TableMetadata& metadata,
   const bool filtering = filter.op != Op::kTrue;
   const Expression rewritten = RewriteNot(filter);
   std::map<int32_t, SpecFilter> spec_filters;
+  std::map<int32_t, TypePtr> partition_types;  // when not filtering, by spec id
   FLOE_ASSIGN_OR_RETURN(auto manifests, ReadManifestList(snapshot.manifest_list));
   std::vector<ManifestEntry> files, deletes;
   for (const ManifestFile& m : manifests) {
@@ -87,9 +88,12 @@ Result<std::vector<ManifestEntry>> PlanFiles(const TableMetadata& metadata,
     // The partition type gives typed tuples and the spec's field names.
     TypePtr partition_type = spec_filter != nullptr ? spec_filter->partition_type : nullptr;
     if (partition_type == nullptr) {
-      if (auto type = metadata.PartitionTypeOf(m.partition_spec_id); type.ok()) {
-        partition_type = *type;
+      auto [it, inserted] = partition_types.try_emplace(m.partition_spec_id);
+      if (inserted) {
+        auto type = metadata.PartitionTypeOf(m.partition_spec_id);
+        if (type.ok()) it->second = *type;  // else Avro names and no typed tuples
       }
+      partition_type = it->second;
     }
     FLOE_ASSIGN_OR_RETURN(auto entries, ReadManifest(m, partition_type, entry_filter));
     st.files += static_cast<int64_t>(entries.size()) + skipped_by_partition;
