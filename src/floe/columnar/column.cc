@@ -32,7 +32,7 @@ void Column::AppendNull() {
       for (Column& c : children_) c.AppendNull();
       break;
     default:
-      data_.resize(data_.size() + static_cast<size_t>(FixedWidth(*type_)));
+      data_.resize(data_.size() + static_cast<size_t>(FixedWidth(*type_)), 0);
       break;
   }
   FinishSlot(false);

@@ -23,6 +23,7 @@
 
 #include "floe/schema/schema.h"
 #include "floe/schema/type.h"
+#include "floe/util/buffer.h"
 
 namespace floe {
 
@@ -99,8 +100,10 @@ class Column {
 
   // Direct access for decoders that fill buffers in bulk. After writing,
   // call SetLength. REQUIRES: the buffers agree with the layout above.
-  std::vector<uint8_t>& mutable_data() { return data_; }
-  std::vector<int32_t>& mutable_offsets() { return offsets_; }
+  // The data buffer grows uninitialized (see Buffer): bytes a decoder
+  // resizes for are its to write.
+  Buffer<uint8_t>& mutable_data() { return data_; }
+  Buffer<int32_t>& mutable_offsets() { return offsets_; }
   std::vector<uint8_t>& mutable_validity() { return validity_; }
   void SetLength(int64_t length, int64_t null_count) {
     length_ = length;
@@ -115,8 +118,8 @@ class Column {
   int64_t length_ = 0;
   int64_t null_count_ = 0;
   std::vector<uint8_t> validity_;
-  std::vector<uint8_t> data_;
-  std::vector<int32_t> offsets_;
+  Buffer<uint8_t> data_;
+  Buffer<int32_t> offsets_;
   std::vector<Column> children_;
 };
 

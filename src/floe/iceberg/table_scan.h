@@ -50,7 +50,10 @@ struct ScanOptions {
   std::optional<int32_t> schema_id;
   std::vector<std::string> columns;  // top-level names of that schema; empty: all
   Expression filter;                 // unbound, on that schema; true by default
-  int64_t batch_rows = 64 * 1024;
+  // Rows per batch at most. A row group is decoded whole before its first
+  // batch, so whole-row-group batches cost no extra memory and let the
+  // decoded columns be handed over instead of copied.
+  int64_t batch_rows = int64_t{1} << 30;
   int64_t limit = -1;          // stop after this many rows (-1: all)
   ScanStats* stats = nullptr;  // filled when given
 };

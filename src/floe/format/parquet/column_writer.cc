@@ -411,6 +411,8 @@ class ColumnWriter::Impl {
     // The value section goes straight into body_ after the levels (v1) or on
     // its own (v2); buffers are members so their capacity is reused.
     values_.clear();
+    if (use_dictionary_ && dict_pages_ == 0 && !dictionary_.empty() && !DictionaryPays())
+      DropDictionary();
     Encoding encoding = Encoding::kPlain;
     // A page without values before any dictionary entry exists (all nulls so
     // far) is PLAIN: an RLE_DICTIONARY page needs a dictionary page.
@@ -467,6 +469,28 @@ class ColumnWriter::Impl {
       fallback_pending_ = false;
     }
     return Status::OK();
+  }
+
+  // Whether the first page is smaller dictionary-encoded, dictionary page
+  // included, than PLAIN. parquet-java decides the same way at the first
+  // page: a column of distinct values (ids, timestamps) is then written
+  // PLAIN, which is smaller and reads without a gather through the dictionary.
+  bool DictionaryPays() const {
+    const auto width = static_cast<uint64_t>(BitWidth(static_cast<uint32_t>(dictionary_.size())));
+    const uint64_t encoded = dictionary_.plain().size() + 1 + (indices_.size() * width + 7) / 8;
+    uint64_t plain = 0;
+    for (uint32_t i : indices_) plain += dictionary_.PlainEntry(i).size();
+    return encoded < plain;
+  }
+
+  // Re-stages the open page's values as PLAIN and writes the rest of the
+  // chunk without a dictionary.
+  void DropDictionary() {
+    plain_.clear();
+    for (uint32_t i : indices_) plain_.append(dictionary_.PlainEntry(i));
+    indices_.clear();
+    dictionary_.Clear();
+    use_dictionary_ = fallback_pending_ = false;
   }
 
   static std::string EncodeLevels(const std::vector<int16_t>& levels, int16_t max_level) {

@@ -83,6 +83,11 @@ class Dictionary {
 
   size_t size() const { return hashes_.size(); }
   const std::string& plain() const { return plain_; }
+  // Entry i as it is in plain(): the value, after its 4-byte length for byte arrays.
+  std::string_view PlainEntry(uint32_t i) const {
+    const size_t prefix = byte_array_ ? 4 : 0;
+    return {plain_.data() + offsets_[i] - prefix, lengths_[i] + prefix};
+  }
   bool empty() const { return hashes_.empty(); }
 
   void Clear() {

@@ -261,7 +261,7 @@ Status FileReader::LoadRowGroup(int index) {
     const int64_t start = ChunkStart(m);
     const std::string where =
         fmt::format("{}: row group {} column {}", path(), index, fmt::join(leaf.path, "."));
-    std::vector<uint8_t> chunk(static_cast<size_t>(m.total_compressed_size));
+    Buffer<uint8_t> chunk(static_cast<size_t>(m.total_compressed_size));  // read over whole
     Status s = file_->ReadAt(start, chunk);
     if (s.ok()) s = DecodeChunk(leaf, m, chunk, &d);
     if (!s.ok()) {
@@ -284,7 +284,7 @@ Status FileReader::LoadRowGroup(int index) {
 Status FileReader::DecodeChunk(const LeafColumn& leaf, const ColumnMetaData& meta,
                                std::span<const uint8_t> chunk, DecodedLeaf* out) {
   std::optional<Column> dictionary;
-  std::vector<uint8_t> buffer;
+  Buffer<uint8_t> buffer;  // decompressed pages, each overwriting it whole
   size_t pos = 0;
   while (pos < chunk.size() && out->num_entries < meta.num_values) {
     size_t header_len = 0;

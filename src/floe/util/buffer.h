@@ -1,0 +1,40 @@
+// Buffer<T>: a std::vector whose growth leaves trivially constructible
+// elements uninitialized. Decoders size a buffer and then overwrite all of
+// it (a read, a decompression, a gather from a dictionary); with a plain
+// vector every such resize first zero-fills memory that is overwritten
+// right after. resize(n, value) and assign still initialize as usual.
+#pragma once
+
+#include <memory>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+namespace floe {
+
+template <typename T>
+class DefaultInitAllocator : public std::allocator<T> {
+ public:
+  template <typename U>
+  struct rebind {
+    using other = DefaultInitAllocator<U>;
+  };
+  DefaultInitAllocator() = default;
+  template <typename U>
+  DefaultInitAllocator(const DefaultInitAllocator<U>&) noexcept {}
+
+  // Value-less construction (resize(n), emplace_back()) default-initializes.
+  template <typename U>
+  void construct(U* p) noexcept(std::is_nothrow_default_constructible_v<U>) {
+    ::new (static_cast<void*>(p)) U;
+  }
+  template <typename U, typename... Args>
+  void construct(U* p, Args&&... args) {
+    std::construct_at(p, std::forward<Args>(args)...);
+  }
+};
+
+template <typename T>
+using Buffer = std::vector<T, DefaultInitAllocator<T>>;
+
+}  // namespace floe
