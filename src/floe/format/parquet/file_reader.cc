@@ -285,6 +285,9 @@ Status FileReader::DecodeChunk(const LeafColumn& leaf, const ColumnMetaData& met
                                std::span<const uint8_t> chunk, DecodedLeaf* out) {
   std::optional<Column> dictionary;
   Buffer<uint8_t> buffer;  // decompressed pages, each overwriting it whole
+  const bool compressed = meta.codec != CompressionCodec::kUncompressed;
+  const int direct_width =
+      compressed && leaf.field_path.size() == 1 && leaf.max_def == 0 ? PlainColumnWidth(leaf) : 0;
   size_t pos = 0;
   while (pos < chunk.size() && out->num_entries < meta.num_values) {
     size_t header_len = 0;
@@ -300,8 +303,10 @@ Status FileReader::DecodeChunk(const LeafColumn& leaf, const ColumnMetaData& met
     }
     const auto page = chunk.subspan(pos, static_cast<size_t>(h.compressed_page_size));
     pos += page.size();
-    auto decompress = [&](std::span<const uint8_t> in,
-                          size_t size) -> Result<std::span<const uint8_t>> {
+    // Decompresses `in` (`size` bytes once decompressed) to `into` from
+    // `at` on; uncompressed pages are used where they are.
+    auto decompress_to = [&](std::span<const uint8_t> in, size_t size, Buffer<uint8_t>& into,
+                             size_t at) -> Result<std::span<const uint8_t>> {
       if (meta.codec == CompressionCodec::kUncompressed) {
         if (in.size() != size)
           return Status::Corruption("uncompressed page of {} bytes, header says {}", in.size(),
@@ -313,9 +318,31 @@ Status FileReader::DecodeChunk(const LeafColumn& leaf, const ColumnMetaData& met
         return Status::Corruption("{} page of {} bytes cannot decompress to the {} it claims",
                                   CompressionCodecName(meta.codec), in.size(), size);
       }
-      buffer.resize(size);
-      FLOE_RETURN_IF_ERROR(Decompress(meta.codec, in, buffer));
-      return std::span<const uint8_t>(buffer);
+      into.resize(at + size);
+      const std::span<uint8_t> target(into.data() + at, size);
+      FLOE_RETURN_IF_ERROR(Decompress(meta.codec, in, target));
+      return std::span<const uint8_t>(target);
+    };
+    auto decompress = [&](std::span<const uint8_t> in, size_t size) {
+      return decompress_to(in, size, buffer, 0);
+    };
+    // PLAIN values of a required flat fixed-width column are decompressed
+    // straight into the column: no page buffer, no copy.
+    auto append_plain_page = [&](std::span<const uint8_t> in, size_t size,
+                                 int64_t entries) -> Status {
+      auto& data = out->values.mutable_data();
+      const size_t at = data.size();
+      FLOE_ASSIGN_OR_RETURN(auto bytes, decompress_to(in, size, data, at));
+      const size_t need = static_cast<size_t>(entries) * static_cast<size_t>(direct_width);
+      if (bytes.size() < need) {
+        data.resize(at);
+        return Status::Corruption("column {}: PLAIN values run past the end of the page",
+                                  leaf.path.back());
+      }
+      data.resize(at + need);
+      out->values.SetLength(out->values.length() + entries, 0);
+      out->num_entries += entries;
+      return Status::OK();
     };
     if (h.type == PageType::kDictionaryPage) {
       if (!h.dictionary_page_header || dictionary)
@@ -348,6 +375,11 @@ Status FileReader::DecodeChunk(const LeafColumn& leaf, const ColumnMetaData& met
     if (!v2) {
       const DataPageHeader& dh = *h.data_page_header;
       encoding = dh.encoding;
+      if (direct_width > 0 && encoding == Encoding::kPlain) {
+        FLOE_RETURN_IF_ERROR(
+            append_plain_page(page, static_cast<size_t>(h.uncompressed_page_size), entries));
+        continue;
+      }
       FLOE_ASSIGN_OR_RETURN(auto body,
                             decompress(page, static_cast<size_t>(h.uncompressed_page_size)));
       size_t at = 0;
@@ -385,6 +417,10 @@ Status FileReader::DecodeChunk(const LeafColumn& leaf, const ColumnMetaData& met
       }
       const auto rest = page.subspan(static_cast<size_t>(rep_len + def_len));
       const auto size = static_cast<size_t>(h.uncompressed_page_size - rep_len - def_len);
+      if (dh.is_compressed && direct_width > 0 && encoding == Encoding::kPlain) {
+        FLOE_RETURN_IF_ERROR(append_plain_page(rest, size, entries));
+        continue;
+      }
       if (dh.is_compressed) {
         FLOE_ASSIGN_OR_RETURN(values, decompress(rest, size));
       } else {

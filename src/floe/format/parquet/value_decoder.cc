@@ -176,8 +176,7 @@ Status DecodePlain(const LeafColumn& leaf, std::span<const uint8_t> data, int64_
   const auto width = static_cast<size_t>(PhysicalWidth(leaf));
   if (width == 0 || static_cast<uint64_t>(count) > data.size() / width)
     return TooShort(leaf, "PLAIN");
-  if (leaf.conversion == ValueConversion::kNone &&
-      static_cast<int>(width) == FixedWidth(*leaf.type)) {
+  if (static_cast<int>(width) == PlainColumnWidth(leaf)) {
     // Same bytes in memory as on disk: one copy for the whole page.
     auto& bytes = out->mutable_data();
     bytes.insert(bytes.end(), data.begin(),
@@ -316,6 +315,14 @@ Result<Column> DecodeStatisticsValue(const LeafColumn& leaf, std::string_view by
   if (value.length() != 1)
     return Status::Corruption("column {}: statistics value not decodable", leaf.path.back());
   return value;
+}
+
+int PlainColumnWidth(const LeafColumn& leaf) {
+  if (leaf.physical == PhysicalType::kBoolean || leaf.physical == PhysicalType::kByteArray ||
+      leaf.conversion != ValueConversion::kNone)
+    return 0;
+  const int width = PhysicalWidth(leaf);
+  return width == FixedWidth(*leaf.type) ? width : 0;
 }
 
 Status DecodeValues(const LeafColumn& leaf, Encoding encoding, std::span<const uint8_t> data,
