@@ -878,9 +878,6 @@ def defaults_history(h: History) -> None:
     h.append(rows[30:], fast=False)                                                     # 4
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="floe does not model v3 initial-default yet: rows of older files read null; "
-                          "strict: remove this mark once it does")
 def test_java_v3_column_defaults(written):
     """Columns Java added with an initial default (v3): rows of files written before them read the
     default, at every snapshot and in filters, as PyIceberg and the spec have it."""

@@ -13,7 +13,11 @@ Result<TypePtr> PartitionSpec::PartitionType(const Schema& schema) const {
                                      f.name, f.source_id);
     }
     FLOE_ASSIGN_OR_RETURN(TypePtr type, f.transform.ResultType(source->type));
-    tuple.push_back({.id = f.field_id, .name = f.name, .required = false, .type = type, .doc = ""});
+    NestedField field;
+    field.id = f.field_id;
+    field.name = f.name;
+    field.type = type;
+    tuple.push_back(std::move(field));
   }
   return Type::Struct(std::move(tuple));
 }

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "floe/format/parquet/file_reader.h"
+#include "floe/iceberg/default_value.h"
 #include "floe/iceberg/expression/manifest_evaluator.h"
 #include "floe/iceberg/expression/metrics_evaluator.h"
 #include "floe/iceberg/expression/projection.h"
@@ -176,6 +177,9 @@ Status ReadDataFile(const DataFile& file, const Schema& fields, int64_t batch_ro
                                       wanted[i].type->ToString());
         }
         batch.columns[i] = std::move(c);
+      } else if (wanted[i].initial_default) {
+        // A column added after the file was written (v3): its initial default.
+        FLOE_ASSIGN_OR_RETURN(batch.columns[i], InitialDefaultColumn(wanted[i], in.num_rows));
       } else {
         if (wanted[i].required) {
           return Status::Corruption("{}: required column {} is missing", file.file_path,

@@ -43,6 +43,11 @@ Result<NestedField> FieldFromJson(const Json& j, const std::string& path) {
   FLOE_ASSIGN_OR_RETURN(const Json* type, Member(j, "type", where));
   FLOE_ASSIGN_OR_RETURN(f.type, TypeFromJson(*type, where));
   if (auto doc = j.find("doc"); doc != j.end() && doc->is_string()) f.doc = doc->get<std::string>();
+  // Kept as JSON text; typed when a reader materializes them. A JSON null
+  // is no default.
+  if (auto d = j.find("initial-default"); d != j.end() && !d->is_null())
+    f.initial_default = d->dump();
+  if (auto d = j.find("write-default"); d != j.end() && !d->is_null()) f.write_default = d->dump();
   return f;
 }
 
@@ -107,6 +112,8 @@ Json FieldToJson(const NestedField& f) {
   Json j = {
       {"id", f.id}, {"name", f.name}, {"required", f.required}, {"type", TypeToJson(*f.type)}};
   if (!f.doc.empty()) j["doc"] = f.doc;
+  if (f.initial_default) j["initial-default"] = Json::parse(*f.initial_default);
+  if (f.write_default) j["write-default"] = Json::parse(*f.write_default);
   return j;
 }
 

@@ -9,7 +9,8 @@ namespace floe {
 
 bool NestedField::operator==(const NestedField& other) const {
   return id == other.id && name == other.name && required == other.required &&
-         (type == other.type || (type && other.type && *type == *other.type)) && doc == other.doc;
+         (type == other.type || (type && other.type && *type == *other.type)) && doc == other.doc &&
+         initial_default == other.initial_default && write_default == other.write_default;
 }
 
 TypePtr Type::Primitive(TypeId id) {

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace floe {
@@ -42,11 +43,25 @@ using TypePtr = std::shared_ptr<const Type>;
 // A named, numbered slot of a struct, or the element / key / value of a list or
 // map. Field ids are what Iceberg uses to track columns across renames.
 struct NestedField {
+  NestedField() = default;
+  NestedField(int32_t field_id, std::string field_name, bool is_required, TypePtr field_type,
+              std::string field_doc = "")
+      : id(field_id),
+        name(std::move(field_name)),
+        required(is_required),
+        type(std::move(field_type)),
+        doc(std::move(field_doc)) {}
+
   int32_t id = 0;
   std::string name;
   bool required = false;
   TypePtr type;
   std::string doc;
+  // Format v3 defaults, as the spec's JSON single values (text): the value
+  // of rows written before the field existed, and the value writers use
+  // when they are given none.
+  std::optional<std::string> initial_default;
+  std::optional<std::string> write_default;
 
   bool operator==(const NestedField& other) const;
 };
