@@ -78,13 +78,14 @@ Status RunCreate(const TableOptions& o) {
   FLOE_ASSIGN_OR_RETURN(iceberg::PartitionSpec spec,
                         iceberg::ParsePartitionSpec(o.partition, *schema));
   FLOE_ASSIGN_OR_RETURN(auto properties, ParseProperties(o.properties));
+  FLOE_ASSIGN_OR_RETURN(const int format_version, iceberg::TakeFormatVersion(&properties));
   std::error_code ec;
   const std::string warehouse =
       std::filesystem::absolute(o.catalog.warehouse, ec).lexically_normal().string();
   const std::string location = catalog::DefaultTableLocation(warehouse, id);
   FLOE_ASSIGN_OR_RETURN(iceberg::TableMetadata metadata,
-                        iceberg::NewTableMetadata(std::move(*schema), std::move(spec), location,
-                                                  std::move(properties)));
+                        iceberg::NewTableMetadata(*schema, spec, iceberg::SortOrder{}, location,
+                                                  std::move(properties), format_version));
   // Refuse before writing anything when the name is taken.
   if (cat->LoadTable(id).ok())
     return Status::AlreadyExists("table {} already exists", id.ToString());

@@ -4,10 +4,58 @@
 
 #include <cctype>
 #include <chrono>
+#include <map>
 #include <random>
 
 namespace floe::iceberg {
 namespace {
+
+// Fresh column ids as Java's AssignFreshIds gives them, remembering each
+// old id's new one.
+class FreshIds {
+ public:
+  // Renumbers `fields` (one struct level) first, then their types.
+  void Renumber(std::vector<NestedField>* fields) {
+    for (NestedField& f : *fields) f.id = Next(f.id);
+    for (NestedField& f : *fields) f.type = Renumber(f.type);
+  }
+  // The new id of old id `id`. REQUIRES: `id` was renumbered.
+  int32_t Of(int32_t id) const { return fresh_.at(id); }
+
+ private:
+  int32_t Next(int32_t old) {
+    fresh_[old] = ++last_;
+    return last_;
+  }
+  TypePtr Renumber(const TypePtr& type) {
+    switch (type->id()) {
+      case TypeId::kStruct: {
+        std::vector<NestedField> fields = type->fields();
+        Renumber(&fields);
+        return Type::Struct(std::move(fields));
+      }
+      case TypeId::kList: {
+        NestedField element = type->element();
+        element.id = Next(element.id);
+        element.type = Renumber(element.type);
+        return Type::List(std::move(element));
+      }
+      case TypeId::kMap: {
+        NestedField key = type->key(), value = type->value();
+        key.id = Next(key.id);
+        value.id = Next(value.id);
+        key.type = Renumber(key.type);
+        value.type = Renumber(value.type);
+        return Type::Map(std::move(key), std::move(value));
+      }
+      default:
+        return type;
+    }
+  }
+
+  int32_t last_ = 0;
+  std::map<int32_t, int32_t> fresh_;
+};
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
@@ -103,26 +151,73 @@ Result<PartitionSpec> ParsePartitionSpec(std::string_view text, const Schema& sc
   return spec;
 }
 
-Result<TableMetadata> NewTableMetadata(Schema schema, PartitionSpec spec, std::string location,
-                                       std::map<std::string, std::string> properties) {
+Result<TableMetadata> NewTableMetadata(const Schema& schema, const PartitionSpec& spec,
+                                       const SortOrder& order, std::string location,
+                                       std::map<std::string, std::string> properties,
+                                       int format_version) {
+  if (format_version < 1 || format_version > 3) {
+    return Status::InvalidArgument("format version {} (floe creates 1 to 3)", format_version);
+  }
   FLOE_RETURN_IF_ERROR(schema.Validate());
   FLOE_RETURN_IF_ERROR(spec.PartitionType(schema).status());
+  FreshIds ids;
+  std::vector<NestedField> fields = schema.fields();
+  ids.Renumber(&fields);
+  std::vector<int32_t> identifiers;
+  for (int32_t id : schema.identifier_field_ids()) {
+    if (schema.FindById(id) == nullptr)
+      return Status::InvalidArgument("identifier field {} is not in the schema", id);
+    identifiers.push_back(ids.Of(id));
+  }
+  Schema fresh(std::move(fields), 0, std::move(identifiers));
+
+  PartitionSpec fresh_spec;
+  int32_t next_partition_id = 1000;
+  for (PartitionField f : spec.fields) {
+    f.source_id = ids.Of(f.source_id);
+    f.field_id = next_partition_id++;
+    fresh_spec.fields.push_back(std::move(f));
+  }
+  SortOrder fresh_order;
+  for (SortField f : order.fields) {
+    const NestedField* source = schema.FindById(f.source_id);
+    if (source == nullptr) {
+      return Status::InvalidArgument("sort field source {} is not in the schema", f.source_id);
+    }
+    f.source_id = ids.Of(f.source_id);
+    fresh_order.fields.push_back(std::move(f));
+  }
+  fresh_order.order_id = fresh_order.fields.empty() ? 0 : 1;
+
   TableMetadata m;
-  m.format_version = 2;
+  m.format_version = format_version;
   m.table_uuid = NewUuid();
   m.location = std::move(location);
   m.last_updated_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                           std::chrono::system_clock::now().time_since_epoch())
                           .count();
-  m.last_column_id = schema.HighestFieldId();
-  m.current_schema_id = schema.schema_id();
-  m.schemas.push_back(std::move(schema));
-  m.last_partition_id = spec.fields.empty() ? 999 : spec.fields.back().field_id;
-  m.default_spec_id = spec.spec_id;
-  m.specs.push_back(std::move(spec));
-  m.sort_orders.push_back(SortOrder{});
+  m.last_column_id = fresh.HighestFieldId();
+  m.current_schema_id = 0;
+  m.schemas.push_back(std::move(fresh));
+  m.last_partition_id = next_partition_id - 1;
+  m.default_spec_id = 0;
+  m.specs.push_back(std::move(fresh_spec));
+  m.default_sort_order_id = fresh_order.order_id;
+  m.sort_orders.push_back(std::move(fresh_order));
   m.properties = std::move(properties);
+  if (format_version >= 3) m.next_row_id = 0;
   return m;
+}
+
+Result<int> TakeFormatVersion(std::map<std::string, std::string>* properties) {
+  auto it = properties->find("format-version");
+  if (it == properties->end()) return 2;
+  const std::string text = it->second;
+  properties->erase(it);
+  if (text != "1" && text != "2" && text != "3") {
+    return Status::InvalidArgument("format-version {} (floe creates 1, 2 or 3)", text);
+  }
+  return text[0] - '0';
 }
 
 std::string NewUuid() {

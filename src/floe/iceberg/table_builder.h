@@ -15,9 +15,21 @@ namespace floe::iceberg {
 // subject_key_bucket, site_id_trunc, study_oid; ids start at 1000.
 Result<PartitionSpec> ParsePartitionSpec(std::string_view text, const Schema& schema);
 
-// Metadata (format v2) of a new, empty table at `location`.
-Result<TableMetadata> NewTableMetadata(Schema schema, PartitionSpec spec, std::string location,
-                                       std::map<std::string, std::string> properties);
+// Metadata of a new, empty table at `location`, numbered as Java's and
+// PyIceberg's catalogs number new tables: fresh column ids from 1 (each
+// struct's fields before their children; a list's element, a map's key and
+// value before their types), identifier fields and partition and sort
+// sources following their columns, partition field ids from 1000 in spec
+// 0, and sort order 1 when `order` sorts. `spec` and `order` refer to
+// columns by the ids of `schema`. Format versions 1 to 3.
+Result<TableMetadata> NewTableMetadata(const Schema& schema, const PartitionSpec& spec,
+                                       const SortOrder& order, std::string location,
+                                       std::map<std::string, std::string> properties,
+                                       int format_version = 2);
+
+// Takes the reserved "format-version" property (a table's format version
+// is metadata, not a property) out of `properties`: 2 when absent.
+Result<int> TakeFormatVersion(std::map<std::string, std::string>* properties);
 
 // A random (version 4) UUID in canonical text form.
 std::string NewUuid();

@@ -111,7 +111,13 @@ Result<int32_t> AddPartitionSpec(PartitionSpec spec, TableMetadata* m) {
 }
 
 Result<int32_t> AddSortOrder(SortOrder order, TableMetadata* m) {
-  if (order.fields.empty()) return 0;  // the unsorted order
+  if (order.fields.empty()) {  // the unsorted order, which a table being created may lack
+    if (std::none_of(m->sort_orders.begin(), m->sort_orders.end(),
+                     [](const SortOrder& o) { return o.order_id == 0; })) {
+      m->sort_orders.insert(m->sort_orders.begin(), SortOrder{});
+    }
+    return 0;
+  }
   for (const SortOrder& existing : m->sort_orders) {
     if (existing.fields == order.fields) return existing.order_id;
   }
@@ -120,6 +126,22 @@ Result<int32_t> AddSortOrder(SortOrder order, TableMetadata* m) {
   order.order_id = id + 1;
   m->sort_orders.push_back(std::move(order));
   return id + 1;
+}
+
+Status RemoveSchemas(const std::vector<int32_t>& schema_ids, TableMetadata* m) {
+  const std::set<int32_t> gone(schema_ids.begin(), schema_ids.end());
+  if (gone.contains(m->current_schema_id))
+    return Status::InvalidArgument("Cannot remove the current schema");
+  std::erase_if(m->schemas, [&](const Schema& s) { return gone.contains(s.schema_id()); });
+  return Status::OK();
+}
+
+Status RemovePartitionSpecs(const std::vector<int32_t>& spec_ids, TableMetadata* m) {
+  const std::set<int32_t> gone(spec_ids.begin(), spec_ids.end());
+  if (gone.contains(m->default_spec_id))
+    return Status::InvalidArgument("Cannot remove the default partition spec");
+  std::erase_if(m->specs, [&](const PartitionSpec& s) { return gone.contains(s.spec_id); });
+  return Status::OK();
 }
 
 Status SetCurrentSnapshot(int64_t snapshot_id, int64_t now_ms, TableMetadata* m) {

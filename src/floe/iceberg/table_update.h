@@ -34,6 +34,12 @@ Result<int32_t> AddSchema(Schema schema, TableMetadata* m);
 Result<int32_t> AddPartitionSpec(PartitionSpec spec, TableMetadata* m);
 Result<int32_t> AddSortOrder(SortOrder order, TableMetadata* m);
 
+// Drop schemas and partition specs nothing refers to any more (Java's
+// cleanExpiredMetadata): the current schema and the default spec cannot be
+// removed; ids the table does not have are ignored.
+Status RemoveSchemas(const std::vector<int32_t>& schema_ids, TableMetadata* m);
+Status RemovePartitionSpecs(const std::vector<int32_t>& spec_ids, TableMetadata* m);
+
 // Makes any existing snapshot current (the main branch moves to it).
 Status SetCurrentSnapshot(int64_t snapshot_id, int64_t now_ms, TableMetadata* m);
 // The same, only for an ancestor of the current snapshot (undoing commits).

@@ -48,6 +48,9 @@ class RestCatalog {
   HttpResponse RenameTable(const HttpRequest& request);
   // rest_commit.cc
   HttpResponse CommitTable(const catalog::TableIdentifier& id, const HttpRequest& request);
+  HttpResponse CreateTableByCommit(const catalog::TableIdentifier& id,
+                                   const nlohmann::json& requirements,
+                                   const nlohmann::json& updates);
 
   std::mutex mutex_;  // the catalog is one SQLite connection: one request at a time
   std::unique_ptr<catalog::Catalog> catalog_;

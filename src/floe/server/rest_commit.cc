@@ -6,9 +6,13 @@
 // still holds.
 #include <fmt/format.h>
 
+#include <filesystem>
+
 #include "floe/catalog/table_commit.h"
+#include "floe/iceberg/table_builder.h"
 #include "floe/iceberg/table_metadata_json_internal.h"
 #include "floe/iceberg/table_update.h"
+#include "floe/io/file.h"
 #include "floe/schema/schema_json_internal.h"
 #include "floe/server/rest_catalog.h"
 #include "floe/server/rest_responses.h"
@@ -125,6 +129,10 @@ Status ApplyUpdate(const Json& u, CommitState& state, TableMetadata& m) {
   FLOE_ASSIGN_OR_RETURN(std::string action, Member<std::string>(u, "action"));
   if (action == "assign-uuid") {
     FLOE_ASSIGN_OR_RETURN(std::string uuid, Member<std::string>(u, "uuid"));
+    if (m.table_uuid.empty()) {  // a table being created
+      m.table_uuid = uuid;
+      return Status::OK();
+    }
     if (!EqualsIgnoreCase(uuid, m.table_uuid)) {
       return Invalid("Cannot reassign uuid of an existing table");
     }
@@ -135,11 +143,12 @@ Status ApplyUpdate(const Json& u, CommitState& state, TableMetadata& m) {
     if (version < m.format_version) {
       return Invalid(fmt::format("Cannot downgrade v{} table to v{}", m.format_version, version));
     }
-    if (version > 2) {
-      return Status::NotSupported("floe writes format version 2; v{} is not supported yet",
+    if (version > 3) {
+      return Status::NotSupported("floe writes format versions 1 to 3; v{} is not supported",
                                   version);
     }
     m.format_version = version;
+    if (version >= 3 && !m.next_row_id) m.next_row_id = 0;  // row lineage starts
     return Status::OK();
   }
   if (action == "set-properties") {
@@ -163,7 +172,11 @@ Status ApplyUpdate(const Json& u, CommitState& state, TableMetadata& m) {
     return iceberg::RemoveProperties(it->get<std::vector<std::string>>(), &m);
   }
   if (action == "set-location") {
-    FLOE_ASSIGN_OR_RETURN(m.location, Member<std::string>(u, "location"));
+    FLOE_ASSIGN_OR_RETURN(std::string location, Member<std::string>(u, "location"));
+    if (!AcceptableLocation(location)) {
+      return Invalid("'location' must be an absolute path without . or ..");
+    }
+    m.location = std::move(location);
     return Status::OK();
   }
   if (action == "add-snapshot") {
@@ -181,6 +194,18 @@ Status ApplyUpdate(const Json& u, CommitState& state, TableMetadata& m) {
           "Validation failed, please retry: Cannot add snapshot with sequence number {} older "
           "than last sequence number {}",
           snapshot->sequence_number, m.last_sequence_number);
+    }
+    if (m.format_version >= 3) {  // row lineage: the snapshot's rows take the next ids
+      if (!snapshot->first_row_id || !snapshot->added_rows) {
+        return Invalid("Cannot add a snapshot: first-row-id and added-rows are required in v3");
+      }
+      if (*snapshot->first_row_id < m.next_row_id.value_or(0)) {
+        return Status::Conflict(
+            "Validation failed, please retry: Cannot add a snapshot, first-row-id is behind "
+            "table next-row-id: {} < {}",
+            *snapshot->first_row_id, m.next_row_id.value_or(0));
+      }
+      m.next_row_id = m.next_row_id.value_or(0) + *snapshot->added_rows;
     }
     state.added_snapshots[snapshot->snapshot_id] = snapshot->timestamp_ms;
     m.last_sequence_number = std::max(m.last_sequence_number, snapshot->sequence_number);
@@ -212,6 +237,17 @@ Status ApplyUpdate(const Json& u, CommitState& state, TableMetadata& m) {
       return Invalid("'snapshot-ids' must be an array of snapshot ids");
     }
     return iceberg::RemoveSnapshots(it->get<std::vector<int64_t>>(), &m);
+  }
+  if (action == "remove-schemas" || action == "remove-partition-specs") {
+    const bool schemas = action == "remove-schemas";
+    auto it = u.find(schemas ? "schema-ids" : "spec-ids");
+    if (it == u.end() || !it->is_array() ||
+        !std::all_of(it->begin(), it->end(), [](const Json& k) { return k.is_number_integer(); })) {
+      return Invalid(
+          fmt::format("'{}' must be an array of ids", schemas ? "schema-ids" : "spec-ids"));
+    }
+    const auto ids = it->get<std::vector<int32_t>>();
+    return schemas ? iceberg::RemoveSchemas(ids, &m) : iceberg::RemovePartitionSpecs(ids, &m);
   }
   if (action == "add-schema") {
     auto it = u.find("schema");
@@ -266,7 +302,77 @@ Status ApplyUpdate(const Json& u, CommitState& state, TableMetadata& m) {
   return Invalid(fmt::format("unknown or unsupported update action '{}'", action));
 }
 
+Status ApplyUpdates(const Json& updates, TableMetadata& m) {
+  CommitState state;
+  state.now_ms = catalog::NowMillis();
+  for (const Json& u : updates) FLOE_RETURN_IF_ERROR(ApplyUpdate(u, state, m));
+  return Status::OK();
+}
+
+HttpResponse CommitError(const Status& s, const catalog::TableIdentifier& id) {
+  switch (s.code()) {
+    case StatusCode::kConflict:
+      return Error(409, "CommitFailedException", s.message());
+    case StatusCode::kInvalidArgument:
+      return Error(400, "ValidationException", s.message());
+    case StatusCode::kNotSupported:
+      return Error(406, "UnsupportedOperationException", s.message());
+    case StatusCode::kNotFound:
+      return Error(404, "NoSuchTableException", "Table does not exist: " + Dotted(id));
+    default:
+      return Error(500, "CommitStateUnknownException", s.ToString());
+  }
+}
+
 }  // namespace
+
+// A create transaction's commit (assert-create): the updates build the table
+// from nothing (Java's TableMetadata.buildFromEmpty), its first metadata
+// file is written, and the catalog gains the table unless another commit
+// created it first.
+HttpResponse RestCatalog::CreateTableByCommit(const catalog::TableIdentifier& id,
+                                              const Json& requirements, const Json& updates) {
+  for (const Json& r : requirements) {
+    if (r.value("type", "") != "assert-create") {
+      return BadRequest("Malformed request: a create transaction's only requirement is " +
+                        std::string("assert-create, not ") + r.dump());
+    }
+  }
+  if (!catalog_->LoadNamespaceProperties(id.ns).ok()) return NoSuchNamespace(id.ns);
+  if (catalog_->LoadTable(id).ok()) {
+    return Error(409, "CommitFailedException", "Requirement failed: table already exists");
+  }
+  TableMetadata m;
+  // Built from empty at the version the updates ask for (2 by default).
+  for (const Json& u : updates) {
+    if (u.value("action", "") == "upgrade-format-version" && u.contains("format-version") &&
+        u["format-version"].is_number_integer()) {
+      m.format_version = std::clamp(u["format-version"].get<int>(), 1, 3);
+    }
+  }
+  m.current_schema_id = m.default_spec_id = m.default_sort_order_id = -1;
+  m.location = catalog::DefaultTableLocation(warehouse_, id);
+  if (Status s = ApplyUpdates(updates, m); !s.ok()) return CommitError(s, id);
+  if (m.table_uuid.empty()) m.table_uuid = iceberg::NewUuid();
+  if (m.CurrentSchema() == nullptr || m.DefaultSpec() == nullptr) {
+    return BadRequest("Malformed request: a table needs a current schema and a default spec");
+  }
+  if (m.default_sort_order_id < 0) m.default_sort_order_id = 0;
+  if (Status s = iceberg::AddSortOrder({}, &m).status(); !s.ok()) return CommitError(s, id);
+  m.last_updated_ms = catalog::NowMillis();
+  const std::string path = iceberg::MetadataFilePath(LocalPath(m.location), 0);
+  if (Status s = WriteLocalFileAtomically(path, iceberg::TableMetadataToJson(m)); !s.ok()) {
+    return FromStatus(s);
+  }
+  if (Status s = catalog_->CreateTable(id, path); !s.ok()) {
+    std::filesystem::remove(path);
+    if (s.code() == StatusCode::kAlreadyExists) {
+      return Error(409, "CommitFailedException", "Requirement failed: table already exists");
+    }
+    return FromStatus(s);
+  }
+  return JsonResponse(200, LoadResult(path, m));
+}
 
 HttpResponse RestCatalog::CommitTable(const catalog::TableIdentifier& id,
                                       const HttpRequest& request) {
@@ -284,39 +390,16 @@ HttpResponse RestCatalog::CommitTable(const catalog::TableIdentifier& id,
   const bool creating = std::any_of(requirements.begin(), requirements.end(), [](const Json& r) {
     return r.value("type", "") == "assert-create";
   });
-  if (creating) {
-    if (catalog_->LoadTable(id).ok()) {
-      return Error(409, "CommitFailedException", "Requirement failed: table already exists");
-    }
-    return Error(406, "UnsupportedOperationException",
-                 "create transactions (assert-create) are not implemented yet");
-  }
+  if (creating) return CreateTableByCommit(id, requirements, updates);
   if (!catalog_->LoadTable(id).ok()) {
     return Error(404, "NoSuchTableException", "Table does not exist: " + Dotted(id));
   }
   auto change = [&](TableMetadata& m) -> Status {
     for (const Json& r : requirements) FLOE_RETURN_IF_ERROR(CheckRequirement(r, m));
-    CommitState state;
-    state.now_ms = catalog::NowMillis();
-    for (const Json& u : updates) FLOE_RETURN_IF_ERROR(ApplyUpdate(u, state, m));
-    return Status::OK();
+    return ApplyUpdates(updates, m);
   };
   auto committed = catalog::CommitTableChange(*catalog_, id, change);
-  if (!committed.ok()) {
-    const Status& s = committed.status();
-    switch (s.code()) {
-      case StatusCode::kConflict:
-        return Error(409, "CommitFailedException", s.message());
-      case StatusCode::kInvalidArgument:
-        return Error(400, "ValidationException", s.message());
-      case StatusCode::kNotSupported:
-        return Error(406, "UnsupportedOperationException", s.message());
-      case StatusCode::kNotFound:
-        return Error(404, "NoSuchTableException", "Table does not exist: " + Dotted(id));
-      default:
-        return Error(500, "CommitStateUnknownException", s.ToString());
-    }
-  }
+  if (!committed.ok()) return CommitError(committed.status(), id);
   return JsonResponse(200, LoadResult(committed->metadata_location, committed->metadata));
 }
 

@@ -47,6 +47,10 @@ std::optional<Page> PageOf(const HttpRequest& request, size_t count, HttpRespons
 
 // LoadTableResult: the metadata, its location (null for a staged create)
 // and the (empty) client config.
+// A location a client may give a table: an absolute local path (file: URIs
+// accepted) without "." or ".." components.
+bool AcceptableLocation(const std::string& location);
+
 nlohmann::json LoadResult(const std::string& location, const iceberg::TableMetadata& m);
 // A table's metadata file; kNotFound when it is missing.
 Result<iceberg::TableMetadata> ReadMetadata(const std::string& location);

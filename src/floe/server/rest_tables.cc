@@ -1,7 +1,10 @@
 // The REST catalog's table endpoints but commits (rest_commit.cc): list,
 // create (and stage-create), register, load, HEAD, drop and rename.
+#include <spdlog/spdlog.h>
+
 #include <filesystem>
 
+#include "floe/iceberg/reachable_files.h"
 #include "floe/iceberg/table_builder.h"
 #include "floe/iceberg/table_metadata_json_internal.h"
 #include "floe/io/file.h"
@@ -29,8 +32,8 @@ HttpResponse NoSuchTable(const TableIdentifier& id) {
   return Error(404, "NoSuchTableException", "Table does not exist: " + Dotted(id));
 }
 
-// A location a client may give: an absolute local path (file: URIs
-// accepted) without "." or ".." components.
+}  // namespace
+
 bool AcceptableLocation(const std::string& location) {
   const std::filesystem::path path(LocalPath(location));
   if (!path.is_absolute()) return false;
@@ -39,8 +42,6 @@ bool AcceptableLocation(const std::string& location) {
   }
   return true;
 }
-
-}  // namespace
 
 Json LoadResult(const std::string& location, const iceberg::TableMetadata& m) {
   Json body = {{"metadata", iceberg::internal::TableMetadataToJsonValue(m)},
@@ -101,11 +102,8 @@ HttpResponse RestCatalog::CreateTable(const catalog::Namespace& ns, const HttpRe
   }
   std::optional<catalog::Properties> properties = StringMap(*body, "properties", &error);
   if (!properties) return error;
-  if (auto fv = properties->find("format-version"); fv != properties->end() && fv->second != "2") {
-    return Error(406, "UnsupportedOperationException",
-                 "floe creates format version 2 tables; format-version " + fv->second +
-                     " is not supported yet");
-  }
+  auto format_version = iceberg::TakeFormatVersion(&*properties);
+  if (!format_version.ok()) return BadRequest(format_version.status().message());
   for (const char* key : kReservedProperties) properties->erase(key);
   std::string location;
   if (auto it = body->find("location"); it != body->end() && !it->is_null()) {
@@ -122,14 +120,9 @@ HttpResponse RestCatalog::CreateTable(const catalog::Namespace& ns, const HttpRe
   if (catalog_->LoadTable(id).ok()) {
     return Error(409, "AlreadyExistsException", "Table already exists: " + Dotted(id));
   }
-  auto metadata = iceberg::NewTableMetadata(*std::move(schema), std::move(spec), location,
-                                            *std::move(properties));
+  auto metadata = iceberg::NewTableMetadata(*schema, spec, order.value_or(iceberg::SortOrder{}),
+                                            location, *std::move(properties), *format_version);
   if (!metadata.ok()) return BadRequest(metadata.status().message());
-  if (order && !order->fields.empty()) {
-    order->order_id = 1;
-    metadata->sort_orders.push_back(*order);
-    metadata->default_sort_order_id = 1;
-  }
   if (stage) return JsonResponse(200, LoadResult("", *metadata));  // nothing persisted
   const std::string path = iceberg::MetadataFilePath(LocalPath(location), 0);
   if (Status s = WriteLocalFileAtomically(path, iceberg::TableMetadataToJson(*metadata)); !s.ok()) {
@@ -205,14 +198,43 @@ HttpResponse RestCatalog::LoadTable(const TableIdentifier& id, const HttpRequest
 }
 
 HttpResponse RestCatalog::DropTable(const TableIdentifier& id, const HttpRequest& request) {
-  if (const std::string* purge = request.Query("purgeRequested");
-      purge != nullptr && EqualsIgnoreCase(*purge, "true")) {
-    return Error(406, "UnsupportedOperationException",
-                 "dropping with purgeRequested=true is not implemented yet; drop without "
-                 "purging (the files stay)");
+  const std::string* purge_text = request.Query("purgeRequested");
+  const bool purge = purge_text != nullptr && EqualsIgnoreCase(*purge_text, "true");
+  // What to purge is listed before the table goes: the files its metadata
+  // reaches, never whole directories, and only inside the table's location
+  // (a registered table's metadata may name files elsewhere).
+  std::vector<std::string> files;
+  std::string table_dir;
+  if (purge) {
+    auto location = catalog_->LoadTable(id);
+    if (!location.ok()) {
+      return location.status().code() == StatusCode::kNotFound ? NoSuchTable(id)
+                                                               : FromStatus(location.status());
+    }
+    auto metadata = ReadMetadata(*location);
+    if (metadata.ok()) {
+      auto reachable = iceberg::ReachableFiles(*metadata, *location);
+      if (!reachable.ok()) return FromStatus(reachable.status());
+      files = *std::move(reachable);
+      table_dir = std::filesystem::path(LocalPath(metadata->location)).lexically_normal().string();
+    }
   }
   if (Status s = catalog_->DropTable(id); !s.ok()) {
     return s.code() == StatusCode::kNotFound ? NoSuchTable(id) : FromStatus(s);
+  }
+  size_t removed = 0, skipped = 0;
+  for (const std::string& file : files) {
+    const std::string path = std::filesystem::path(LocalPath(file)).lexically_normal().string();
+    if (table_dir.empty() || !path.starts_with(table_dir + "/")) {
+      ++skipped;
+      continue;
+    }
+    std::error_code ec;
+    removed += std::filesystem::remove(path, ec) ? 1 : 0;
+  }
+  if (purge) {
+    spdlog::info("purged table {}: {} of {} reachable files removed, {} outside {} kept",
+                 Dotted(id), removed, files.size(), skipped, table_dir);
   }
   return Empty(204);
 }

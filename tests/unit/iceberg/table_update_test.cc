@@ -10,7 +10,7 @@ namespace {
 TableMetadata NewTable() {
   Schema schema({{1, "id", true, Type::Long(), ""}, {2, "site", false, Type::String(), ""}});
   PartitionSpec spec{0, {PartitionField{2, 1000, "site", Transform::Identity()}}};
-  auto m = NewTableMetadata(schema, spec, "/tmp/t", {});
+  auto m = NewTableMetadata(schema, spec, SortOrder{}, "/tmp/t", {});
   EXPECT_TRUE(m.ok());
   return *m;
 }
