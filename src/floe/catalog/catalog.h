@@ -49,18 +49,41 @@ class Catalog {
   // REQUIRES: the namespace holds no tables (else kConflict).
   virtual Status DropNamespace(const Namespace& ns) = 0;
 
-  virtual Result<std::vector<TableIdentifier>> ListTables(const Namespace& ns) = 0;
-  // Records a table whose metadata file already exists (create and register).
-  virtual Status CreateTable(const TableIdentifier& id, const std::string& metadata_location) = 0;
-  // The current metadata location of a table.
-  virtual Result<std::string> LoadTable(const TableIdentifier& id) = 0;
-  // Points the table at `new_location` if it is still at `expected_location`;
+  // Tables and views share one name space per namespace (a view cannot take
+  // a table's name); each call is about one kind of entry.
+  enum class Kind { kTable, kView };
+
+  virtual Result<std::vector<TableIdentifier>> List(const Namespace& ns, Kind kind) = 0;
+  // Records an entry whose metadata file already exists (create and
+  // register); kAlreadyExists when the name is taken by either kind.
+  virtual Status Create(const TableIdentifier& id, const std::string& metadata_location,
+                        Kind kind) = 0;
+  // The current metadata location.
+  virtual Result<std::string> Load(const TableIdentifier& id, Kind kind) = 0;
+  // Points the entry at `new_location` if it is still at `expected_location`;
   // kConflict when another commit got there first.
-  virtual Status CommitTable(const TableIdentifier& id, const std::string& expected_location,
-                             const std::string& new_location) = 0;
-  // Forgets the table (its files stay; purging is the caller's business).
-  virtual Status DropTable(const TableIdentifier& id) = 0;
-  virtual Status RenameTable(const TableIdentifier& from, const TableIdentifier& to) = 0;
+  virtual Status Commit(const TableIdentifier& id, const std::string& expected_location,
+                        const std::string& new_location, Kind kind) = 0;
+  // Forgets the entry (its files stay; purging is the caller's business).
+  virtual Status Drop(const TableIdentifier& id, Kind kind) = 0;
+  virtual Status Rename(const TableIdentifier& from, const TableIdentifier& to, Kind kind) = 0;
+
+  // Tables, the common case.
+  Result<std::vector<TableIdentifier>> ListTables(const Namespace& ns) {
+    return List(ns, Kind::kTable);
+  }
+  Status CreateTable(const TableIdentifier& id, const std::string& metadata_location) {
+    return Create(id, metadata_location, Kind::kTable);
+  }
+  Result<std::string> LoadTable(const TableIdentifier& id) { return Load(id, Kind::kTable); }
+  Status CommitTable(const TableIdentifier& id, const std::string& expected_location,
+                     const std::string& new_location) {
+    return Commit(id, expected_location, new_location, Kind::kTable);
+  }
+  Status DropTable(const TableIdentifier& id) { return Drop(id, Kind::kTable); }
+  Status RenameTable(const TableIdentifier& from, const TableIdentifier& to) {
+    return Rename(from, to, Kind::kTable);
+  }
 };
 
 // The embedded catalog: one SQLite file (WAL mode), in the same tables the

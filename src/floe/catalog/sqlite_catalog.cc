@@ -1,4 +1,5 @@
 // The embedded SQLite catalog.
+#include <fmt/format.h>
 #include <sqlite3.h>
 
 #include <algorithm>
@@ -178,10 +179,11 @@ class SqliteCatalog final : public Catalog {
   Status DropNamespace(const Namespace& ns) override {
     FLOE_ASSIGN_OR_RETURN(bool exists, NamespaceExists(ns));
     if (!exists) return Status::NotFound("namespace {} does not exist", NamespaceToString(ns));
-    FLOE_ASSIGN_OR_RETURN(auto tables, ListTables(ns));
-    if (!tables.empty()) {
-      return Status::Conflict("namespace {} is not empty ({} tables)", NamespaceToString(ns),
-                              tables.size());
+    FLOE_ASSIGN_OR_RETURN(auto tables, List(ns, Kind::kTable));
+    FLOE_ASSIGN_OR_RETURN(auto views, List(ns, Kind::kView));
+    if (!tables.empty() || !views.empty()) {
+      return Status::Conflict("namespace {} is not empty ({} tables, {} views)",
+                              NamespaceToString(ns), tables.size(), views.size());
     }
     FLOE_ASSIGN_OR_RETURN(
         Statement s,
@@ -190,13 +192,14 @@ class SqliteCatalog final : public Catalog {
     return s.Bind(name_, NamespaceToString(ns)).Run();
   }
 
-  Result<std::vector<TableIdentifier>> ListTables(const Namespace& ns) override {
+  Result<std::vector<TableIdentifier>> List(const Namespace& ns, Kind kind) override {
     FLOE_ASSIGN_OR_RETURN(bool exists, NamespaceExists(ns));
     if (!exists) return Status::NotFound("namespace {} does not exist", NamespaceToString(ns));
-    FLOE_ASSIGN_OR_RETURN(
-        Statement s, Prepare("SELECT table_name FROM iceberg_tables WHERE catalog_name = ? AND "
-                             "table_namespace = ? AND (iceberg_type IS NULL OR iceberg_type = "
-                             "'TABLE') ORDER BY table_name"));
+    const std::string sql = fmt::format(
+        "SELECT table_name FROM iceberg_tables WHERE catalog_name = ? AND table_namespace = ? "
+        "AND {} ORDER BY table_name",
+        IsKind(kind));
+    FLOE_ASSIGN_OR_RETURN(Statement s, Prepare(sql.c_str()));
     s.Bind(name_, NamespaceToString(ns));
     std::vector<TableIdentifier> out;
     while (true) {
@@ -207,68 +210,77 @@ class SqliteCatalog final : public Catalog {
     return out;
   }
 
-  Status CreateTable(const TableIdentifier& id, const std::string& metadata_location) override {
+  Status Create(const TableIdentifier& id, const std::string& metadata_location,
+                Kind kind) override {
     FLOE_RETURN_IF_ERROR(CheckName(id.name));
     FLOE_ASSIGN_OR_RETURN(bool exists, NamespaceExists(id.ns));
     if (!exists) return Status::NotFound("namespace {} does not exist", NamespaceToString(id.ns));
     FLOE_ASSIGN_OR_RETURN(Statement s,
-                          Prepare("INSERT INTO iceberg_tables VALUES (?, ?, ?, ?, NULL, 'TABLE')"));
-    Status st = s.Bind(name_, NamespaceToString(id.ns), id.name, metadata_location).Run();
+                          Prepare("INSERT INTO iceberg_tables VALUES (?, ?, ?, ?, NULL, ?)"));
+    Status st =
+        s.Bind(name_, NamespaceToString(id.ns), id.name, metadata_location, TypeName(kind)).Run();
     if (st.code() == StatusCode::kAlreadyExists)
-      return Status::AlreadyExists("table {} already exists", id.ToString());
+      return Status::AlreadyExists("{} already exists", id.ToString());
     return st;
   }
 
-  Result<std::string> LoadTable(const TableIdentifier& id) override {
-    FLOE_ASSIGN_OR_RETURN(
-        Statement s, Prepare("SELECT metadata_location FROM iceberg_tables WHERE catalog_name = ? "
-                             "AND table_namespace = ? AND table_name = ?"));
+  Result<std::string> Load(const TableIdentifier& id, Kind kind) override {
+    const std::string sql = fmt::format(
+        "SELECT metadata_location FROM iceberg_tables WHERE catalog_name = ? AND "
+        "table_namespace = ? AND table_name = ? AND {}",
+        IsKind(kind));
+    FLOE_ASSIGN_OR_RETURN(Statement s, Prepare(sql.c_str()));
     s.Bind(name_, NamespaceToString(id.ns), id.name);
     FLOE_ASSIGN_OR_RETURN(bool row, s.Step());
-    if (!row) return Status::NotFound("table {} does not exist", id.ToString());
+    if (!row) return Status::NotFound("{} {} does not exist", KindName(kind), id.ToString());
     return s.Text(0);
   }
 
-  Status CommitTable(const TableIdentifier& id, const std::string& expected,
-                     const std::string& next) override {
-    FLOE_ASSIGN_OR_RETURN(
-        Statement s,
-        Prepare("UPDATE iceberg_tables SET metadata_location = ?, previous_metadata_location = ? "
-                "WHERE catalog_name = ? AND table_namespace = ? AND table_name = ? AND "
-                "metadata_location = ?"));
+  Status Commit(const TableIdentifier& id, const std::string& expected, const std::string& next,
+                Kind kind) override {
+    const std::string sql = fmt::format(
+        "UPDATE iceberg_tables SET metadata_location = ?, previous_metadata_location = ? WHERE "
+        "catalog_name = ? AND table_namespace = ? AND table_name = ? AND metadata_location = ? "
+        "AND {}",
+        IsKind(kind));
+    FLOE_ASSIGN_OR_RETURN(Statement s, Prepare(sql.c_str()));
     FLOE_RETURN_IF_ERROR(
         s.Bind(next, expected, name_, NamespaceToString(id.ns), id.name, expected).Run());
     if (sqlite3_changes(db_.get()) == 1) return Status::OK();
-    FLOE_ASSIGN_OR_RETURN(std::string current, LoadTable(id));
-    return Status::Conflict("table {} changed: expected metadata {}, found {}", id.ToString(),
-                            expected, current);
+    FLOE_ASSIGN_OR_RETURN(std::string current, Load(id, kind));
+    return Status::Conflict("{} {} changed: expected metadata {}, found {}", KindName(kind),
+                            id.ToString(), expected, current);
   }
 
-  Status DropTable(const TableIdentifier& id) override {
-    FLOE_ASSIGN_OR_RETURN(Statement s,
-                          Prepare("DELETE FROM iceberg_tables WHERE catalog_name = ? AND "
-                                  "table_namespace = ? AND table_name = ?"));
+  Status Drop(const TableIdentifier& id, Kind kind) override {
+    const std::string sql = fmt::format(
+        "DELETE FROM iceberg_tables WHERE catalog_name = ? AND table_namespace = ? AND "
+        "table_name = ? AND {}",
+        IsKind(kind));
+    FLOE_ASSIGN_OR_RETURN(Statement s, Prepare(sql.c_str()));
     FLOE_RETURN_IF_ERROR(s.Bind(name_, NamespaceToString(id.ns), id.name).Run());
     if (sqlite3_changes(db_.get()) == 0)
-      return Status::NotFound("table {} does not exist", id.ToString());
+      return Status::NotFound("{} {} does not exist", KindName(kind), id.ToString());
     return Status::OK();
   }
 
-  Status RenameTable(const TableIdentifier& from, const TableIdentifier& to) override {
+  Status Rename(const TableIdentifier& from, const TableIdentifier& to, Kind kind) override {
     FLOE_RETURN_IF_ERROR(CheckName(to.name));
     FLOE_ASSIGN_OR_RETURN(bool exists, NamespaceExists(to.ns));
     if (!exists) return Status::NotFound("namespace {} does not exist", NamespaceToString(to.ns));
-    FLOE_ASSIGN_OR_RETURN(
-        Statement s, Prepare("UPDATE iceberg_tables SET table_namespace = ?, table_name = ? WHERE "
-                             "catalog_name = ? AND table_namespace = ? AND table_name = ?"));
+    const std::string sql = fmt::format(
+        "UPDATE iceberg_tables SET table_namespace = ?, table_name = ? WHERE catalog_name = ? "
+        "AND table_namespace = ? AND table_name = ? AND {}",
+        IsKind(kind));
+    FLOE_ASSIGN_OR_RETURN(Statement s, Prepare(sql.c_str()));
     Status st =
         s.Bind(NamespaceToString(to.ns), to.name, name_, NamespaceToString(from.ns), from.name)
             .Run();
     if (st.code() == StatusCode::kAlreadyExists)
-      return Status::AlreadyExists("table {} already exists", to.ToString());
+      return Status::AlreadyExists("{} already exists", to.ToString());
     FLOE_RETURN_IF_ERROR(st);
     if (sqlite3_changes(db_.get()) == 0)
-      return Status::NotFound("table {} does not exist", from.ToString());
+      return Status::NotFound("{} {} does not exist", KindName(kind), from.ToString());
     return Status::OK();
   }
 
@@ -309,6 +321,15 @@ class SqliteCatalog final : public Catalog {
                 "table_namespace LIKE ?3 ESCAPE '\\') LIMIT 1"));
     s.Bind(name_, name, children);
     return s.Step();
+  }
+
+  // iceberg_type: 'TABLE' or 'VIEW'; rows of the JDBC catalog's first
+  // schema version (and PyIceberg's) have none and are tables.
+  static const char* TypeName(Kind kind) { return kind == Kind::kView ? "VIEW" : "TABLE"; }
+  static const char* KindName(Kind kind) { return kind == Kind::kView ? "view" : "table"; }
+  static const char* IsKind(Kind kind) {
+    return kind == Kind::kView ? "iceberg_type = 'VIEW'"
+                               : "(iceberg_type IS NULL OR iceberg_type = 'TABLE')";
   }
 
   static Status CheckName(const std::string& name) {

@@ -141,5 +141,7 @@ std::string TableMetadataToJson(const TableMetadata& metadata);
 // them with write.metadata.compression-codec=gzip); errors name the file and
 // a missing file is kNotFound.
 Result<TableMetadata> ReadTableMetadataFile(const std::string& location);
+// The text of a table or view metadata file, gunzipped when it is gzipped.
+Result<std::string> ReadMetadataFileText(const std::string& location);
 
 }  // namespace floe::iceberg

@@ -43,18 +43,20 @@ Result<std::string> Gunzip(std::string_view data) {
 }  // namespace
 
 Result<TableMetadata> ReadTableMetadataFile(const std::string& location) {
-  FLOE_ASSIGN_OR_RETURN(std::string bytes, ReadLocalFile(LocalPath(location)));
-  // Java writes gzip-compressed metadata (write.metadata.compression-codec=gzip)
-  // as "*.gz.metadata.json"; the gzip magic tells, whatever the name.
-  if (bytes.size() >= 2 && static_cast<uint8_t>(bytes[0]) == 0x1f &&
-      static_cast<uint8_t>(bytes[1]) == 0x8b) {
-    auto text = Gunzip(bytes);
-    if (!text.ok()) return text.status().WithContext(location);
-    bytes = *std::move(text);
-  }
-  auto metadata = TableMetadataFromJson(bytes);
+  FLOE_ASSIGN_OR_RETURN(std::string text, ReadMetadataFileText(location));
+  auto metadata = TableMetadataFromJson(text);
   if (!metadata.ok()) return metadata.status().WithContext(location);
   return metadata;
+}
+
+Result<std::string> ReadMetadataFileText(const std::string& location) {
+  Result<std::string> bytes = ReadLocalFile(LocalPath(location));
+  // Java writes gzip-compressed metadata (write.metadata.compression-codec=gzip)
+  // as "*.gz.metadata.json"; the gzip magic tells, whatever the name.
+  if (!bytes.ok() || !std::string_view(*bytes).starts_with("\x1f\x8b")) return bytes;
+  auto text = Gunzip(*bytes);
+  if (!text.ok()) return text.status().WithContext(location);
+  return text;
 }
 
 }  // namespace floe::iceberg

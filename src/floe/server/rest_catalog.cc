@@ -13,6 +13,7 @@ namespace {
 
 using Json = nlohmann::json;
 using catalog::Namespace;
+using Kind = catalog::Catalog::Kind;
 
 // Endpoints served, as GET /v1/config advertises them.
 const char* const kEndpoints[] = {
@@ -31,6 +32,14 @@ const char* const kEndpoints[] = {
     "POST /v1/{prefix}/namespaces/{namespace}/register",
     "POST /v1/{prefix}/namespaces/{namespace}/tables/{table}/metrics",
     "POST /v1/{prefix}/tables/rename",
+    "GET /v1/{prefix}/namespaces/{namespace}/views",
+    "POST /v1/{prefix}/namespaces/{namespace}/views",
+    "GET /v1/{prefix}/namespaces/{namespace}/views/{view}",
+    "HEAD /v1/{prefix}/namespaces/{namespace}/views/{view}",
+    "POST /v1/{prefix}/namespaces/{namespace}/views/{view}",
+    "DELETE /v1/{prefix}/namespaces/{namespace}/views/{view}",
+    "POST /v1/{prefix}/namespaces/{namespace}/register-view",
+    "POST /v1/{prefix}/views/rename",
 };
 
 }  // namespace
@@ -68,11 +77,12 @@ HttpResponse RestCatalog::Route(const HttpRequest& request) {
   if (parts.size() == 1 && parts[0] == "config") {
     return method == "GET" ? Config(request) : no_route();
   }
-  if (!parts.empty() && parts[0] != "namespaces" && parts[0] != "tables") {
+  if (!parts.empty() && parts[0] != "namespaces" && parts[0] != "tables" && parts[0] != "views") {
     parts.erase(parts.begin());  // the prefix
   }
-  if (parts.size() == 2 && parts[0] == "tables" && parts[1] == "rename") {
-    return method == "POST" ? RenameTable(request) : no_route();
+  if (parts.size() == 2 && (parts[0] == "tables" || parts[0] == "views") && parts[1] == "rename") {
+    if (method != "POST") return no_route();
+    return Rename(request, parts[0] == "tables" ? Kind::kTable : Kind::kView);
   }
   if (parts.empty() || parts[0] != "namespaces") return no_route();
   if (parts.size() == 1) {
@@ -93,6 +103,10 @@ HttpResponse RestCatalog::Route(const HttpRequest& request) {
   if (parts.size() == 3 && parts[2] == "register" && method == "POST") {
     return RegisterTable(*ns, request);
   }
+  if (parts.size() == 3 && parts[2] == "register-view" && method == "POST") {
+    return RegisterView(*ns, request);
+  }
+  if (parts[2] == "views") return RouteView(*ns, parts, request);
   if (parts[2] != "tables") return no_route();
   if (parts.size() == 3) {
     if (method == "GET") return ListTables(*ns, request);
@@ -114,6 +128,23 @@ HttpResponse RestCatalog::Route(const HttpRequest& request) {
                : Error(404, "NoSuchTableException", "Table does not exist: " + Dotted(id));
   }
   return no_route();
+}
+
+HttpResponse RestCatalog::RouteView(const Namespace& ns, const std::vector<std::string_view>& parts,
+                                    const HttpRequest& request) {
+  const std::string& method = request.method;
+  if (parts.size() == 3) {
+    if (method == "GET") return ListViews(ns, request);
+    if (method == "POST") return CreateView(ns, request);
+  } else if (parts.size() == 4) {
+    if (parts[3].empty()) return BadRequest("Malformed request: empty view name");
+    const catalog::TableIdentifier id{ns, std::string(parts[3])};
+    if (method == "GET" || method == "HEAD") return LoadView(id, method == "HEAD");
+    if (method == "POST") return CommitView(id, request);
+    if (method == "DELETE") return DropView(id);
+  }
+  return Error(404, "NotFoundException",
+               fmt::format("No route for request: {} {}", method, request.path));
 }
 
 HttpResponse RestCatalog::Config(const HttpRequest&) {
@@ -186,12 +217,14 @@ HttpResponse RestCatalog::DropNamespace(const Namespace& ns) {
     return tables.status().code() == StatusCode::kNotFound ? NoSuchNamespace(ns)
                                                            : FromStatus(tables.status());
   }
+  auto views = catalog_->List(ns, Kind::kView);
+  if (!views.ok()) return FromStatus(views.status());
   auto children = catalog_->ListNamespaces(ns);
   if (!children.ok()) return FromStatus(children.status());
-  if (!tables->empty() || !children->empty()) {
+  if (!tables->empty() || !views->empty() || !children->empty()) {
     return Error(409, "NamespaceNotEmptyException",
-                 fmt::format("Namespace {} is not empty. Contains {} table(s).", Dotted(ns),
-                             tables->size()));
+                 fmt::format("Namespace {} is not empty. Contains {} table(s) and {} view(s).",
+                             Dotted(ns), tables->size(), views->size()));
   }
   if (Status s = catalog_->DropNamespace(ns); !s.ok()) return FromStatus(s);
   return Empty(204);

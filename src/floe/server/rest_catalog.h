@@ -15,6 +15,8 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "floe/catalog/catalog.h"
 #include "floe/server/http_message.h"
@@ -32,6 +34,9 @@ class RestCatalog {
 
  private:
   HttpResponse Route(const HttpRequest& request);
+  // .../namespaces/{namespace}/views[/{view}]
+  HttpResponse RouteView(const catalog::Namespace& ns, const std::vector<std::string_view>& parts,
+                         const HttpRequest& request);
   HttpResponse Config(const HttpRequest& request);
   HttpResponse ListNamespaces(const HttpRequest& request);
   HttpResponse CreateNamespace(const HttpRequest& request);
@@ -45,7 +50,18 @@ class RestCatalog {
   HttpResponse RegisterTable(const catalog::Namespace& ns, const HttpRequest& request);
   HttpResponse LoadTable(const catalog::TableIdentifier& id, const HttpRequest& request, bool head);
   HttpResponse DropTable(const catalog::TableIdentifier& id, const HttpRequest& request);
-  HttpResponse RenameTable(const HttpRequest& request);
+  // POST /v1/{prefix}/tables/rename and /views/rename.
+  HttpResponse Rename(const HttpRequest& request, catalog::Catalog::Kind kind);
+
+  HttpResponse ListViews(const catalog::Namespace& ns, const HttpRequest& request);
+  HttpResponse CreateView(const catalog::Namespace& ns, const HttpRequest& request);
+  HttpResponse RegisterView(const catalog::Namespace& ns, const HttpRequest& request);
+  HttpResponse LoadView(const catalog::TableIdentifier& id, bool head);
+  HttpResponse CommitView(const catalog::TableIdentifier& id, const HttpRequest& request);
+  HttpResponse DropView(const catalog::TableIdentifier& id);
+  // The 409 answer when `id` names a table or view already (Java's texts
+  // for creating a `wanted`), else a response with status 0.
+  HttpResponse NameTaken(const catalog::TableIdentifier& id, catalog::Catalog::Kind wanted);
   // rest_commit.cc
   HttpResponse CommitTable(const catalog::TableIdentifier& id, const HttpRequest& request);
   HttpResponse CreateTableByCommit(const catalog::TableIdentifier& id,

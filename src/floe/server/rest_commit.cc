@@ -342,6 +342,9 @@ HttpResponse RestCatalog::CreateTableByCommit(const catalog::TableIdentifier& id
   if (catalog_->LoadTable(id).ok()) {
     return Error(409, "CommitFailedException", "Requirement failed: table already exists");
   }
+  if (HttpResponse taken = NameTaken(id, catalog::Catalog::Kind::kTable); taken.status != 0) {
+    return taken;  // a view has the name
+  }
   TableMetadata m;
   // Built from empty at the version the updates ask for (2 by default).
   for (const Json& u : updates) {

@@ -137,4 +137,23 @@ std::optional<Page> PageOf(const HttpRequest& request, size_t count, HttpRespons
   return p;
 }
 
+HttpResponse IdentifierPage(const HttpRequest& request, const catalog::Namespace& ns,
+                            const Result<std::vector<catalog::TableIdentifier>>& ids) {
+  if (!ids.ok()) {
+    return ids.status().code() == StatusCode::kNotFound ? NoSuchNamespace(ns)
+                                                        : FromStatus(ids.status());
+  }
+  HttpResponse error;
+  std::optional<Page> page = PageOf(request, ids->size(), &error);
+  if (!page) return error;
+  nlohmann::json identifiers = nlohmann::json::array();
+  for (size_t i = page->first; i < page->last; ++i) {
+    identifiers.push_back({{"namespace", (*ids)[i].ns}, {"name", (*ids)[i].name}});
+  }
+  nlohmann::json body = {{"identifiers", identifiers}};
+  body["next-page-token"] =
+      page->next_token ? nlohmann::json(*page->next_token) : nlohmann::json(nullptr);
+  return JsonResponse(200, body);
+}
+
 }  // namespace floe::server

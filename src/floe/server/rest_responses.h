@@ -45,12 +45,17 @@ struct Page {
 };
 std::optional<Page> PageOf(const HttpRequest& request, size_t count, HttpResponse* error);
 
-// LoadTableResult: the metadata, its location (null for a staged create)
-// and the (empty) client config.
-// A location a client may give a table: an absolute local path (file: URIs
-// accepted) without "." or ".." components.
+// ListTablesResponse (for views too): one page of `ids` (the entries of
+// namespace `ns`, or the error listing them gave).
+HttpResponse IdentifierPage(const HttpRequest& request, const catalog::Namespace& ns,
+                            const Result<std::vector<catalog::TableIdentifier>>& ids);
+
+// A location a client may give a table or view: an absolute local path
+// (file: URIs accepted) without "." or ".." components.
 bool AcceptableLocation(const std::string& location);
 
+// LoadTableResult: the metadata, its location (null for a staged create)
+// and the (empty) client config.
 nlohmann::json LoadResult(const std::string& location, const iceberg::TableMetadata& m);
 // A table's metadata file; kNotFound when it is missing.
 Result<iceberg::TableMetadata> ReadMetadata(const std::string& location);

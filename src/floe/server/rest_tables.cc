@@ -1,5 +1,6 @@
 // The REST catalog's table endpoints but commits (rest_commit.cc): list,
 // create (and stage-create), register, load, HEAD, drop and rename.
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <filesystem>
@@ -18,6 +19,7 @@ namespace {
 
 using Json = nlohmann::json;
 using catalog::TableIdentifier;
+using Kind = catalog::Catalog::Kind;
 
 // Properties that describe the metadata rather than configure the table:
 // Java keeps them out of the stored properties.
@@ -55,21 +57,7 @@ Result<iceberg::TableMetadata> ReadMetadata(const std::string& location) {
 }
 
 HttpResponse RestCatalog::ListTables(const catalog::Namespace& ns, const HttpRequest& request) {
-  auto tables = catalog_->ListTables(ns);
-  if (!tables.ok()) {
-    return tables.status().code() == StatusCode::kNotFound ? NoSuchNamespace(ns)
-                                                           : FromStatus(tables.status());
-  }
-  HttpResponse error;
-  std::optional<Page> page = PageOf(request, tables->size(), &error);
-  if (!page) return error;
-  Json identifiers = Json::array();
-  for (size_t i = page->first; i < page->last; ++i) {
-    identifiers.push_back({{"namespace", (*tables)[i].ns}, {"name", (*tables)[i].name}});
-  }
-  Json body = {{"identifiers", identifiers}};
-  body["next-page-token"] = page->next_token ? Json(*page->next_token) : Json(nullptr);
-  return JsonResponse(200, body);
+  return IdentifierPage(request, ns, catalog_->ListTables(ns));
 }
 
 HttpResponse RestCatalog::CreateTable(const catalog::Namespace& ns, const HttpRequest& request) {
@@ -117,9 +105,7 @@ HttpResponse RestCatalog::CreateTable(const catalog::Namespace& ns, const HttpRe
   const bool stage = body->value("stage-create", false);
 
   if (!catalog_->LoadNamespaceProperties(ns).ok()) return NoSuchNamespace(ns);
-  if (catalog_->LoadTable(id).ok()) {
-    return Error(409, "AlreadyExistsException", "Table already exists: " + Dotted(id));
-  }
+  if (HttpResponse taken = NameTaken(id, Kind::kTable); taken.status != 0) return taken;
   auto metadata = iceberg::NewTableMetadata(*schema, spec, order.value_or(iceberg::SortOrder{}),
                                             location, *std::move(properties), *format_version);
   if (!metadata.ok()) return BadRequest(metadata.status().message());
@@ -158,6 +144,7 @@ HttpResponse RestCatalog::RegisterTable(const catalog::Namespace& ns, const Http
     }
     return BadRequest(metadata.status().message());
   }
+  if (catalog_->Load(id, Kind::kView).ok()) return NameTaken(id, Kind::kTable);
   auto current = catalog_->LoadTable(id);
   if (current.ok()) {
     if (!body->value("overwrite", false)) {
@@ -239,7 +226,7 @@ HttpResponse RestCatalog::DropTable(const TableIdentifier& id, const HttpRequest
   return Empty(204);
 }
 
-HttpResponse RestCatalog::RenameTable(const HttpRequest& request) {
+HttpResponse RestCatalog::Rename(const HttpRequest& request, Kind kind) {
   HttpResponse error;
   std::optional<Json> body = ParseObject(request.body, &error);
   if (!body) return error;
@@ -257,15 +244,25 @@ HttpResponse RestCatalog::RenameTable(const HttpRequest& request) {
   };
   std::optional<TableIdentifier> from = identifier("source"), to = identifier("destination");
   if (!from || !to) {
-    return BadRequest("Malformed request: 'source' and 'destination' must be table identifiers");
+    return BadRequest("Malformed request: 'source' and 'destination' must be identifiers");
   }
   // The reference's order of checks: source, target namespace, target.
-  if (!catalog_->LoadTable(*from).ok()) return NoSuchTable(*from);
+  if (!catalog_->Load(*from, kind).ok()) {
+    return kind == Kind::kTable
+               ? NoSuchTable(*from)
+               : Error(404, "NoSuchViewException", "View does not exist: " + Dotted(*from));
+  }
   if (!catalog_->LoadNamespaceProperties(to->ns).ok()) return NoSuchNamespace(to->ns);
-  if (catalog_->LoadTable(*to).ok()) {
+  const bool table_there = catalog_->Load(*to, Kind::kTable).ok();
+  if (table_there && kind == Kind::kTable) {
     return Error(409, "AlreadyExistsException", "Table already exists: " + Dotted(*to));
   }
-  if (Status s = catalog_->RenameTable(*from, *to); !s.ok()) return FromStatus(s);
+  if (table_there || catalog_->Load(*to, Kind::kView).ok()) {
+    return Error(409, "AlreadyExistsException",
+                 fmt::format("Cannot rename {} to {}. {} already exists", Dotted(*from),
+                             Dotted(*to), table_there ? "Table" : "View"));
+  }
+  if (Status s = catalog_->Rename(*from, *to, kind); !s.ok()) return FromStatus(s);
   return Empty(204);
 }
 

@@ -8,6 +8,9 @@ namespace floe {
 
 // ASCII case-insensitive equality (keywords such as AND, NULL, IS).
 bool EqualsIgnoreCase(std::string_view a, std::string_view b);
+// `text` with ASCII letters lowercased (SQL dialect names, as Java's toLowerCase(Locale.ROOT)
+// lowercases them for ASCII).
+std::string AsciiLower(std::string_view text);
 
 // `text` with every byte that is not part of valid UTF-8, and every control
 // character but tab, written as \xNN, so it is safe to print.
