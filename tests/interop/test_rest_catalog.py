@@ -1,6 +1,7 @@
 """`floe server`: the Iceberg REST catalog. PyIceberg's RestCatalog and plain HTTP are the judges."""
 
 import json
+import os
 import urllib.error
 import urllib.request
 
@@ -250,3 +251,38 @@ def test_table_errors_follow_the_spec(floe_server):
     status, same = http(floe_server, "POST", "/v1/namespaces/ns/tables/t",
                         {"requirements": [{"type": "assert-table-uuid", "uuid": uuid}], "updates": []})
     assert status == 200 and same["metadata-location"] == created["metadata-location"]
+
+
+def test_etags_spare_unchanged_loads(floe_server):
+    """A load answers with an ETag per metadata file and snapshots mode; sending it back as
+    If-None-Match gets 304 and no body until the table changes (or its metadata file vanishes)."""
+    import pyarrow as pa
+
+    catalog = rest(floe_server)
+    catalog.create_namespace("edc")
+    table = catalog.create_table("edc.ae", schema=pa.schema([pa.field("id", pa.int64())]))
+
+    def load(query: str = "", tag: str | None = None) -> tuple[int, str | None, bytes]:
+        headers = {"If-None-Match": tag} if tag else {}
+        request = urllib.request.Request(f"{floe_server.uri}/v1/namespaces/edc/tables/ae{query}",
+                                         headers=headers)
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.status, response.headers.get("ETag"), response.read()
+        except urllib.error.HTTPError as e:
+            return e.code, e.headers.get("ETag"), e.read()
+
+    status, tag, body = load()
+    assert status == 200 and tag and json.loads(body)["metadata"]["table-uuid"] == str(table.metadata.table_uuid)
+    assert load(tag=tag)[0] == 304 and load(tag=tag)[2] == b""
+    status, refs_tag, _ = load("?snapshots=refs")
+    assert status == 200 and refs_tag != tag
+    assert load("?snapshots=refs", tag=tag)[0] == 200  # another mode, another tag
+    assert load(tag="something else")[0] == 200
+    table.append(pa.table({"id": [1, 2]}))
+    status, new_tag, body = load(tag=tag)
+    assert status == 200 and new_tag != tag and json.loads(body)["metadata"]["current-snapshot-id"]
+    metadata = json.loads(body)["metadata-location"]
+    os.rename(metadata, metadata + ".moved")
+    status, _, body = load(tag=new_tag)
+    assert status == 404 and json.loads(body)["error"]["type"] == "NotFoundException"

@@ -374,7 +374,7 @@ HttpResponse RestCatalog::CreateTableByCommit(const catalog::TableIdentifier& id
     }
     return FromStatus(s);
   }
-  return JsonResponse(200, LoadResult(path, m));
+  return TableResponse(path, m);
 }
 
 HttpResponse RestCatalog::CommitTable(const catalog::TableIdentifier& id,
@@ -403,7 +403,7 @@ HttpResponse RestCatalog::CommitTable(const catalog::TableIdentifier& id,
   };
   auto committed = catalog::CommitTableChange(*catalog_, id, change);
   if (!committed.ok()) return CommitError(committed.status(), id);
-  return JsonResponse(200, LoadResult(committed->metadata_location, committed->metadata));
+  return TableResponse(committed->metadata_location, committed->metadata);
 }
 
 }  // namespace floe::server

@@ -57,6 +57,11 @@ bool AcceptableLocation(const std::string& location);
 // LoadTableResult: the metadata, its location (null for a staged create)
 // and the (empty) client config.
 nlohmann::json LoadResult(const std::string& location, const iceberg::TableMetadata& m);
+// The 200 answer with a LoadTableResult and its ETag, which names the
+// metadata file and the snapshots mode ("all" or "refs") it was loaded in.
+HttpResponse TableResponse(const std::string& location, const iceberg::TableMetadata& m,
+                           std::string_view snapshots = "all");
+std::string TableETag(const std::string& location, std::string_view snapshots);
 // A table's metadata file; kNotFound when it is missing.
 Result<iceberg::TableMetadata> ReadMetadata(const std::string& location);
 

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 
+#include "floe/iceberg/murmur3.h"
 #include "floe/iceberg/reachable_files.h"
 #include "floe/iceberg/table_builder.h"
 #include "floe/iceberg/table_metadata_json_internal.h"
@@ -50,6 +51,19 @@ Json LoadResult(const std::string& location, const iceberg::TableMetadata& m) {
                {"config", Json::object()}};
   body["metadata-location"] = location.empty() ? Json(nullptr) : Json(location);
   return body;
+}
+
+std::string TableETag(const std::string& location, std::string_view snapshots) {
+  const std::string key = fmt::format("{},snapshots={}", location, snapshots);
+  return fmt::format("{:08x}", iceberg::Murmur3X86_32(std::span(
+                                   reinterpret_cast<const uint8_t*>(key.data()), key.size())));
+}
+
+HttpResponse TableResponse(const std::string& location, const iceberg::TableMetadata& m,
+                           std::string_view snapshots) {
+  HttpResponse response = JsonResponse(200, LoadResult(location, m));
+  response.headers.emplace_back("ETag", TableETag(location, snapshots));
+  return response;
 }
 
 Result<iceberg::TableMetadata> ReadMetadata(const std::string& location) {
@@ -118,7 +132,7 @@ HttpResponse RestCatalog::CreateTable(const catalog::Namespace& ns, const HttpRe
     std::filesystem::remove(path);
     return FromStatus(s);
   }
-  return JsonResponse(200, LoadResult(path, *metadata));
+  return TableResponse(path, *metadata);
 }
 
 HttpResponse RestCatalog::RegisterTable(const catalog::Namespace& ns, const HttpRequest& request) {
@@ -154,7 +168,7 @@ HttpResponse RestCatalog::RegisterTable(const catalog::Namespace& ns, const Http
   } else if (Status s = catalog_->CreateTable(id, path); !s.ok()) {
     return FromStatus(s);
   }
-  return JsonResponse(200, LoadResult(path, *metadata));
+  return TableResponse(path, *metadata);
 }
 
 HttpResponse RestCatalog::LoadTable(const TableIdentifier& id, const HttpRequest& request,
@@ -165,6 +179,18 @@ HttpResponse RestCatalog::LoadTable(const TableIdentifier& id, const HttpRequest
     return head ? Empty(404) : NoSuchTable(id);
   }
   if (head) return Empty(204);
+  std::string_view mode = "all";
+  if (const std::string* m = request.Query("snapshots"); m != nullptr) {
+    if (*m != "all" && *m != "refs")
+      return BadRequest("Malformed request: snapshots must be all or refs");
+    mode = *m;
+  }
+  // An unchanged table (same metadata file, still there) is not sent again.
+  if (const std::string* tag = request.Header("if-none-match");
+      tag != nullptr && *tag == TableETag(*location, mode) &&
+      std::filesystem::exists(LocalPath(*location))) {
+    return Empty(304);
+  }
   auto metadata = ReadMetadata(*location);
   if (!metadata.ok()) {
     if (metadata.status().code() == StatusCode::kNotFound) {
@@ -173,15 +199,13 @@ HttpResponse RestCatalog::LoadTable(const TableIdentifier& id, const HttpRequest
     return FromStatus(metadata.status());
   }
   // snapshots=refs: only the snapshots some branch or tag points to.
-  if (const std::string* mode = request.Query("snapshots"); mode != nullptr && *mode == "refs") {
+  if (mode == "refs") {
     std::erase_if(metadata->snapshots, [&](const iceberg::Snapshot& s) {
       return std::none_of(metadata->refs.begin(), metadata->refs.end(),
                           [&](const auto& ref) { return ref.second.snapshot_id == s.snapshot_id; });
     });
-  } else if (mode != nullptr && *mode != "all") {
-    return BadRequest("Malformed request: snapshots must be all or refs");
   }
-  return JsonResponse(200, LoadResult(*location, *metadata));
+  return TableResponse(*location, *metadata, mode);
 }
 
 HttpResponse RestCatalog::DropTable(const TableIdentifier& id, const HttpRequest& request) {
