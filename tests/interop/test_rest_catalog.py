@@ -286,3 +286,48 @@ def test_etags_spare_unchanged_loads(floe_server):
     os.rename(metadata, metadata + ".moved")
     status, _, body = load(tag=new_tag)
     assert status == 404 and json.loads(body)["error"]["type"] == "NotFoundException"
+
+
+def test_multi_table_transactions_are_atomic(floe_server):
+    """POST /v1/transactions/commit: both tables change, or (one requirement failing) neither."""
+    import pyarrow as pa
+
+    catalog = rest(floe_server)
+    catalog.create_namespace("edc")
+    a = catalog.create_table("edc.a", schema=pa.schema([pa.field("id", pa.int64())]))
+    b = catalog.create_table("edc.b", schema=pa.schema([pa.field("id", pa.int64())]))
+
+    def change(name: str, uuid, props: dict) -> dict:
+        return {"identifier": {"namespace": ["edc"], "name": name},
+                "requirements": [{"type": "assert-table-uuid", "uuid": str(uuid)}],
+                "updates": [{"action": "set-properties", "updates": props}]}
+
+    def props(name: str) -> dict:
+        return catalog.load_table(f"edc.{name}").properties
+
+    status, _ = http(floe_server, "POST", "/v1/transactions/commit",
+                     {"table-changes": [change("a", a.metadata.table_uuid, {"k": "1"}),
+                                        change("b", b.metadata.table_uuid, {"k": "1"})]})
+    assert status == 204 and props("a") == {"k": "1"} and props("b") == {"k": "1"}
+    before = {n: catalog.load_table(f"edc.{n}").metadata_location for n in "ab"}
+    status, body = http(floe_server, "POST", "/v1/transactions/commit",
+                        {"table-changes": [change("a", a.metadata.table_uuid, {"k": "2"}),
+                                           change("b", a.metadata.table_uuid, {"k": "2"})]})
+    assert status == 409 and body["error"]["type"] == "CommitFailedException"
+    assert "UUID does not match" in body["error"]["message"]
+    assert {n: catalog.load_table(f"edc.{n}").metadata_location for n in "ab"} == before
+    assert props("a") == {"k": "1"}
+    # every metadata file in the table directories is referenced: the failed attempt left none
+    for n in "ab":
+        files = sorted(p.name for p in (floe_server.warehouse / "edc.db" / n / "metadata").glob("*.metadata.json"))
+        assert len(files) == 2, files
+    status, body = http(floe_server, "POST", "/v1/transactions/commit",
+                        {"table-changes": [change("a", a.metadata.table_uuid, {}),
+                                           change("nope", a.metadata.table_uuid, {})]})
+    assert status == 404 and body["error"]["type"] == "NoSuchTableException"
+    status, body = http(floe_server, "POST", "/v1/transactions/commit",
+                        {"table-changes": [change("a", a.metadata.table_uuid, {}),
+                                           change("a", a.metadata.table_uuid, {})]})
+    assert status == 400
+    status, body = http(floe_server, "POST", "/v1/transactions/commit", {"table-changes": []})
+    assert status == 400

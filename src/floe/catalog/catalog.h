@@ -64,6 +64,13 @@ class Catalog {
   // kConflict when another commit got there first.
   virtual Status Commit(const TableIdentifier& id, const std::string& expected_location,
                         const std::string& new_location, Kind kind) = 0;
+  // Several tables' compare-and-swaps in one transaction: all move, or none
+  // does (kConflict naming the first table that had moved on).
+  struct Swap {
+    TableIdentifier id;
+    std::string expected_location, new_location;
+  };
+  virtual Status CommitTables(const std::vector<Swap>& swaps) = 0;
   // Forgets the entry (its files stay; purging is the caller's business).
   virtual Status Drop(const TableIdentifier& id, Kind kind) = 0;
   virtual Status Rename(const TableIdentifier& from, const TableIdentifier& to, Kind kind) = 0;

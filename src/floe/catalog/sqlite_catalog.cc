@@ -252,6 +252,18 @@ class SqliteCatalog final : public Catalog {
                             id.ToString(), expected, current);
   }
 
+  Status CommitTables(const std::vector<Swap>& swaps) override {
+    FLOE_RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
+    for (const Swap& swap : swaps) {
+      Status st = Commit(swap.id, swap.expected_location, swap.new_location, Kind::kTable);
+      if (!st.ok()) {
+        (void)Exec("ROLLBACK");
+        return st;
+      }
+    }
+    return Exec("COMMIT");
+  }
+
   Status Drop(const TableIdentifier& id, Kind kind) override {
     const std::string sql = fmt::format(
         "DELETE FROM iceberg_tables WHERE catalog_name = ? AND table_namespace = ? AND "

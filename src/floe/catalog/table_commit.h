@@ -26,6 +26,22 @@ Result<CommitResult> CommitTableChange(Catalog& catalog, const TableIdentifier& 
                                        const std::function<Status(iceberg::TableMetadata&)>& change,
                                        int max_attempts = 12);
 
+// One attempt's first half: `change` applied on the table's current
+// metadata and, unless it changed nothing (metadata_location is then the
+// current one and `written` false), the next metadata file written. The
+// caller swaps the catalog's pointer from base_location to it, or deletes
+// the file when it does not.
+struct PreparedCommit {
+  TableIdentifier id;
+  std::string base_location;
+  std::string metadata_location;
+  iceberg::TableMetadata metadata;
+  bool written = false;
+};
+Result<PreparedCommit> PrepareTableChange(
+    Catalog& catalog, const TableIdentifier& id,
+    const std::function<Status(iceberg::TableMetadata&)>& change);
+
 // Milliseconds since the epoch, for last-updated-ms and log entries.
 int64_t NowMillis();
 

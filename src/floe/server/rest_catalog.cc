@@ -40,6 +40,7 @@ const char* const kEndpoints[] = {
     "DELETE /v1/{prefix}/namespaces/{namespace}/views/{view}",
     "POST /v1/{prefix}/namespaces/{namespace}/register-view",
     "POST /v1/{prefix}/views/rename",
+    "POST /v1/{prefix}/transactions/commit",
 };
 
 }  // namespace
@@ -77,8 +78,12 @@ HttpResponse RestCatalog::Route(const HttpRequest& request) {
   if (parts.size() == 1 && parts[0] == "config") {
     return method == "GET" ? Config(request) : no_route();
   }
-  if (!parts.empty() && parts[0] != "namespaces" && parts[0] != "tables" && parts[0] != "views") {
+  if (!parts.empty() && parts[0] != "namespaces" && parts[0] != "tables" && parts[0] != "views" &&
+      parts[0] != "transactions") {
     parts.erase(parts.begin());  // the prefix
+  }
+  if (parts.size() == 2 && parts[0] == "transactions" && parts[1] == "commit") {
+    return method == "POST" ? CommitTransaction(request) : no_route();
   }
   if (parts.size() == 2 && (parts[0] == "tables" || parts[0] == "views") && parts[1] == "rename") {
     if (method != "POST") return no_route();

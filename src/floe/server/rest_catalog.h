@@ -64,6 +64,7 @@ class RestCatalog {
   HttpResponse NameTaken(const catalog::TableIdentifier& id, catalog::Catalog::Kind wanted);
   // rest_commit.cc
   HttpResponse CommitTable(const catalog::TableIdentifier& id, const HttpRequest& request);
+  HttpResponse CommitTransaction(const HttpRequest& request);
   HttpResponse CreateTableByCommit(const catalog::TableIdentifier& id,
                                    const nlohmann::json& requirements,
                                    const nlohmann::json& updates);

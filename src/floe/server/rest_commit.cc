@@ -406,4 +406,85 @@ HttpResponse RestCatalog::CommitTable(const catalog::TableIdentifier& id,
   return TableResponse(committed->metadata_location, committed->metadata);
 }
 
+// POST /v1/{prefix}/transactions/commit: every table's requirements checked
+// and updates applied on its latest metadata, then all the catalog pointers
+// swapped in one catalog transaction; a lost swap redoes the whole set.
+HttpResponse RestCatalog::CommitTransaction(const HttpRequest& request) {
+  HttpResponse error;
+  std::optional<Json> body = ParseObject(request.body, &error);
+  if (!body) return error;
+  auto changes = body->find("table-changes");
+  if (changes == body->end() || !changes->is_array() || changes->empty()) {
+    return BadRequest("Malformed request: 'table-changes' must be a non-empty array");
+  }
+  struct Change {
+    catalog::TableIdentifier id;
+    Json requirements, updates;
+  };
+  std::vector<Change> parsed;
+  for (const Json& c : *changes) {
+    auto identifier = c.is_object() ? c.find("identifier") : c.end();
+    if (!c.is_object() || identifier == c.end() || !identifier->is_object() ||
+        !identifier->contains("namespace") || !(*identifier)["namespace"].is_array() ||
+        !identifier->contains("name") || !(*identifier)["name"].is_string()) {
+      return BadRequest("Malformed request: each table change needs an 'identifier'");
+    }
+    Change change{{{}, (*identifier)["name"].get<std::string>()},
+                  c.value("requirements", Json::array()),
+                  c.value("updates", Json::array())};
+    for (const Json& level : (*identifier)["namespace"]) {
+      if (!level.is_string()) return BadRequest("Malformed request: namespace levels are strings");
+      change.id.ns.push_back(level.get<std::string>());
+    }
+    if (!change.requirements.is_array() || !change.updates.is_array() ||
+        !std::all_of(change.requirements.begin(), change.requirements.end(),
+                     [](const Json& r) { return r.is_object(); }) ||
+        !std::all_of(change.updates.begin(), change.updates.end(),
+                     [](const Json& u) { return u.is_object(); })) {
+      return BadRequest(
+          "Malformed request: 'requirements' and 'updates' must be arrays of objects");
+    }
+    for (const Change& earlier : parsed) {
+      if (earlier.id == change.id) {
+        return BadRequest("Malformed request: table " + Dotted(change.id) + " changes twice");
+      }
+    }
+    parsed.push_back(std::move(change));
+  }
+  for (const Change& c : parsed) {
+    if (!catalog_->LoadTable(c.id).ok()) {
+      return Error(404, "NoSuchTableException", "Table does not exist: " + Dotted(c.id));
+    }
+  }
+  Status last;
+  for (int attempt = 0; attempt < 12; ++attempt) {
+    std::vector<catalog::PreparedCommit> prepared;
+    auto discard = [&] {
+      for (const catalog::PreparedCommit& p : prepared) {
+        if (p.written) std::filesystem::remove(p.metadata_location);
+      }
+    };
+    for (const Change& c : parsed) {
+      auto p = catalog::PrepareTableChange(*catalog_, c.id, [&](TableMetadata& m) -> Status {
+        for (const Json& r : c.requirements) FLOE_RETURN_IF_ERROR(CheckRequirement(r, m));
+        return ApplyUpdates(c.updates, m);
+      });
+      if (!p.ok()) {
+        discard();
+        return CommitError(p.status(), c.id);
+      }
+      prepared.push_back(*std::move(p));
+    }
+    std::vector<catalog::Catalog::Swap> swaps;
+    for (const catalog::PreparedCommit& p : prepared) {
+      if (p.written) swaps.push_back({p.id, p.base_location, p.metadata_location});
+    }
+    last = swaps.empty() ? Status::OK() : catalog_->CommitTables(swaps);
+    if (last.ok()) return Empty(204);
+    discard();
+    if (last.code() != StatusCode::kConflict) return FromStatus(last);
+  }
+  return Error(409, "CommitFailedException", last.message());
+}
+
 }  // namespace floe::server
