@@ -223,7 +223,7 @@ def test_create_table_transaction(floe_server, catalog, floe):
 def test_partitioned_appends_and_inspect_tables(floe_server, catalog, floe):
     """Four appends to a day(ts) + bucket[4](id) table: each is one append snapshot on the previous
     one, with the summary's counts; inspect.snapshots/history/refs/manifests/files/partitions agree
-    with the model, each data file's rows lie in its partition; filtered scans prune alike;
+    with the model, each data file's rows lie in its partition; a filtered scan reads the same rows;
     floe reads every snapshot as PyIceberg does."""
     catalog.create_namespace("ns")
     spec = PartitionSpec(PartitionField(3, 1000, DayTransform(), "ts_day"),
