@@ -4,6 +4,9 @@
 - duckdb_con:  a DuckDB connection with the iceberg extension loaded offline
 - floe:        runs build/floe in the test's temporary directory (FloeRunner)
 - floe_server: `floe server` on a free loopback port over a fresh warehouse (FloeServer)
+- postgres:    a throwaway PostgreSQL cluster for the whole session (PostgresCluster); its `dsn`
+               names an empty database `floe`, and a test that needs a database of its own
+               (a fresh catalog) calls postgres.create_database(name) for another DSN
 
 A missing tool is a failure that says to run scripts/setup, never a skip.
 """
@@ -16,8 +19,10 @@ from harness import duck
 from harness.floe import FloeRunner
 from harness.floe_server import FloeServer
 from harness.kafka import KafkaBroker
+from harness.postgres import PostgresCluster
 
 _broker: KafkaBroker | None = None
+_postgres: PostgresCluster | None = None
 
 
 @pytest.fixture(scope="session")
@@ -30,6 +35,20 @@ def kafka():
     finally:
         _broker = None
         broker.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    # Session scope: initdb and start cost ~2 s, so one cluster serves every test; tests isolate
+    # themselves with create_database().
+    global _postgres
+    cluster = PostgresCluster().start()
+    _postgres = cluster
+    try:
+        yield cluster
+    finally:
+        _postgres = None
+        cluster.stop()
 
 
 @pytest.fixture
@@ -58,8 +77,10 @@ def floe_server(tmp_path):
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
-    # A failed test that used the broker shows the broker's log beside its own output.
+    # A failed test that used the broker or PostgreSQL shows that server's log beside its own output.
     report = yield
     if report.failed and "kafka" in getattr(item, "fixturenames", ()) and _broker is not None:
         report.sections.append(("kafka broker log (tail)", _broker.log_tail()))
+    if report.failed and "postgres" in getattr(item, "fixturenames", ()) and _postgres is not None:
+        report.sections.append(("postgres log (tail)", _postgres.log_tail()))
     return report
