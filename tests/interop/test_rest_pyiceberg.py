@@ -194,10 +194,6 @@ def test_namespaces_and_create_table(floe_server, catalog, floe):
     assert catalog.list_namespaces() == []
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "floe server answers a create transaction's commit (requirement assert-create) with 406 "
-    "UnsupportedOperationException 'create transactions (assert-create) are not implemented yet'; "
-    "the REST spec's staged create (stage-create + assert-create commit) creates the table"))
 def test_create_table_transaction(floe_server, catalog, floe):
     """create_table_transaction stages the table, appends in the same transaction and commits both
     at once: the table then exists with one append snapshot holding the rows."""
