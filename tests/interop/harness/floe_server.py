@@ -19,9 +19,11 @@ class FloeServer:
     the exit code; the server's stderr (its access log) is kept for failing tests.
     """
 
-    def __init__(self, warehouse: pathlib.Path, binary: pathlib.Path = FLOE_BINARY) -> None:
+    def __init__(self, warehouse: pathlib.Path, binary: pathlib.Path = FLOE_BINARY,
+                 extra_args: list[str] | None = None) -> None:
         self.binary = require(binary, "floe binary")
         self.warehouse = warehouse
+        self.extra_args = list(extra_args or [])
         self.log_path = warehouse.parent / f"{warehouse.name}-server.log"
         self.proc: subprocess.Popen | None = None
         self.uri = ""
@@ -31,7 +33,7 @@ class FloeServer:
         self._log = open(self.log_path, "w+b")
         self.proc = subprocess.Popen(
             [str(self.binary), "server", "--host", "127.0.0.1", "--port", "0",
-             "--warehouse", str(self.warehouse)],
+             "--warehouse", str(self.warehouse), *self.extra_args],
             stdout=subprocess.DEVNULL, stderr=self._log, env={**os.environ})
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
