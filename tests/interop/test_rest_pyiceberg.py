@@ -26,6 +26,7 @@ import json
 import multiprocessing
 import random
 import time
+import uuid
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -61,6 +62,21 @@ SCHEMA = Schema(
 
 # --- helpers -------------------------------------------------------------------------------------
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def floe_server(request, tmp_path):
+    """floe server on each catalog store: the warehouse's SQLite file, and a fresh database of the
+    session's PostgreSQL cluster."""
+    dsn = None
+    if request.param == "postgresql":
+        dsn = request.getfixturevalue("postgres").create_database(f"t{uuid.uuid4().hex[:12]}")
+    server = FloeServer(tmp_path / "warehouse", catalog_db=dsn).start()
+    try:
+        yield server
+    finally:
+        code = server.stop()
+        assert code == 0, f"floe server exited with {code}:\n{server.log()}"
+
+
 @pytest.fixture
 def catalog(floe_server):
     """A RestCatalog on the test's server, closed before the server stops (an open idle
@@ -93,7 +109,7 @@ def rows_of(table: Table, **scan) -> list[str]:
 
 
 def floe_scan(floe: FloeRunner, server: FloeServer, name: str, *args) -> list[str]:
-    out = floe.run("table", "scan", name, "--warehouse", server.warehouse, "--format", "jsonl", *args,
+    out = floe.run("table", "scan", name, *server.catalog_args, "--format", "jsonl", *args,
                    timeout=60).stdout
     return sorted(json.dumps(r, sort_keys=True) for r in floe_rows(out))
 
@@ -175,7 +191,7 @@ def test_namespaces_and_create_table(floe_server, catalog, floe):
     assert catalog.list_namespaces("lake") == [("lake", "raw")]
     assert catalog.list_tables(("lake", "raw")) == [("lake", "raw", "vitals")]
     assert catalog.list_tables("lake") == []
-    assert floe.run("table", "list", "lake.raw", "--warehouse", floe_server.warehouse).stdout.split() == \
+    assert floe.run("table", "list", "lake.raw", *floe_server.catalog_args).stdout.split() == \
         ["lake.raw.vitals"]
 
     rows = readings(range(6))
@@ -506,7 +522,7 @@ def test_schema_evolution(floe_server, catalog, floe):
             pyiceberg_as_floe(table, snapshot_id=snapshot.snapshot_id)
 
     # floe's reader: int -> long promotion is not supported yet, and says so.
-    result = floe.fails("table", "scan", "ns.e", "--warehouse", floe_server.warehouse)
+    result = floe.fails("table", "scan", "ns.e", *floe_server.catalog_args)
     assert result.returncode == 1
     assert "floe: error: Not supported:" in result.stderr
     assert "column qty is int in the file and long in the table" in result.stderr
@@ -584,7 +600,7 @@ def test_time_travel_and_refs(floe_server, catalog, floe):
     assert [r["snapshot_id"] for r in table.inspect.snapshots().to_pylist()] == [s1, s2, dev]
     assert rows_of(table) == multiset(at[1])
     assert multiset(table.scan().use_ref("dev").to_arrow().to_pylist()) == multiset(expected[dev])
-    gone = floe.fails("table", "scan", "ns.t", "--warehouse", floe_server.warehouse, "--ref", "v1")
+    gone = floe.fails("table", "scan", "ns.t", *floe_server.catalog_args, "--ref", "v1")
     assert gone.returncode == 1 and "v1" in gone.stderr
     check_floe_reads_alike(floe, floe_server, "ns.t", table)
 

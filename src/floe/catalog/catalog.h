@@ -98,5 +98,9 @@ class Catalog {
 // iceberg_namespace_properties), so those can open floe's catalog too.
 Result<std::unique_ptr<Catalog>> OpenSqliteCatalog(const std::string& path,
                                                    const std::string& catalog_name = "floe");
+// The same tables in a PostgreSQL database (libpq connection URI or
+// key=value string), which several floe servers can share.
+Result<std::unique_ptr<Catalog>> OpenPostgresCatalog(const std::string& conninfo,
+                                                     const std::string& catalog_name = "floe");
 
 }  // namespace floe::catalog

@@ -1,6 +1,7 @@
 // Where `floe namespace` and `floe table` find tables: a warehouse directory
 // (default ./floe-data) holding the embedded catalog (catalog.db) and the
-// tables' files, or an explicit catalog file.
+// tables' files, or an explicit catalog: another SQLite file or a PostgreSQL
+// database.
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -25,14 +26,20 @@ inline void AddCatalogOptions(CLI::App* cmd, CatalogOptions& options) {
   cmd->add_option("--warehouse", options.warehouse,
                   "Warehouse directory (tables and the embedded catalog)")
       ->capture_default_str();
-  cmd->add_option("--catalog", options.catalog,
-                  "Catalog database file (default WAREHOUSE/catalog.db)");
+  cmd->add_option("--catalog,--catalog-db", options.catalog,
+                  "Catalog database: a SQLite file (default WAREHOUSE/catalog.db) or a "
+                  "PostgreSQL URI (postgresql://USER@HOST:PORT/DB)");
+}
+
+inline bool IsPostgresUri(const std::string& catalog) {
+  return catalog.starts_with("postgresql://") || catalog.starts_with("postgres://");
 }
 
 inline Result<std::unique_ptr<catalog::Catalog>> OpenCatalog(const CatalogOptions& options) {
   std::error_code ec;
   std::filesystem::create_directories(options.warehouse, ec);
   if (ec) return Status::IOError("warehouse {}: {}", options.warehouse, ec.message());
+  if (IsPostgresUri(options.catalog)) return catalog::OpenPostgresCatalog(options.catalog);
   return catalog::OpenSqliteCatalog(options.CatalogPath());
 }
 

@@ -20,10 +20,13 @@ class FloeServer:
     """
 
     def __init__(self, warehouse: pathlib.Path, binary: pathlib.Path = FLOE_BINARY,
-                 extra_args: list[str] | None = None) -> None:
+                 extra_args: list[str] | None = None, catalog_db: str | None = None) -> None:
         self.binary = require(binary, "floe binary")
         self.warehouse = warehouse
+        self.catalog_db = catalog_db  # a PostgreSQL URI; None: the warehouse's SQLite catalog
         self.extra_args = list(extra_args or [])
+        if catalog_db:
+            self.extra_args += ["--catalog-db", catalog_db]
         self.log_path = warehouse.parent / f"{warehouse.name}-server.log"
         self.proc: subprocess.Popen | None = None
         self.uri = ""
@@ -46,6 +49,11 @@ class FloeServer:
             time.sleep(0.05)
         self.proc.kill()
         raise RuntimeError(f"floe server did not start within {timeout} s:\n{self.log()}")
+
+    @property
+    def catalog_args(self) -> list[str]:
+        """The options that point floe's CLI at this server's catalog and warehouse."""
+        return ["--warehouse", str(self.warehouse), *(["--catalog", self.catalog_db] if self.catalog_db else [])]
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")

@@ -1,0 +1,47 @@
+// The catalog's identifiers: parsing and printing namespaces and table
+// names, and where tables go by default.
+#include "floe/catalog/catalog.h"
+
+#include <fmt/format.h>
+
+namespace floe::catalog {
+
+Result<Namespace> ParseNamespace(std::string_view text) {
+  Namespace ns;
+  size_t start = 0;
+  while (start <= text.size()) {
+    const size_t dot = text.find('.', start);
+    const std::string_view level =
+        text.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
+    if (level.empty()) return Status::InvalidArgument("invalid namespace '{}'", text);
+    ns.emplace_back(level);
+    if (dot == std::string_view::npos) break;
+    start = dot + 1;
+  }
+  return ns;
+}
+
+std::string NamespaceToString(const Namespace& ns) {
+  std::string out;
+  for (size_t i = 0; i < ns.size(); ++i) out += (i ? "." : "") + ns[i];
+  return out;
+}
+
+std::string DefaultTableLocation(const std::string& warehouse, const TableIdentifier& id) {
+  return fmt::format("{}/{}.db/{}", warehouse, NamespaceToString(id.ns), id.name);
+}
+
+Result<TableIdentifier> TableIdentifier::Parse(std::string_view text) {
+  const size_t dot = text.rfind('.');
+  if (dot == std::string_view::npos || dot + 1 == text.size()) {
+    return Status::InvalidArgument("table '{}' must be NAMESPACE.NAME", text);
+  }
+  FLOE_ASSIGN_OR_RETURN(Namespace ns, ParseNamespace(text.substr(0, dot)));
+  return TableIdentifier{std::move(ns), std::string(text.substr(dot + 1))};
+}
+
+std::string TableIdentifier::ToString() const {
+  return NamespaceToString(ns) + "." + name;
+}
+
+}  // namespace floe::catalog

@@ -1,0 +1,311 @@
+// The SQL catalog: the tables of Iceberg's JDBC catalog (iceberg_tables,
+// iceberg_namespace_properties; PyIceberg's SqlCatalog uses them too) in
+// SQLite or PostgreSQL. Every change is one statement or one transaction,
+// and commits are a compare-and-swap of the metadata location, so several
+// processes (floe servers, CLIs, PyIceberg) can share one database.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <set>
+
+#include "floe/catalog/catalog.h"
+#include "floe/catalog/sql_connection.h"
+
+namespace floe::catalog {
+namespace {
+
+constexpr const char* kSchema[] = {
+    "CREATE TABLE IF NOT EXISTS iceberg_tables ("
+    " catalog_name VARCHAR(255) NOT NULL,"
+    " table_namespace VARCHAR(255) NOT NULL,"
+    " table_name VARCHAR(255) NOT NULL,"
+    " metadata_location VARCHAR(1000),"
+    " previous_metadata_location VARCHAR(1000),"
+    " iceberg_type VARCHAR(5),"
+    " PRIMARY KEY (catalog_name, table_namespace, table_name))",
+    "CREATE TABLE IF NOT EXISTS iceberg_namespace_properties ("
+    " catalog_name VARCHAR(255) NOT NULL,"
+    " namespace VARCHAR(255) NOT NULL,"
+    " property_key VARCHAR(255) NOT NULL,"
+    " property_value VARCHAR(1000) NOT NULL,"
+    " PRIMARY KEY (catalog_name, namespace, property_key))",
+};
+
+// iceberg_type: 'TABLE' or 'VIEW'; rows of the JDBC catalog's first schema
+// version (and PyIceberg's) have none and are tables.
+const char* TypeName(Catalog::Kind kind) {
+  return kind == Catalog::Kind::kView ? "VIEW" : "TABLE";
+}
+const char* KindName(Catalog::Kind kind) {
+  return kind == Catalog::Kind::kView ? "view" : "table";
+}
+const char* IsKind(Catalog::Kind kind) {
+  return kind == Catalog::Kind::kView ? "iceberg_type = 'VIEW'"
+                                      : "(iceberg_type IS NULL OR iceberg_type = 'TABLE')";
+}
+
+Status CheckName(const std::string& name) {
+  if (name.empty() || name.find_first_of("/\\\0", 0, 3) != std::string::npos || name == "." ||
+      name == "..") {
+    return Status::InvalidArgument("invalid name '{}'", name);
+  }
+  return Status::OK();
+}
+
+Status CheckNamespace(const Namespace& ns) {
+  if (ns.empty()) return Status::InvalidArgument("empty namespace");
+  for (const std::string& level : ns) FLOE_RETURN_IF_ERROR(CheckName(level));
+  return Status::OK();
+}
+
+class SqlCatalog final : public Catalog {
+ public:
+  SqlCatalog(std::unique_ptr<SqlConnection> db, std::string name)
+      : db_(std::move(db)), name_(std::move(name)) {}
+
+  Status Init() {
+    for (const char* statement : kSchema)
+      FLOE_RETURN_IF_ERROR(db_->Execute(statement, {}).status());
+    return Status::OK();
+  }
+
+  Status CreateNamespace(const Namespace& ns, const Properties& properties) override {
+    FLOE_RETURN_IF_ERROR(CheckNamespace(ns));
+    FLOE_ASSIGN_OR_RETURN(bool exists, NamespaceExists(ns));
+    if (exists) return Status::AlreadyExists("namespace {} already exists", NamespaceToString(ns));
+    Properties with_marker = properties;
+    with_marker.emplace("exists", "true");  // what PyIceberg and the JDBC catalog record
+    Status s = InTransaction(*db_, [&]() -> Status {
+      for (const auto& [k, v] : with_marker) {
+        FLOE_RETURN_IF_ERROR(
+            db_->Execute("INSERT INTO iceberg_namespace_properties VALUES (?, ?, ?, ?)",
+                         {name_, NamespaceToString(ns), k, v})
+                .status());
+      }
+      return Status::OK();
+    });
+    if (s.code() == StatusCode::kAlreadyExists) {  // created concurrently
+      return Status::AlreadyExists("namespace {} already exists", NamespaceToString(ns));
+    }
+    return s;
+  }
+
+  Result<std::vector<Namespace>> ListNamespaces(const Namespace& parent) override {
+    std::set<std::string> names;
+    for (const char* sql :
+         {"SELECT DISTINCT namespace FROM iceberg_namespace_properties WHERE catalog_name = ?",
+          "SELECT DISTINCT table_namespace FROM iceberg_tables WHERE catalog_name = ?"}) {
+      FLOE_ASSIGN_OR_RETURN(auto rows, db_->Query(sql, {name_}));
+      for (const SqlRow& row : rows) names.insert(row[0]);
+    }
+    // Children one level below `parent`.
+    std::set<std::vector<std::string>> out;
+    for (const std::string& n : names) {
+      auto ns = ParseNamespace(n);
+      if (!ns.ok() || ns->size() <= parent.size() ||
+          !std::equal(parent.begin(), parent.end(), ns->begin()))
+        continue;
+      out.insert(Namespace(ns->begin(), ns->begin() + static_cast<long>(parent.size()) + 1));
+    }
+    return std::vector<Namespace>(out.begin(), out.end());
+  }
+
+  Result<Properties> LoadNamespaceProperties(const Namespace& ns) override {
+    FLOE_ASSIGN_OR_RETURN(bool exists, NamespaceExists(ns));
+    if (!exists) return Status::NotFound("namespace {} does not exist", NamespaceToString(ns));
+    FLOE_ASSIGN_OR_RETURN(auto rows,
+                          db_->Query("SELECT property_key, property_value FROM "
+                                     "iceberg_namespace_properties WHERE catalog_name = ? AND "
+                                     "namespace = ?",
+                                     {name_, NamespaceToString(ns)}));
+    Properties out;
+    for (const SqlRow& row : rows) {
+      if (row[0] != "exists") out[row[0]] = row[1];
+    }
+    return out;
+  }
+
+  Status UpdateNamespaceProperties(const Namespace& ns, const std::vector<std::string>& removals,
+                                   const Properties& updates) override {
+    FLOE_ASSIGN_OR_RETURN(bool exists, NamespaceExists(ns));
+    if (!exists) return Status::NotFound("namespace {} does not exist", NamespaceToString(ns));
+    const std::string name = NamespaceToString(ns);
+    return InTransaction(*db_, [&]() -> Status {
+      for (const std::string& key : removals) {
+        if (key == "exists") continue;  // the marker stays
+        FLOE_RETURN_IF_ERROR(db_->Execute("DELETE FROM iceberg_namespace_properties WHERE "
+                                          "catalog_name = ? AND namespace = ? AND property_key = ?",
+                                          {name_, name, key})
+                                 .status());
+      }
+      for (const auto& [key, value] : updates) {
+        FLOE_RETURN_IF_ERROR(
+            db_->Execute("INSERT INTO iceberg_namespace_properties VALUES (?, ?, ?, ?) ON CONFLICT "
+                         "(catalog_name, namespace, property_key) DO UPDATE SET property_value = "
+                         "excluded.property_value",
+                         {name_, name, key, value})
+                .status());
+      }
+      return Status::OK();
+    });
+  }
+
+  Status DropNamespace(const Namespace& ns) override {
+    FLOE_ASSIGN_OR_RETURN(bool exists, NamespaceExists(ns));
+    if (!exists) return Status::NotFound("namespace {} does not exist", NamespaceToString(ns));
+    FLOE_ASSIGN_OR_RETURN(auto tables, List(ns, Kind::kTable));
+    FLOE_ASSIGN_OR_RETURN(auto views, List(ns, Kind::kView));
+    if (!tables.empty() || !views.empty()) {
+      return Status::Conflict("namespace {} is not empty ({} tables, {} views)",
+                              NamespaceToString(ns), tables.size(), views.size());
+    }
+    return db_
+        ->Execute(
+            "DELETE FROM iceberg_namespace_properties WHERE catalog_name = ? AND namespace = ?",
+            {name_, NamespaceToString(ns)})
+        .status();
+  }
+
+  Result<std::vector<TableIdentifier>> List(const Namespace& ns, Kind kind) override {
+    FLOE_ASSIGN_OR_RETURN(bool exists, NamespaceExists(ns));
+    if (!exists) return Status::NotFound("namespace {} does not exist", NamespaceToString(ns));
+    FLOE_ASSIGN_OR_RETURN(auto rows,
+                          db_->Query(fmt::format("SELECT table_name FROM iceberg_tables WHERE "
+                                                 "catalog_name = ? AND table_namespace = ? AND {} "
+                                                 "ORDER BY table_name",
+                                                 IsKind(kind)),
+                                     {name_, NamespaceToString(ns)}));
+    std::vector<TableIdentifier> out;
+    for (const SqlRow& row : rows) out.push_back({ns, row[0]});
+    return out;
+  }
+
+  Status Create(const TableIdentifier& id, const std::string& metadata_location,
+                Kind kind) override {
+    FLOE_RETURN_IF_ERROR(CheckName(id.name));
+    FLOE_ASSIGN_OR_RETURN(bool exists, NamespaceExists(id.ns));
+    if (!exists) return Status::NotFound("namespace {} does not exist", NamespaceToString(id.ns));
+    Status st =
+        db_->Execute("INSERT INTO iceberg_tables VALUES (?, ?, ?, ?, NULL, ?)",
+                     {name_, NamespaceToString(id.ns), id.name, metadata_location, TypeName(kind)})
+            .status();
+    if (st.code() == StatusCode::kAlreadyExists)
+      return Status::AlreadyExists("{} already exists", id.ToString());
+    return st;
+  }
+
+  Result<std::string> Load(const TableIdentifier& id, Kind kind) override {
+    FLOE_ASSIGN_OR_RETURN(
+        auto rows, db_->Query(fmt::format("SELECT metadata_location FROM iceberg_tables WHERE "
+                                          "catalog_name = ? AND table_namespace = ? AND "
+                                          "table_name = ? AND {}",
+                                          IsKind(kind)),
+                              {name_, NamespaceToString(id.ns), id.name}));
+    if (rows.empty())
+      return Status::NotFound("{} {} does not exist", KindName(kind), id.ToString());
+    return rows[0][0];
+  }
+
+  Status Commit(const TableIdentifier& id, const std::string& expected, const std::string& next,
+                Kind kind) override {
+    FLOE_ASSIGN_OR_RETURN(
+        int64_t changed,
+        db_->Execute(fmt::format("UPDATE iceberg_tables SET metadata_location = ?, "
+                                 "previous_metadata_location = ? WHERE catalog_name = ? AND "
+                                 "table_namespace = ? AND table_name = ? AND metadata_location = "
+                                 "? AND {}",
+                                 IsKind(kind)),
+                     {next, expected, name_, NamespaceToString(id.ns), id.name, expected}));
+    if (changed == 1) return Status::OK();
+    FLOE_ASSIGN_OR_RETURN(std::string current, Load(id, kind));
+    return Status::Conflict("{} {} changed: expected metadata {}, found {}", KindName(kind),
+                            id.ToString(), expected, current);
+  }
+
+  Status CommitTables(const std::vector<Swap>& swaps) override {
+    return InTransaction(*db_, [&]() -> Status {
+      for (const Swap& swap : swaps) {
+        FLOE_RETURN_IF_ERROR(
+            Commit(swap.id, swap.expected_location, swap.new_location, Kind::kTable));
+      }
+      return Status::OK();
+    });
+  }
+
+  Status Drop(const TableIdentifier& id, Kind kind) override {
+    FLOE_ASSIGN_OR_RETURN(
+        int64_t changed,
+        db_->Execute(fmt::format("DELETE FROM iceberg_tables WHERE catalog_name = ? AND "
+                                 "table_namespace = ? AND table_name = ? AND {}",
+                                 IsKind(kind)),
+                     {name_, NamespaceToString(id.ns), id.name}));
+    if (changed == 0)
+      return Status::NotFound("{} {} does not exist", KindName(kind), id.ToString());
+    return Status::OK();
+  }
+
+  Status Rename(const TableIdentifier& from, const TableIdentifier& to, Kind kind) override {
+    FLOE_RETURN_IF_ERROR(CheckName(to.name));
+    FLOE_ASSIGN_OR_RETURN(bool exists, NamespaceExists(to.ns));
+    if (!exists) return Status::NotFound("namespace {} does not exist", NamespaceToString(to.ns));
+    auto changed = db_->Execute(
+        fmt::format("UPDATE iceberg_tables SET table_namespace = ?, table_name = ? WHERE "
+                    "catalog_name = ? AND table_namespace = ? AND table_name = ? AND {}",
+                    IsKind(kind)),
+        {NamespaceToString(to.ns), to.name, name_, NamespaceToString(from.ns), from.name});
+    if (changed.status().code() == StatusCode::kAlreadyExists)
+      return Status::AlreadyExists("{} already exists", to.ToString());
+    FLOE_RETURN_IF_ERROR(changed.status());
+    if (*changed == 0)
+      return Status::NotFound("{} {} does not exist", KindName(kind), from.ToString());
+    return Status::OK();
+  }
+
+ private:
+  // A namespace exists when it has properties or tables, or when a namespace
+  // below it does (as in the JDBC catalog: "a" exists once "a.b" does).
+  Result<bool> NamespaceExists(const Namespace& ns) {
+    const std::string name = NamespaceToString(ns);
+    std::string children;  // LIKE pattern for "name.<anything>"
+    for (char c : name) {
+      if (c == '%' || c == '_' || c == '\\') children.push_back('\\');
+      children.push_back(c);
+    }
+    children += ".%";
+    FLOE_ASSIGN_OR_RETURN(
+        auto rows,
+        db_->Query("SELECT 1 FROM iceberg_namespace_properties WHERE catalog_name = ? AND "
+                   "(namespace = ? OR namespace LIKE ? ESCAPE '\\') UNION ALL SELECT 1 FROM "
+                   "iceberg_tables WHERE catalog_name = ? AND (table_namespace = ? OR "
+                   "table_namespace LIKE ? ESCAPE '\\') LIMIT 1",
+                   {name_, name, children, name_, name, children}));
+    return !rows.empty();
+  }
+
+  std::unique_ptr<SqlConnection> db_;
+  std::string name_;
+};
+
+Result<std::unique_ptr<Catalog>> OpenSqlCatalog(Result<std::unique_ptr<SqlConnection>> db,
+                                                const std::string& where,
+                                                const std::string& catalog_name) {
+  if (!db.ok()) return db.status().WithContext("catalog " + where);
+  auto catalog = std::make_unique<SqlCatalog>(*std::move(db), catalog_name);
+  Status s = catalog->Init();
+  if (!s.ok()) return s.WithContext("catalog " + where);
+  return std::unique_ptr<Catalog>(std::move(catalog));
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Catalog>> OpenSqliteCatalog(const std::string& path,
+                                                   const std::string& catalog_name) {
+  return OpenSqlCatalog(OpenSqliteConnection(path), path, catalog_name);
+}
+
+Result<std::unique_ptr<Catalog>> OpenPostgresCatalog(const std::string& conninfo,
+                                                     const std::string& catalog_name) {
+  return OpenSqlCatalog(OpenPostgresConnection(conninfo), "database", catalog_name);
+}
+
+}  // namespace floe::catalog
