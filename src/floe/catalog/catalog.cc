@@ -3,6 +3,10 @@
 #include "floe/catalog/catalog.h"
 
 #include <fmt/format.h>
+#include <unistd.h>
+
+#include "floe/iceberg/table_builder.h"
+#include "floe/io/file.h"
 
 namespace floe::catalog {
 
@@ -42,6 +46,33 @@ Result<TableIdentifier> TableIdentifier::Parse(std::string_view text) {
 
 std::string TableIdentifier::ToString() const {
   return NamespaceToString(ns) + "." + name;
+}
+
+Result<std::string> Catalog::CommitMetadata(const TableIdentifier& id,
+                                            const std::string& base_location,
+                                            const iceberg::TableMetadata&,
+                                            const iceberg::TableMetadata& next) {
+  const int version = std::max(iceberg::MetadataFileVersion(base_location), 0) + 1;
+  const std::string path = iceberg::MetadataFilePath(LocalPath(next.location), version);
+  FLOE_RETURN_IF_ERROR(WriteLocalFileAtomically(path, iceberg::TableMetadataToJson(next)));
+  if (Status s = CommitTable(id, base_location, path); !s.ok()) {
+    ::unlink(path.c_str());  // never referenced: safe to remove
+    return s;
+  }
+  return path;
+}
+
+Result<std::string> Catalog::CreateTableFrom(const TableIdentifier& id,
+                                             const iceberg::TableMetadata& metadata) {
+  // Refuse before writing anything when the name is taken.
+  if (LoadTable(id).ok()) return Status::AlreadyExists("table {} already exists", id.ToString());
+  const std::string path = iceberg::MetadataFilePath(LocalPath(metadata.location), 0);
+  FLOE_RETURN_IF_ERROR(WriteLocalFileAtomically(path, iceberg::TableMetadataToJson(metadata)));
+  if (Status s = CreateTable(id, path); !s.ok()) {
+    ::unlink(path.c_str());
+    return s;
+  }
+  return path;
 }
 
 }  // namespace floe::catalog

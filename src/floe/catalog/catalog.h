@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "floe/iceberg/table_metadata.h"
 #include "floe/util/status.h"
 
 namespace floe::catalog {
@@ -75,6 +76,21 @@ class Catalog {
   virtual Status Drop(const TableIdentifier& id, Kind kind) = 0;
   virtual Status Rename(const TableIdentifier& from, const TableIdentifier& to, Kind kind) = 0;
 
+  // Commits `next`, the metadata a change made of `base` (the table's
+  // metadata at `base_location`), unless the table has moved on (kConflict).
+  // Returns the new metadata location. Catalogs that keep a pointer (the SQL
+  // ones) write next's metadata file and swap the pointer; the REST client
+  // sends the server the changes from base to next and the server writes it.
+  virtual Result<std::string> CommitMetadata(const TableIdentifier& id,
+                                             const std::string& base_location,
+                                             const iceberg::TableMetadata& base,
+                                             const iceberg::TableMetadata& next);
+  // Creates a table from a new table's metadata and returns its metadata
+  // location: a pointer catalog writes the first metadata file under
+  // metadata.location; the REST client asks its server, which chooses where.
+  virtual Result<std::string> CreateTableFrom(const TableIdentifier& id,
+                                              const iceberg::TableMetadata& metadata);
+
   // Tables, the common case.
   Result<std::vector<TableIdentifier>> ListTables(const Namespace& ns) {
     return List(ns, Kind::kTable);
@@ -98,6 +114,11 @@ class Catalog {
 // iceberg_namespace_properties), so those can open floe's catalog too.
 Result<std::unique_ptr<Catalog>> OpenSqliteCatalog(const std::string& path,
                                                    const std::string& catalog_name = "floe");
+// A floe server (or any Iceberg REST catalog) at `uri` ("http://HOST:PORT"
+// with an optional prefix path), as a client. Commits send the changes
+// between two metadata versions as the REST API's requirements and updates.
+Result<std::unique_ptr<Catalog>> OpenRestCatalog(const std::string& uri);
+
 // The same tables in a PostgreSQL database (libpq connection URI or
 // key=value string), which several floe servers can share.
 Result<std::unique_ptr<Catalog>> OpenPostgresCatalog(const std::string& conninfo,

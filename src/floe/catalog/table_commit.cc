@@ -18,6 +18,28 @@ int64_t NowMillis() {
       .count();
 }
 
+namespace {
+
+// What a commit on `base` records in `next`: the time and, in the metadata
+// log, the file it replaces (kept as long as write.metadata.previous-versions-max,
+// default 100, as Iceberg does).
+void RecordCommit(const iceberg::TableMetadata& base, const std::string& base_location,
+                  iceberg::TableMetadata* next) {
+  next->last_updated_ms = std::max(NowMillis(), base.last_updated_ms + 1);
+  next->metadata_log.push_back({base.last_updated_ms, base_location});
+  size_t keep = 100;
+  if (auto it = next->properties.find("write.metadata.previous-versions-max");
+      it != next->properties.end()) {
+    keep = static_cast<size_t>(std::max(1L, std::strtol(it->second.c_str(), nullptr, 10)));
+  }
+  if (next->metadata_log.size() > keep) {
+    next->metadata_log.erase(next->metadata_log.begin(),
+                             next->metadata_log.end() - static_cast<long>(keep));
+  }
+}
+
+}  // namespace
+
 Result<PreparedCommit> PrepareTableChange(
     Catalog& catalog, const TableIdentifier& id,
     const std::function<Status(iceberg::TableMetadata&)>& change) {
@@ -33,18 +55,7 @@ Result<PreparedCommit> PrepareTableChange(
     out.metadata = std::move(next);
     return out;
   }
-  next.last_updated_ms = std::max(NowMillis(), base.last_updated_ms + 1);
-  next.metadata_log.push_back({base.last_updated_ms, out.base_location});
-  // Keep the log bounded as Iceberg does (write.metadata.previous-versions-max, default 100).
-  size_t keep = 100;
-  if (auto it = next.properties.find("write.metadata.previous-versions-max");
-      it != next.properties.end()) {
-    keep = static_cast<size_t>(std::max(1L, std::strtol(it->second.c_str(), nullptr, 10)));
-  }
-  if (next.metadata_log.size() > keep) {
-    next.metadata_log.erase(next.metadata_log.begin(),
-                            next.metadata_log.end() - static_cast<long>(keep));
-  }
+  RecordCommit(base, out.base_location, &next);
   FLOE_RETURN_IF_ERROR(next.Validate());
   const int version = std::max(iceberg::MetadataFileVersion(out.base_location), 0) + 1;
   out.metadata_location = iceberg::MetadataFilePath(LocalPath(next.location), version);
@@ -61,15 +72,17 @@ Result<CommitResult> CommitTableChange(Catalog& catalog, const TableIdentifier& 
   std::minstd_rand jitter(std::random_device{}());
   Status last;
   for (int attempt = 1; attempt <= max_attempts; ++attempt) {
-    FLOE_ASSIGN_OR_RETURN(PreparedCommit prepared, PrepareTableChange(catalog, id, change));
-    if (!prepared.written) {
-      return CommitResult{prepared.metadata_location, std::move(prepared.metadata), attempt};
-    }
-    last = catalog.CommitTable(id, prepared.base_location, prepared.metadata_location);
-    if (last.ok()) {
-      return CommitResult{prepared.metadata_location, std::move(prepared.metadata), attempt};
-    }
-    ::unlink(prepared.metadata_location.c_str());  // never referenced: safe to remove
+    FLOE_ASSIGN_OR_RETURN(std::string base_location, catalog.LoadTable(id));
+    FLOE_ASSIGN_OR_RETURN(const iceberg::TableMetadata base,
+                          iceberg::ReadTableMetadataFile(base_location));
+    iceberg::TableMetadata next = base;
+    FLOE_RETURN_IF_ERROR(change(next));
+    if (next == base) return CommitResult{base_location, std::move(next), attempt};  // no-op
+    RecordCommit(base, base_location, &next);
+    FLOE_RETURN_IF_ERROR(next.Validate());
+    auto committed = catalog.CommitMetadata(id, base_location, base, next);
+    if (committed.ok()) return CommitResult{*std::move(committed), std::move(next), attempt};
+    last = committed.status();
     if (last.code() != StatusCode::kConflict) return last;
     // Someone else committed: back off (exponentially, with full jitter so
     // that racing writers spread out), then redo the change on theirs.

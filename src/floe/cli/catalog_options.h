@@ -27,8 +27,8 @@ inline void AddCatalogOptions(CLI::App* cmd, CatalogOptions& options) {
                   "Warehouse directory (tables and the embedded catalog)")
       ->capture_default_str();
   cmd->add_option("--catalog,--catalog-db", options.catalog,
-                  "Catalog database: a SQLite file (default WAREHOUSE/catalog.db) or a "
-                  "PostgreSQL URI (postgresql://USER@HOST:PORT/DB)");
+                  "Catalog: a SQLite file (default WAREHOUSE/catalog.db), a PostgreSQL URI "
+                  "(postgresql://USER@HOST:PORT/DB) or a REST catalog (http://HOST:PORT)");
 }
 
 inline bool IsPostgresUri(const std::string& catalog) {
@@ -40,6 +40,9 @@ inline Result<std::unique_ptr<catalog::Catalog>> OpenCatalog(const CatalogOption
   std::filesystem::create_directories(options.warehouse, ec);
   if (ec) return Status::IOError("warehouse {}: {}", options.warehouse, ec.message());
   if (IsPostgresUri(options.catalog)) return catalog::OpenPostgresCatalog(options.catalog);
+  if (options.catalog.starts_with("http://") || options.catalog.starts_with("https://")) {
+    return catalog::OpenRestCatalog(options.catalog);
+  }
   return catalog::OpenSqliteCatalog(options.CatalogPath());
 }
 

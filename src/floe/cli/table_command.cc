@@ -86,12 +86,7 @@ Status RunCreate(const TableOptions& o) {
   FLOE_ASSIGN_OR_RETURN(iceberg::TableMetadata metadata,
                         iceberg::NewTableMetadata(*schema, spec, iceberg::SortOrder{}, location,
                                                   std::move(properties), format_version));
-  // Refuse before writing anything when the name is taken.
-  if (cat->LoadTable(id).ok())
-    return Status::AlreadyExists("table {} already exists", id.ToString());
-  const std::string path = iceberg::MetadataFilePath(location, 0);
-  FLOE_RETURN_IF_ERROR(WriteLocalFileAtomically(path, iceberg::TableMetadataToJson(metadata)));
-  FLOE_RETURN_IF_ERROR(cat->CreateTable(id, path));
+  FLOE_ASSIGN_OR_RETURN(const std::string path, cat->CreateTableFrom(id, metadata));
   std::printf("%s\n", path.c_str());
   return Status::OK();
 }

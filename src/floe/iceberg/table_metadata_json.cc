@@ -395,6 +395,12 @@ Result<TableMetadata> TableMetadataFromJsonValue(const Json& j) {
 Result<Snapshot> SnapshotFromJsonValue(const Json& j) {
   return SnapshotFromJson(j);
 }
+Json SnapshotToJsonValue(const Snapshot& snapshot, int format_version) {
+  return SnapshotToJson(snapshot, format_version);
+}
+Json SnapshotRefToJsonValue(const SnapshotRef& ref) {
+  return RefToJson(ref);
+}
 Result<SnapshotRef> SnapshotRefFromJsonValue(const std::string& name, const Json& j) {
   return RefFromJson(name, j);
 }

@@ -15,6 +15,9 @@ Result<TableMetadata> TableMetadataFromJsonValue(const nlohmann::json& j);
 nlohmann::json TableMetadataToJsonValue(const TableMetadata& metadata);
 
 Result<Snapshot> SnapshotFromJsonValue(const nlohmann::json& j);
+nlohmann::json SnapshotToJsonValue(const Snapshot& snapshot, int format_version);
+// The ref's members (type, snapshot-id, retention), as metadata and REST updates spell them.
+nlohmann::json SnapshotRefToJsonValue(const SnapshotRef& ref);
 Result<SnapshotRef> SnapshotRefFromJsonValue(const std::string& name, const nlohmann::json& j);
 // A partition spec object; a missing spec-id reads as `spec_id_if_missing`.
 Result<PartitionSpec> PartitionSpecFromJsonValue(const nlohmann::json& j,
