@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <mutex>
 #include <set>
 
 #include "floe/catalog/catalog.h"
@@ -70,6 +71,7 @@ class SqlCatalog final : public Catalog {
   }
 
   Status CreateNamespace(const Namespace& ns, const Properties& properties) override {
+    std::lock_guard lock(mutex_);
     FLOE_RETURN_IF_ERROR(CheckNamespace(ns));
     FLOE_ASSIGN_OR_RETURN(bool exists, NamespaceExists(ns));
     if (exists) return Status::AlreadyExists("namespace {} already exists", NamespaceToString(ns));
@@ -91,6 +93,7 @@ class SqlCatalog final : public Catalog {
   }
 
   Result<std::vector<Namespace>> ListNamespaces(const Namespace& parent) override {
+    std::lock_guard lock(mutex_);
     std::set<std::string> names;
     for (const char* sql :
          {"SELECT DISTINCT namespace FROM iceberg_namespace_properties WHERE catalog_name = ?",
@@ -111,6 +114,7 @@ class SqlCatalog final : public Catalog {
   }
 
   Result<Properties> LoadNamespaceProperties(const Namespace& ns) override {
+    std::lock_guard lock(mutex_);
     FLOE_ASSIGN_OR_RETURN(bool exists, NamespaceExists(ns));
     if (!exists) return Status::NotFound("namespace {} does not exist", NamespaceToString(ns));
     FLOE_ASSIGN_OR_RETURN(auto rows,
@@ -127,6 +131,7 @@ class SqlCatalog final : public Catalog {
 
   Status UpdateNamespaceProperties(const Namespace& ns, const std::vector<std::string>& removals,
                                    const Properties& updates) override {
+    std::lock_guard lock(mutex_);
     FLOE_ASSIGN_OR_RETURN(bool exists, NamespaceExists(ns));
     if (!exists) return Status::NotFound("namespace {} does not exist", NamespaceToString(ns));
     const std::string name = NamespaceToString(ns);
@@ -151,6 +156,7 @@ class SqlCatalog final : public Catalog {
   }
 
   Status DropNamespace(const Namespace& ns) override {
+    std::lock_guard lock(mutex_);
     FLOE_ASSIGN_OR_RETURN(bool exists, NamespaceExists(ns));
     if (!exists) return Status::NotFound("namespace {} does not exist", NamespaceToString(ns));
     FLOE_ASSIGN_OR_RETURN(auto tables, List(ns, Kind::kTable));
@@ -167,6 +173,7 @@ class SqlCatalog final : public Catalog {
   }
 
   Result<std::vector<TableIdentifier>> List(const Namespace& ns, Kind kind) override {
+    std::lock_guard lock(mutex_);
     FLOE_ASSIGN_OR_RETURN(bool exists, NamespaceExists(ns));
     if (!exists) return Status::NotFound("namespace {} does not exist", NamespaceToString(ns));
     FLOE_ASSIGN_OR_RETURN(auto rows,
@@ -182,6 +189,7 @@ class SqlCatalog final : public Catalog {
 
   Status Create(const TableIdentifier& id, const std::string& metadata_location,
                 Kind kind) override {
+    std::lock_guard lock(mutex_);
     FLOE_RETURN_IF_ERROR(CheckName(id.name));
     FLOE_ASSIGN_OR_RETURN(bool exists, NamespaceExists(id.ns));
     if (!exists) return Status::NotFound("namespace {} does not exist", NamespaceToString(id.ns));
@@ -195,6 +203,7 @@ class SqlCatalog final : public Catalog {
   }
 
   Result<std::string> Load(const TableIdentifier& id, Kind kind) override {
+    std::lock_guard lock(mutex_);
     FLOE_ASSIGN_OR_RETURN(
         auto rows, db_->Query(fmt::format("SELECT metadata_location FROM iceberg_tables WHERE "
                                           "catalog_name = ? AND table_namespace = ? AND "
@@ -208,6 +217,7 @@ class SqlCatalog final : public Catalog {
 
   Status Commit(const TableIdentifier& id, const std::string& expected, const std::string& next,
                 Kind kind) override {
+    std::lock_guard lock(mutex_);
     FLOE_ASSIGN_OR_RETURN(
         int64_t changed,
         db_->Execute(fmt::format("UPDATE iceberg_tables SET metadata_location = ?, "
@@ -223,6 +233,7 @@ class SqlCatalog final : public Catalog {
   }
 
   Status CommitTables(const std::vector<Swap>& swaps) override {
+    std::lock_guard lock(mutex_);
     return InTransaction(*db_, [&]() -> Status {
       for (const Swap& swap : swaps) {
         FLOE_RETURN_IF_ERROR(
@@ -233,6 +244,7 @@ class SqlCatalog final : public Catalog {
   }
 
   Status Drop(const TableIdentifier& id, Kind kind) override {
+    std::lock_guard lock(mutex_);
     FLOE_ASSIGN_OR_RETURN(
         int64_t changed,
         db_->Execute(fmt::format("DELETE FROM iceberg_tables WHERE catalog_name = ? AND "
@@ -245,6 +257,7 @@ class SqlCatalog final : public Catalog {
   }
 
   Status Rename(const TableIdentifier& from, const TableIdentifier& to, Kind kind) override {
+    std::lock_guard lock(mutex_);
     FLOE_RETURN_IF_ERROR(CheckName(to.name));
     FLOE_ASSIGN_OR_RETURN(bool exists, NamespaceExists(to.ns));
     if (!exists) return Status::NotFound("namespace {} does not exist", NamespaceToString(to.ns));
@@ -282,6 +295,9 @@ class SqlCatalog final : public Catalog {
     return !rows.empty();
   }
 
+  // One connection, shared by a server's request threads: a call (and a
+  // transaction) at a time. Recursive: methods build on one another.
+  std::recursive_mutex mutex_;
   std::unique_ptr<SqlConnection> db_;
   std::string name_;
 };

@@ -50,7 +50,6 @@ RestCatalog::RestCatalog(std::unique_ptr<catalog::Catalog> catalog, std::string 
 
 HttpResponse RestCatalog::Handle(const HttpRequest& request) {
   try {
-    std::lock_guard lock(mutex_);
     return Route(request);
   } catch (const std::exception& e) {  // a bug, or memory exhausted: answer, never crash
     spdlog::error("{} {}: {}", request.method, request.path, e.what());

@@ -12,7 +12,6 @@
 #pragma once
 
 #include <memory>
-#include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
@@ -20,6 +19,7 @@
 
 #include "floe/catalog/catalog.h"
 #include "floe/server/http_message.h"
+#include "floe/server/load_result_cache.h"
 
 namespace floe::server {
 
@@ -69,7 +69,7 @@ class RestCatalog {
                                    const nlohmann::json& requirements,
                                    const nlohmann::json& updates);
 
-  std::mutex mutex_;  // the catalog is one SQLite connection: one request at a time
+  LoadResultCache load_cache_;
   std::unique_ptr<catalog::Catalog> catalog_;
   std::string warehouse_;
 };

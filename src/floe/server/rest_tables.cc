@@ -185,11 +185,20 @@ HttpResponse RestCatalog::LoadTable(const TableIdentifier& id, const HttpRequest
       return BadRequest("Malformed request: snapshots must be all or refs");
     mode = *m;
   }
-  // An unchanged table (same metadata file, still there) is not sent again.
+  // The metadata file must still be there, even when its answer is cached
+  // or the client has it already.
+  const bool exists = std::filesystem::exists(LocalPath(*location));
+  // An unchanged table (same metadata file) is not sent again.
   if (const std::string* tag = request.Header("if-none-match");
-      tag != nullptr && *tag == TableETag(*location, mode) &&
-      std::filesystem::exists(LocalPath(*location))) {
+      tag != nullptr && *tag == TableETag(*location, mode) && exists) {
     return Empty(304);
+  }
+  const std::string key = *location + "|" + std::string(mode);
+  if (auto body = load_cache_.Find(key); body != nullptr && exists) {
+    HttpResponse response;
+    response.body = *body;
+    response.headers.emplace_back("ETag", TableETag(*location, mode));
+    return response;
   }
   auto metadata = ReadMetadata(*location);
   if (!metadata.ok()) {
@@ -205,7 +214,9 @@ HttpResponse RestCatalog::LoadTable(const TableIdentifier& id, const HttpRequest
                           [&](const auto& ref) { return ref.second.snapshot_id == s.snapshot_id; });
     });
   }
-  return TableResponse(*location, *metadata, mode);
+  HttpResponse response = TableResponse(*location, *metadata, mode);
+  load_cache_.Insert(key, std::make_shared<const std::string>(response.body));
+  return response;
 }
 
 HttpResponse RestCatalog::DropTable(const TableIdentifier& id, const HttpRequest& request) {

@@ -1,0 +1,252 @@
+"""Iceberg REST catalog: loadTable latency and fast-append commit throughput with 16 concurrent
+clients, for floe server and for Iceberg's Java reference server (RESTCatalogServer from the
+iceberg-open-api 1.11.0 test fixtures: Jetty, a JdbcCatalog on a SQLite file, HadoopFileIO) on
+the same machine in the same run.
+
+- Each server gets a fresh warehouse and one table bench.t (one long column).
+- Commit throughput: 16 client processes, each committing --commits fast appends: load the table
+  (GET, snapshots=refs), then POST an add-snapshot (parent = main, sequence number = last + 1, a
+  manifest list path the servers do not read) with set-snapshot-ref main, asserting main's
+  snapshot id; a 409 (another client moved main) reloads and retries. Throughput = commits that
+  landed / wall time. The servers do the same work per commit: check the requirement, apply the
+  updates, write the next metadata.json, swap the catalog pointer. floe fsyncs the metadata file,
+  its directory and its SQLite WAL before answering; the reference's HadoopFileIO does not fsync
+  the metadata files it writes.
+- loadTable latency: afterwards (the table then has 16 x --commits snapshots), 16 client processes
+  each issue --loads GETs of the table on one kept-alive connection; p50 and p99 over all.
+Clients are Python (http.client), the same for both servers. Targets (the issue's): floe commit
+throughput >= 5x the reference's; floe loadTable p99 <= 2 ms on SQLite.
+
+Options after `--`: --clients N (16), --commits N per client (40), --loads N per client (200).
+The reference server's classpath comes from tools/rck/pom.xml's reference-server profile
+(Maven, cached in the work dir after the first run).
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import multiprocessing
+import os
+import pathlib
+import random
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
+from runner import Comparison, Context  # noqa: E402
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
+DESCRIPTION = ("REST catalog: loadTable p50/p99 and fast-append commit throughput with 16 concurrent "
+               "clients, floe server vs Iceberg's Java reference server (same run)")
+SCHEMA = {"type": "struct", "schema-id": 0, "fields": [{"id": 1, "name": "id", "required": False, "type": "long"}]}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def request(conn: http.client.HTTPConnection, method: str, path: str, body=None) -> tuple[int, dict | None]:
+    data = json.dumps(body) if body is not None else None
+    conn.request(method, path, body=data, headers={"Content-Type": "application/json"} if data else {})
+    r = conn.getresponse()
+    text = r.read()
+    return r.status, (json.loads(text) if text else None)
+
+
+def wait_ready(port: int, proc: subprocess.Popen, what: str, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{what} exited with {proc.returncode}")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            if request(conn, "GET", "/v1/config")[0] == 200:
+                conn.close()
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"{what} did not answer within {timeout} s")
+
+
+def reference_classpath(work: pathlib.Path) -> str:
+    cp = work / "reference-classpath.txt"
+    if not cp.exists():
+        print("resolving the reference server's classpath with Maven (first run only) ...", flush=True)
+        subprocess.run(["mvn", "-q", "-B", "-f", str(REPO / "tools" / "rck" / "pom.xml"), "-Preference-server",
+                        "dependency:build-classpath", "-Dmdep.includeScope=test", f"-Dmdep.outputFile={cp}"],
+                       check=True)
+    return cp.read_text().strip()
+
+
+class Server:
+    def __init__(self, name: str, argv: list[str], env: dict, port: int, log: pathlib.Path) -> None:
+        self.name, self.port = name, port
+        self.log = open(log, "wb")
+        self.proc = subprocess.Popen(argv, env={**os.environ, **env}, stdout=self.log, stderr=self.log)
+        wait_ready(port, self.proc, name)
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        self.log.close()
+
+
+def setup_table(port: int, warehouse: pathlib.Path) -> None:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    assert request(conn, "POST", "/v1/namespaces", {"namespace": ["bench"]})[0] == 200
+    status, body = request(conn, "POST", "/v1/namespaces/bench/tables",
+                           {"name": "t", "schema": SCHEMA, "location": str(warehouse / "bench" / "t")})
+    assert status == 200, body
+    conn.close()
+
+
+def committer(port: int, commits: int, seed: int) -> tuple[int, int]:
+    """Commits `commits` fast appends; returns (landed, conflicts)."""
+    rng = random.Random(seed)
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    landed = conflicts = 0
+    while landed < commits:
+        status, body = request(conn, "GET", "/v1/namespaces/bench/tables/t?snapshots=refs")
+        assert status == 200, body
+        m = body["metadata"]
+        parent = m.get("current-snapshot-id")
+        parent = None if parent in (None, -1) else parent
+        snapshot_id = rng.getrandbits(62)
+        snapshot = {"snapshot-id": snapshot_id, "sequence-number": m["last-sequence-number"] + 1,
+                    "timestamp-ms": int(time.time() * 1000), "schema-id": 0,
+                    "manifest-list": f"{m['location']}/metadata/snap-{snapshot_id}.avro",
+                    "summary": {"operation": "append", "added-data-files": "1", "added-records": "1"}}
+        if parent is not None:
+            snapshot["parent-snapshot-id"] = parent
+        commit = {"requirements": [{"type": "assert-ref-snapshot-id", "ref": "main", "snapshot-id": parent}],
+                  "updates": [{"action": "add-snapshot", "snapshot": snapshot},
+                              {"action": "set-snapshot-ref", "ref-name": "main", "type": "branch",
+                               "snapshot-id": snapshot_id}]}
+        status, body = request(conn, "POST", "/v1/namespaces/bench/tables/t", commit)
+        if status == 200:
+            landed += 1
+        elif status == 409:
+            conflicts += 1
+            time.sleep(rng.uniform(0, 0.005))
+        else:
+            raise AssertionError(f"commit answered {status}: {body}")
+    conn.close()
+    return landed, conflicts
+
+
+def loader(port: int, loads: int) -> list[float]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    request(conn, "GET", "/v1/namespaces/bench/tables/t")  # connect and warm up
+    out = []
+    for _ in range(loads):
+        start = time.perf_counter()
+        status, _ = request(conn, "GET", "/v1/namespaces/bench/tables/t")
+        out.append(time.perf_counter() - start)
+        assert status == 200
+    conn.close()
+    return out
+
+
+def fan_out(fn, arg_lists: list[tuple]) -> list:
+    """fn(*args) for each args in a forked process of its own (forked, so fn needs no pickling);
+    the results in order."""
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.Queue()
+
+    def child(i: int, args: tuple) -> None:
+        try:
+            queue.put((i, fn(*args)))
+        except BaseException as e:  # reported by the parent, never a hang
+            queue.put((i, e))
+            raise
+
+    procs = [ctx.Process(target=child, args=(i, args)) for i, args in enumerate(arg_lists)]
+    for proc in procs:
+        proc.start()
+    results = dict(queue.get(timeout=900) for _ in procs)
+    for r in results.values():
+        if isinstance(r, BaseException):
+            raise RuntimeError(f"a client failed: {r!r}")
+    for proc in procs:
+        proc.join(timeout=60)
+        assert proc.exitcode == 0, f"a client exited with {proc.exitcode}"
+    return [results[i] for i in range(len(procs))]
+
+
+def measure(server: Server, clients: int, commits: int, loads: int) -> dict:
+    start = time.perf_counter()
+    results = fan_out(committer, [(server.port, commits, i) for i in range(clients)])
+    seconds = time.perf_counter() - start
+    landed = sum(r[0] for r in results)
+    conflicts = sum(r[1] for r in results)
+    latencies = sorted(x for part in fan_out(loader, [(server.port, loads)] * clients) for x in part)
+    p = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1e3  # noqa: E731
+    out = {"commits/s": landed / seconds, "conflicts": conflicts, "landed": landed,
+           "p50": p(0.50), "p99": p(0.99), "mean": statistics.fmean(latencies) * 1e3}
+    print(f"  {server.name}: {landed} commits in {seconds:.2f} s = {out['commits/s']:.0f}/s "
+          f"({conflicts} conflicts retried); loadTable p50 {out['p50']:.2f} ms, p99 {out['p99']:.2f} ms "
+          f"over {len(latencies)} loads", flush=True)
+    return out
+
+
+def run(ctx: Context, args: list[str]) -> list[Comparison]:
+    p = argparse.ArgumentParser(prog="bench/run catalog --")
+    p.add_argument("--clients", type=int, default=16)
+    p.add_argument("--commits", type=int, default=40)
+    p.add_argument("--loads", type=int, default=200)
+    opts = p.parse_args(args)
+    work = ctx.work_dir
+    for d in ("floe", "reference"):
+        shutil.rmtree(work / d, ignore_errors=True)
+        (work / d).mkdir(parents=True)
+    classpath = reference_classpath(work)
+    version = subprocess.run([str(ctx.floe), "--version"], capture_output=True, text=True, check=True).stdout
+    print(f"{version.strip()}; {opts.clients} clients x {opts.commits} commits, x {opts.loads} loads; "
+          f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores", flush=True)
+
+    results = {}
+    port = free_port()
+    floe = Server("floe server", [str(ctx.floe), "--log-level", "warn", "server", "--port", str(port),
+                                  "--warehouse", str(work / "floe")], {}, port, work / "floe.log")
+    try:
+        setup_table(port, work / "floe")
+        results["floe"] = measure(floe, opts.clients, opts.commits, opts.loads)
+    finally:
+        floe.stop()
+    port = free_port()
+    reference = Server("Java reference server",
+                       ["java", "-Xmx2g", "-cp", classpath, "org.apache.iceberg.rest.RESTCatalogServer"],
+                       {"CATALOG_REST_PORT": str(port), "CATALOG_WAREHOUSE": (work / "reference").as_uri(),
+                        # a file: its default in-memory SQLite gives each pooled connection its own
+                        # empty database, which fails under concurrent clients
+                        "CATALOG_URI": f"jdbc:sqlite:{work / 'reference' / 'catalog.db'}"},
+                       port, work / "reference.log")
+    try:
+        setup_table(port, work / "reference")
+        results["reference"] = measure(reference, opts.clients, opts.commits, opts.loads)
+    finally:
+        reference.stop()
+
+    f, r = results["floe"], results["reference"]
+    return [
+        Comparison("fast-append commits, 16 clients (target >=5x)", "commits/s", round(f["commits/s"], 1),
+                   round(r["commits/s"], 1), "Java reference"),
+        Comparison("loadTable p50", "ms", round(f["p50"], 3), round(r["p50"], 3), "Java reference",
+                   higher_is_better=False),
+        Comparison("loadTable p99", "ms", round(f["p99"], 3), round(r["p99"], 3), "Java reference",
+                   higher_is_better=False),
+        Comparison("loadTable p99 (target <=2 ms)", "ms", round(f["p99"], 3), 2.0, "bar (2 ms)",
+                   higher_is_better=False),
+    ]
