@@ -331,3 +331,39 @@ def test_multi_table_transactions_are_atomic(floe_server):
     assert status == 400
     status, body = http(floe_server, "POST", "/v1/transactions/commit", {"table-changes": []})
     assert status == 400
+
+
+def test_hostile_locations_are_refused(floe_server, tmp_path):
+    """A table may not be created at (or moved to) a relative path, a path with '..', the warehouse
+    or a directory above it, or a directory inside another table; each answer is a 400 naming why."""
+    catalog = rest(floe_server)
+    catalog.create_namespace("edc")
+    schema = {"type": "struct", "fields": [{"id": 1, "name": "id", "required": False, "type": "long"}]}
+    status, body = http(floe_server, "POST", "/v1/namespaces/edc/tables", {"name": "a", "schema": schema})
+    assert status == 200
+    a_dir = body["metadata"]["location"]
+    bad = {
+        "relative": "relative/dir",
+        "dotdot": f"{floe_server.warehouse}/edc.db/../../escape",
+        "warehouse": str(floe_server.warehouse),
+        "root": "/",
+        "above the warehouse": str(floe_server.warehouse.parent),
+        "inside a table": f"{a_dir}/data/nested",
+        "inside a table (file URI)": f"file://{a_dir}/metadata/x",
+    }
+    for why, location in bad.items():
+        status, body = http(floe_server, "POST", "/v1/namespaces/edc/tables",
+                            {"name": "b", "schema": schema, "location": location})
+        assert status == 400, (why, body)
+        assert body["error"]["message"].startswith("Malformed request: 'location'"), (why, body)
+    # Elsewhere outside the warehouse is fine (engines choose their locations), as is a table's own
+    # directory after it was renamed away (Java allows it: every file has a unique name).
+    status, body = http(floe_server, "POST", "/v1/namespaces/edc/tables",
+                        {"name": "b", "schema": schema, "location": str(tmp_path / "elsewhere" / "b")})
+    assert status == 200, body
+    uuid = body["metadata"]["table-uuid"]
+    status, body = http(floe_server, "POST", "/v1/namespaces/edc/tables/b",
+                        {"requirements": [{"type": "assert-table-uuid", "uuid": uuid}],
+                         "updates": [{"action": "set-location", "location": f"{a_dir}/data/x"}]})
+    assert status == 400 and "inside the table" in body["error"]["message"]
+    assert ("edc", "b") in catalog.list_tables("edc")

@@ -111,6 +111,7 @@ Status CheckRequirement(const Json& r, const TableMetadata& m) {
 // What earlier updates of the same commit did, for "-1 = last added" and the
 // snapshot log's timestamps.
 struct CommitState {
+  std::string warehouse;  // for set-location's checks
   std::optional<int32_t> last_schema, last_spec, last_order;
   std::map<int64_t, int64_t> added_snapshots;  // id -> timestamp-ms
   int64_t now_ms = 0;
@@ -173,8 +174,10 @@ Status ApplyUpdate(const Json& u, CommitState& state, TableMetadata& m) {
   }
   if (action == "set-location") {
     FLOE_ASSIGN_OR_RETURN(std::string location, Member<std::string>(u, "location"));
-    if (!AcceptableLocation(location)) {
-      return Invalid("'location' must be an absolute path without . or ..");
+    if (location != m.location) {
+      if (std::string problem = TableLocationProblem(location, state.warehouse); !problem.empty()) {
+        return Invalid(problem);
+      }
     }
     m.location = std::move(location);
     return Status::OK();
@@ -302,8 +305,9 @@ Status ApplyUpdate(const Json& u, CommitState& state, TableMetadata& m) {
   return Invalid(fmt::format("unknown or unsupported update action '{}'", action));
 }
 
-Status ApplyUpdates(const Json& updates, TableMetadata& m) {
+Status ApplyUpdates(const Json& updates, const std::string& warehouse, TableMetadata& m) {
   CommitState state;
+  state.warehouse = warehouse;
   state.now_ms = catalog::NowMillis();
   for (const Json& u : updates) FLOE_RETURN_IF_ERROR(ApplyUpdate(u, state, m));
   return Status::OK();
@@ -355,7 +359,7 @@ HttpResponse RestCatalog::CreateTableByCommit(const catalog::TableIdentifier& id
   }
   m.current_schema_id = m.default_spec_id = m.default_sort_order_id = -1;
   m.location = catalog::DefaultTableLocation(warehouse_, id);
-  if (Status s = ApplyUpdates(updates, m); !s.ok()) return CommitError(s, id);
+  if (Status s = ApplyUpdates(updates, warehouse_, m); !s.ok()) return CommitError(s, id);
   if (m.table_uuid.empty()) m.table_uuid = iceberg::NewUuid();
   if (m.CurrentSchema() == nullptr || m.DefaultSpec() == nullptr) {
     return BadRequest("Malformed request: a table needs a current schema and a default spec");
@@ -399,7 +403,7 @@ HttpResponse RestCatalog::CommitTable(const catalog::TableIdentifier& id,
   }
   auto change = [&](TableMetadata& m) -> Status {
     for (const Json& r : requirements) FLOE_RETURN_IF_ERROR(CheckRequirement(r, m));
-    return ApplyUpdates(updates, m);
+    return ApplyUpdates(updates, warehouse_, m);
   };
   auto committed = catalog::CommitTableChange(*catalog_, id, change);
   if (!committed.ok()) return CommitError(committed.status(), id);
@@ -467,7 +471,7 @@ HttpResponse RestCatalog::CommitTransaction(const HttpRequest& request) {
     for (const Change& c : parsed) {
       auto p = catalog::PrepareTableChange(*catalog_, c.id, [&](TableMetadata& m) -> Status {
         for (const Json& r : c.requirements) FLOE_RETURN_IF_ERROR(CheckRequirement(r, m));
-        return ApplyUpdates(c.updates, m);
+        return ApplyUpdates(c.updates, warehouse_, m);
       });
       if (!p.ok()) {
         discard();

@@ -53,6 +53,12 @@ HttpResponse IdentifierPage(const HttpRequest& request, const catalog::Namespace
 // A location a client may give a table or view: an absolute local path
 // (file: URIs accepted) without "." or ".." components.
 bool AcceptableLocation(const std::string& location);
+// Why a table or view may not live at `location` ("" when it may): it must
+// be acceptable as above, not the warehouse or a directory above it, and not
+// inside another table's directory (its data or metadata). The directory of
+// a table that exists is allowed, as Java allows it: every file floe and
+// other engines write there has a unique name.
+std::string TableLocationProblem(const std::string& location, const std::string& warehouse);
 
 // LoadTableResult: the metadata, its location (null for a staged create)
 // and the (empty) client config.

@@ -46,6 +46,32 @@ bool AcceptableLocation(const std::string& location) {
   return true;
 }
 
+std::string TableLocationProblem(const std::string& location, const std::string& warehouse) {
+  namespace fs = std::filesystem;
+  if (!AcceptableLocation(location)) {
+    return "'location' must be an absolute path without . or .. components";
+  }
+  const fs::path path = fs::path(LocalPath(location)).lexically_normal();
+  const fs::path root = fs::path(warehouse).lexically_normal();
+  // The warehouse relative to `path`: no ".." when `path` is the warehouse or above it.
+  const std::string relative = root.lexically_relative(path).string();
+  if (!relative.empty() && !relative.starts_with("..")) {
+    return "'location' may not be the warehouse or a directory above it";
+  }
+  // Inside another table: some directory above holds a metadata/ directory
+  // with metadata files.
+  std::error_code ec;
+  for (fs::path dir = path.parent_path(); !dir.empty() && dir != dir.root_path();
+       dir = dir.parent_path()) {
+    for (const auto& entry : fs::directory_iterator(dir / "metadata", ec)) {
+      if (entry.path().filename().string().ends_with(".metadata.json")) {
+        return "'location' is inside the table at " + dir.string();
+      }
+    }
+  }
+  return "";
+}
+
 Json LoadResult(const std::string& location, const iceberg::TableMetadata& m) {
   Json body = {{"metadata", iceberg::internal::TableMetadataToJsonValue(m)},
                {"config", Json::object()}};
@@ -109,10 +135,11 @@ HttpResponse RestCatalog::CreateTable(const catalog::Namespace& ns, const HttpRe
   for (const char* key : kReservedProperties) properties->erase(key);
   std::string location;
   if (auto it = body->find("location"); it != body->end() && !it->is_null()) {
-    if (!it->is_string() || !AcceptableLocation(it->get<std::string>())) {
-      return BadRequest("Malformed request: 'location' must be an absolute path without . or ..");
-    }
+    if (!it->is_string()) return BadRequest("Malformed request: 'location' must be a string");
     location = it->get<std::string>();
+    if (std::string problem = TableLocationProblem(location, warehouse_); !problem.empty()) {
+      return BadRequest("Malformed request: " + problem);
+    }
   } else {
     location = catalog::DefaultTableLocation(warehouse_, id);
   }

@@ -67,7 +67,8 @@ Result<iceberg::ViewVersion> VersionOf(const Json& j) {
   return version;
 }
 
-Status ApplyViewUpdate(const Json& u, int64_t now_ms, ViewChange& change) {
+Status ApplyViewUpdate(const Json& u, int64_t now_ms, const std::string& warehouse,
+                       ViewChange& change) {
   const std::string action = u.value("action", "");
   if (action == "assign-uuid") return change.AssignUuid(u.value("uuid", ""));
   if (action == "upgrade-format-version") {
@@ -78,8 +79,8 @@ Status ApplyViewUpdate(const Json& u, int64_t now_ms, ViewChange& change) {
   }
   if (action == "set-location") {
     const std::string location = u.value("location", "");
-    if (!AcceptableLocation(location)) {
-      return Status::InvalidArgument("'location' must be an absolute path without . or ..");
+    if (std::string problem = TableLocationProblem(location, warehouse); !problem.empty()) {
+      return Status::InvalidArgument("{}", problem);
     }
     return change.SetLocation(location);
   }
@@ -163,10 +164,11 @@ HttpResponse RestCatalog::CreateView(const catalog::Namespace& ns, const HttpReq
   if (!properties) return error;
   std::string location = catalog::DefaultTableLocation(warehouse_, id);
   if (auto it = body->find("location"); it != body->end() && !it->is_null()) {
-    if (!it->is_string() || !AcceptableLocation(it->get<std::string>())) {
-      return BadRequest("Malformed request: 'location' must be an absolute path without . or ..");
-    }
+    if (!it->is_string()) return BadRequest("Malformed request: 'location' must be a string");
     location = it->get<std::string>();
+    if (std::string problem = TableLocationProblem(location, warehouse_); !problem.empty()) {
+      return BadRequest("Malformed request: " + problem);
+    }
   }
   if (!catalog_->LoadNamespaceProperties(ns).ok()) return NoSuchNamespace(ns);
   if (HttpResponse taken = NameTaken(id, Kind::kView); taken.status != 0) return taken;
@@ -240,7 +242,7 @@ HttpResponse RestCatalog::CommitView(const TableIdentifier& id, const HttpReques
     ViewChange change(*base);
     const int64_t now = catalog::NowMillis();
     for (const Json& u : updates) {
-      if (Status s = ApplyViewUpdate(u, now, change); !s.ok()) return ViewError(s);
+      if (Status s = ApplyViewUpdate(u, now, warehouse_, change); !s.ok()) return ViewError(s);
     }
     auto metadata = change.Build();
     if (!metadata.ok()) return ViewError(metadata.status());
