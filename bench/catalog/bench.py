@@ -4,7 +4,7 @@ iceberg-open-api 1.11.0 test fixtures: Jetty, a JdbcCatalog on a SQLite file, Ha
 the same machine in the same run.
 
 - Each server gets a fresh warehouse and one table bench.t (one long column).
-- Commit throughput: 16 client processes, each committing --commits fast appends: load the table
+- Commit throughput: 16 clients, each committing --commits fast appends: load the table
   (GET, snapshots=refs), then POST an add-snapshot (parent = main, sequence number = last + 1, a
   manifest list path the servers do not read) with set-snapshot-ref main, asserting main's
   snapshot id; a 409 (another client moved main) reloads and retries. Throughput = commits that
@@ -12,9 +12,11 @@ the same machine in the same run.
   updates, write the next metadata.json, swap the catalog pointer. floe fsyncs the metadata file,
   its directory and its SQLite WAL before answering; the reference's HadoopFileIO does not fsync
   the metadata files it writes.
-- loadTable latency: afterwards (the table then has 16 x --commits snapshots), 16 client processes
-  each issue --loads GETs of the table on one kept-alive connection; p50 and p99 over all.
-Clients are Python (http.client), the same for both servers. Targets (the issue's): floe commit
+- loadTable latency: afterwards (the table then has 16 x --commits snapshots), 16 clients each
+  issue --loads GETs of the table on one kept-alive connection; p50 and p99 over all.
+The clients are floe's C++ load generator (`floe bench catalog-commit|catalog-load`: a thread per
+client, one kept-alive connection each), the same for both servers, so the cores go to the servers
+rather than to client interpreters. Targets (the issue's): floe commit
 throughput >= 5x the reference's; floe loadTable p99 <= 2 ms on SQLite.
 
 Options after `--`: --clients N (16), --commits N per client (40), --loads N per client (200).
@@ -27,13 +29,10 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
-import multiprocessing
 import os
 import pathlib
-import random
 import shutil
 import socket
-import statistics
 import subprocess
 import sys
 import time
@@ -112,92 +111,23 @@ def setup_table(port: int, warehouse: pathlib.Path) -> None:
     conn.close()
 
 
-def committer(port: int, commits: int, seed: int) -> tuple[int, int]:
-    """Commits `commits` fast appends; returns (landed, conflicts)."""
-    rng = random.Random(seed)
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    landed = conflicts = 0
-    while landed < commits:
-        status, body = request(conn, "GET", "/v1/namespaces/bench/tables/t?snapshots=refs")
-        assert status == 200, body
-        m = body["metadata"]
-        parent = m.get("current-snapshot-id")
-        parent = None if parent in (None, -1) else parent
-        snapshot_id = rng.getrandbits(62)
-        snapshot = {"snapshot-id": snapshot_id, "sequence-number": m["last-sequence-number"] + 1,
-                    "timestamp-ms": int(time.time() * 1000), "schema-id": 0,
-                    "manifest-list": f"{m['location']}/metadata/snap-{snapshot_id}.avro",
-                    "summary": {"operation": "append", "added-data-files": "1", "added-records": "1"}}
-        if parent is not None:
-            snapshot["parent-snapshot-id"] = parent
-        commit = {"requirements": [{"type": "assert-ref-snapshot-id", "ref": "main", "snapshot-id": parent}],
-                  "updates": [{"action": "add-snapshot", "snapshot": snapshot},
-                              {"action": "set-snapshot-ref", "ref-name": "main", "type": "branch",
-                               "snapshot-id": snapshot_id}]}
-        status, body = request(conn, "POST", "/v1/namespaces/bench/tables/t", commit)
-        if status == 200:
-            landed += 1
-        elif status == 409:
-            conflicts += 1
-            time.sleep(rng.uniform(0, 0.005))
-        else:
-            raise AssertionError(f"commit answered {status}: {body}")
-    conn.close()
-    return landed, conflicts
+def measure(floe_binary: pathlib.Path, server: Server, clients: int, commits: int, loads: int) -> dict:
+    uri = f"http://127.0.0.1:{server.port}"
 
+    def generator(kind: str, requests: int) -> dict:
+        out = subprocess.run([str(floe_binary), "bench", f"catalog-{kind}", uri, "--clients", str(clients),
+                              "--requests", str(requests)], capture_output=True, text=True, timeout=900)
+        if out.returncode != 0:
+            raise RuntimeError(f"floe bench catalog-{kind} against {server.name}: {out.stderr}")
+        return json.loads(out.stdout)
 
-def loader(port: int, loads: int) -> list[float]:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    request(conn, "GET", "/v1/namespaces/bench/tables/t")  # connect and warm up
-    out = []
-    for _ in range(loads):
-        start = time.perf_counter()
-        status, _ = request(conn, "GET", "/v1/namespaces/bench/tables/t")
-        out.append(time.perf_counter() - start)
-        assert status == 200
-    conn.close()
-    return out
-
-
-def fan_out(fn, arg_lists: list[tuple]) -> list:
-    """fn(*args) for each args in a forked process of its own (forked, so fn needs no pickling);
-    the results in order."""
-    ctx = multiprocessing.get_context("fork")
-    queue = ctx.Queue()
-
-    def child(i: int, args: tuple) -> None:
-        try:
-            queue.put((i, fn(*args)))
-        except BaseException as e:  # reported by the parent, never a hang
-            queue.put((i, e))
-            raise
-
-    procs = [ctx.Process(target=child, args=(i, args)) for i, args in enumerate(arg_lists)]
-    for proc in procs:
-        proc.start()
-    results = dict(queue.get(timeout=900) for _ in procs)
-    for r in results.values():
-        if isinstance(r, BaseException):
-            raise RuntimeError(f"a client failed: {r!r}")
-    for proc in procs:
-        proc.join(timeout=60)
-        assert proc.exitcode == 0, f"a client exited with {proc.exitcode}"
-    return [results[i] for i in range(len(procs))]
-
-
-def measure(server: Server, clients: int, commits: int, loads: int) -> dict:
-    start = time.perf_counter()
-    results = fan_out(committer, [(server.port, commits, i) for i in range(clients)])
-    seconds = time.perf_counter() - start
-    landed = sum(r[0] for r in results)
-    conflicts = sum(r[1] for r in results)
-    latencies = sorted(x for part in fan_out(loader, [(server.port, loads)] * clients) for x in part)
-    p = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1e3  # noqa: E731
-    out = {"commits/s": landed / seconds, "conflicts": conflicts, "landed": landed,
-           "p50": p(0.50), "p99": p(0.99), "mean": statistics.fmean(latencies) * 1e3}
-    print(f"  {server.name}: {landed} commits in {seconds:.2f} s = {out['commits/s']:.0f}/s "
-          f"({conflicts} conflicts retried); loadTable p50 {out['p50']:.2f} ms, p99 {out['p99']:.2f} ms "
-          f"over {len(latencies)} loads", flush=True)
+    commit = generator("commit", commits)
+    load = generator("load", loads)
+    out = {"commits/s": commit["commits_per_second"], "conflicts": commit["conflicts"],
+           "p50": load["p50_ms"], "p99": load["p99_ms"]}
+    print(f"  {server.name}: {commit['commits']} commits in {commit['seconds']:.2f} s = {out['commits/s']:.0f}/s "
+          f"({commit['conflicts']} conflicts retried); loadTable p50 {out['p50']:.3f} ms, p99 {out['p99']:.3f} ms "
+          f"over {load['loads']} loads", flush=True)
     return out
 
 
@@ -222,7 +152,7 @@ def run(ctx: Context, args: list[str]) -> list[Comparison]:
                                   "--warehouse", str(work / "floe")], {}, port, work / "floe.log")
     try:
         setup_table(port, work / "floe")
-        results["floe"] = measure(floe, opts.clients, opts.commits, opts.loads)
+        results["floe"] = measure(ctx.floe, floe, opts.clients, opts.commits, opts.loads)
     finally:
         floe.stop()
     port = free_port()
@@ -235,7 +165,7 @@ def run(ctx: Context, args: list[str]) -> list[Comparison]:
                        port, work / "reference.log")
     try:
         setup_table(port, work / "reference")
-        results["reference"] = measure(reference, opts.clients, opts.commits, opts.loads)
+        results["reference"] = measure(ctx.floe, reference, opts.clients, opts.commits, opts.loads)
     finally:
         reference.stop()
 

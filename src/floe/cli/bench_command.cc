@@ -132,6 +132,8 @@ void AddBenchCommand(CLI::App& app) {
   r->add_option("FILE", *read_path)->required();
   r->add_option("--threads", *read_threads, "Worker threads (-1: cores - 1)");
   r->callback([read_path, read_threads] { ExitOnError(RunReadBench(*read_path, *read_threads)); });
+
+  AddCatalogBenchCommands(cmd);
 }
 
 }  // namespace floe::cli

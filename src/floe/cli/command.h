@@ -24,6 +24,8 @@ void AddDoctorCommand(CLI::App& app);
 void AddParquetCommand(CLI::App& app);
 void AddAvroCommand(CLI::App& app);
 void AddBenchCommand(CLI::App& app);
+// The REST catalog load generator under `floe bench` (bench_catalog.cc).
+void AddCatalogBenchCommands(CLI::App* bench);
 void AddTransformCommand(CLI::App& app);
 void AddMetadataCommand(CLI::App& app);
 void AddNamespaceCommand(CLI::App& app);

@@ -1,4 +1,10 @@
+#include <sys/stat.h>
 #include <zlib.h>
+
+#include <algorithm>
+#include <map>
+#include <memory>
+#include <mutex>
 
 #include "floe/iceberg/table_metadata.h"
 #include "floe/io/file.h"
@@ -40,12 +46,73 @@ Result<std::string> Gunzip(std::string_view data) {
   return out;
 }
 
+// Parsed metadata by file, for processes that read the same files again and
+// again (floe server: every commit re-reads its table's current metadata,
+// and each of the commits racing it does too). Metadata files are written
+// once under unique names; an entry is still checked against the file's
+// size and modification time, so a file replaced or removed behind floe's
+// back is read (or found missing) afresh.
+class ParsedMetadataCache {
+ public:
+  struct Stamp {
+    int64_t size = -1;
+    int64_t mtime_ns = -1;
+    bool operator==(const Stamp&) const = default;
+  };
+
+  std::shared_ptr<const TableMetadata> Find(const std::string& path, const Stamp& stamp) {
+    std::lock_guard lock(mutex_);
+    auto it = entries_.find(path);
+    if (it == entries_.end() || !(it->second.stamp == stamp)) return nullptr;
+    it->second.used = ++clock_;
+    return it->second.metadata;
+  }
+
+  void Insert(const std::string& path, const Stamp& stamp, std::shared_ptr<const TableMetadata> m) {
+    std::lock_guard lock(mutex_);
+    entries_[path] = Entry{stamp, std::move(m), ++clock_};
+    if (entries_.size() > kCapacity) {  // drop the least recently used
+      auto oldest = std::min_element(
+          entries_.begin(), entries_.end(),
+          [](const auto& a, const auto& b) { return a.second.used < b.second.used; });
+      entries_.erase(oldest);
+    }
+  }
+
+ private:
+  static constexpr size_t kCapacity = 64;
+  struct Entry {
+    Stamp stamp;
+    std::shared_ptr<const TableMetadata> metadata;
+    uint64_t used = 0;
+  };
+  std::mutex mutex_;
+  std::map<std::string, Entry> entries_;
+  uint64_t clock_ = 0;
+};
+
+ParsedMetadataCache& MetadataCache() {
+  static ParsedMetadataCache cache;
+  return cache;
+}
+
 }  // namespace
 
 Result<TableMetadata> ReadTableMetadataFile(const std::string& location) {
+  const std::string path = LocalPath(location);
+  struct stat st {};
+  ParsedMetadataCache::Stamp stamp;
+  if (::stat(path.c_str(), &st) == 0) {
+    stamp = {static_cast<int64_t>(st.st_size),
+             static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec};
+    if (auto cached = MetadataCache().Find(path, stamp)) return *cached;
+  }
   FLOE_ASSIGN_OR_RETURN(std::string text, ReadMetadataFileText(location));
   auto metadata = TableMetadataFromJson(text);
   if (!metadata.ok()) return metadata.status().WithContext(location);
+  if (stamp.size >= 0) {
+    MetadataCache().Insert(path, stamp, std::make_shared<const TableMetadata>(*metadata));
+  }
   return metadata;
 }
 
