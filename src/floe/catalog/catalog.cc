@@ -54,7 +54,7 @@ Result<std::string> Catalog::CommitMetadata(const TableIdentifier& id,
                                             const iceberg::TableMetadata& next) {
   const int version = std::max(iceberg::MetadataFileVersion(base_location), 0) + 1;
   const std::string path = iceberg::MetadataFilePath(LocalPath(next.location), version);
-  FLOE_RETURN_IF_ERROR(WriteLocalFileAtomically(path, iceberg::TableMetadataToJson(next)));
+  FLOE_RETURN_IF_ERROR(iceberg::WriteTableMetadataFile(path, next));
   if (Status s = CommitTable(id, base_location, path); !s.ok()) {
     ::unlink(path.c_str());  // never referenced: safe to remove
     return s;
@@ -67,7 +67,7 @@ Result<std::string> Catalog::CreateTableFrom(const TableIdentifier& id,
   // Refuse before writing anything when the name is taken.
   if (LoadTable(id).ok()) return Status::AlreadyExists("table {} already exists", id.ToString());
   const std::string path = iceberg::MetadataFilePath(LocalPath(metadata.location), 0);
-  FLOE_RETURN_IF_ERROR(WriteLocalFileAtomically(path, iceberg::TableMetadataToJson(metadata)));
+  FLOE_RETURN_IF_ERROR(iceberg::WriteTableMetadataFile(path, metadata));
   if (Status s = CreateTable(id, path); !s.ok()) {
     ::unlink(path.c_str());
     return s;

@@ -59,22 +59,23 @@ Result<PreparedCommit> PrepareTableChange(
   FLOE_RETURN_IF_ERROR(next.Validate());
   const int version = std::max(iceberg::MetadataFileVersion(out.base_location), 0) + 1;
   out.metadata_location = iceberg::MetadataFilePath(LocalPath(next.location), version);
-  FLOE_RETURN_IF_ERROR(
-      WriteLocalFileAtomically(out.metadata_location, iceberg::TableMetadataToJson(next)));
+  FLOE_RETURN_IF_ERROR(iceberg::WriteTableMetadataFile(out.metadata_location, next));
   out.metadata = std::move(next);
   out.written = true;
   return out;
 }
 
-Result<CommitResult> CommitTableChange(Catalog& catalog, const TableIdentifier& id,
-                                       const std::function<Status(iceberg::TableMetadata&)>& change,
-                                       int max_attempts) {
+Result<CommitResult> CommitTableChange(
+    Catalog& catalog, const TableIdentifier& id,
+    const std::function<Status(iceberg::TableMetadata&)>& change, int max_attempts,
+    const std::function<Status(const iceberg::TableMetadata&)>& check) {
   std::minstd_rand jitter(std::random_device{}());
   Status last;
   for (int attempt = 1; attempt <= max_attempts; ++attempt) {
     FLOE_ASSIGN_OR_RETURN(std::string base_location, catalog.LoadTable(id));
-    FLOE_ASSIGN_OR_RETURN(const iceberg::TableMetadata base,
-                          iceberg::ReadTableMetadataFile(base_location));
+    FLOE_ASSIGN_OR_RETURN(auto shared, iceberg::ReadTableMetadataFileShared(base_location));
+    const iceberg::TableMetadata& base = *shared;
+    if (check) FLOE_RETURN_IF_ERROR(check(base));
     iceberg::TableMetadata next = base;
     FLOE_RETURN_IF_ERROR(change(next));
     if (next == base) return CommitResult{base_location, std::move(next), attempt};  // no-op

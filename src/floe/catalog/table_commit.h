@@ -20,11 +20,13 @@ struct CommitResult {
 
 // `change` edits the metadata (it may run more than once, each time on fresh
 // metadata). A change that leaves the metadata as it was writes nothing and
-// returns the current location. Gives up with the last kConflict after
-// `max_attempts`.
-Result<CommitResult> CommitTableChange(Catalog& catalog, const TableIdentifier& id,
-                                       const std::function<Status(iceberg::TableMetadata&)>& change,
-                                       int max_attempts = 12);
+// returns the current location. `check`, when given, vets the fresh metadata
+// first (a failed requirement ends the commit before anything is copied).
+// Gives up with the last kConflict after `max_attempts`.
+Result<CommitResult> CommitTableChange(
+    Catalog& catalog, const TableIdentifier& id,
+    const std::function<Status(iceberg::TableMetadata&)>& change, int max_attempts = 12,
+    const std::function<Status(const iceberg::TableMetadata&)>& check = nullptr);
 
 // One attempt's first half: `change` applied on the table's current
 // metadata and, unless it changed nothing (metadata_location is then the

@@ -221,7 +221,14 @@ Result<int> TakeFormatVersion(std::map<std::string, std::string>* properties) {
 }
 
 std::string NewUuid() {
-  std::random_device random;
+  // Seeded once per thread from the system's entropy (a random_device per
+  // call opens /dev/urandom every time).
+  thread_local std::mt19937 random = [] {
+    std::random_device entropy;
+    std::seed_seq seed{entropy(), entropy(), entropy(), entropy(),
+                       entropy(), entropy(), entropy(), entropy()};
+    return std::mt19937(seed);
+  }();
   uint8_t b[16];
   for (int i = 0; i < 16; i += 4) {
     const uint32_t r = random();

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -141,6 +142,13 @@ std::string TableMetadataToJson(const TableMetadata& metadata);
 // them with write.metadata.compression-codec=gzip); errors name the file and
 // a missing file is kNotFound.
 Result<TableMetadata> ReadTableMetadataFile(const std::string& location);
+// The same, shared with the process's cache of parsed metadata files (no copy).
+Result<std::shared_ptr<const TableMetadata>> ReadTableMetadataFileShared(
+    const std::string& location);
+// Writes `metadata` as a new metadata file at `location` (atomically: see
+// WriteLocalFileAtomically) and remembers it, so reading it back in this
+// process costs no parse.
+Status WriteTableMetadataFile(const std::string& location, const TableMetadata& metadata);
 // The text of a table or view metadata file, gunzipped when it is gzipped.
 Result<std::string> ReadMetadataFileText(const std::string& location);
 

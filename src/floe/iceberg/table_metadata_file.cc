@@ -96,24 +96,43 @@ ParsedMetadataCache& MetadataCache() {
   return cache;
 }
 
+// The file's size and modification time; size -1 when it cannot be stat'ed.
+ParsedMetadataCache::Stamp StampOf(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return {};
+  return {static_cast<int64_t>(st.st_size),
+          static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec};
+}
+
 }  // namespace
 
-Result<TableMetadata> ReadTableMetadataFile(const std::string& location) {
+Status WriteTableMetadataFile(const std::string& location, const TableMetadata& metadata) {
   const std::string path = LocalPath(location);
-  struct stat st {};
-  ParsedMetadataCache::Stamp stamp;
-  if (::stat(path.c_str(), &st) == 0) {
-    stamp = {static_cast<int64_t>(st.st_size),
-             static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec};
-    if (auto cached = MetadataCache().Find(path, stamp)) return *cached;
+  FLOE_RETURN_IF_ERROR(WriteLocalFileAtomically(path, TableMetadataToJson(metadata)));
+  if (const auto stamp = StampOf(path); stamp.size >= 0) {
+    MetadataCache().Insert(path, stamp, std::make_shared<const TableMetadata>(metadata));
+  }
+  return Status::OK();
+}
+
+Result<std::shared_ptr<const TableMetadata>> ReadTableMetadataFileShared(
+    const std::string& location) {
+  const std::string path = LocalPath(location);
+  const ParsedMetadataCache::Stamp stamp = StampOf(path);
+  if (stamp.size >= 0) {
+    if (auto cached = MetadataCache().Find(path, stamp)) return cached;
   }
   FLOE_ASSIGN_OR_RETURN(std::string text, ReadMetadataFileText(location));
   auto metadata = TableMetadataFromJson(text);
   if (!metadata.ok()) return metadata.status().WithContext(location);
-  if (stamp.size >= 0) {
-    MetadataCache().Insert(path, stamp, std::make_shared<const TableMetadata>(*metadata));
-  }
-  return metadata;
+  auto shared = std::make_shared<const TableMetadata>(*std::move(metadata));
+  if (stamp.size >= 0) MetadataCache().Insert(path, stamp, shared);
+  return shared;
+}
+
+Result<TableMetadata> ReadTableMetadataFile(const std::string& location) {
+  FLOE_ASSIGN_OR_RETURN(auto shared, ReadTableMetadataFileShared(location));
+  return *shared;
 }
 
 Result<std::string> ReadMetadataFileText(const std::string& location) {

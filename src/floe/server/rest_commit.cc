@@ -368,7 +368,7 @@ HttpResponse RestCatalog::CreateTableByCommit(const catalog::TableIdentifier& id
   if (Status s = iceberg::AddSortOrder({}, &m).status(); !s.ok()) return CommitError(s, id);
   m.last_updated_ms = catalog::NowMillis();
   const std::string path = iceberg::MetadataFilePath(LocalPath(m.location), 0);
-  if (Status s = WriteLocalFileAtomically(path, iceberg::TableMetadataToJson(m)); !s.ok()) {
+  if (Status s = iceberg::WriteTableMetadataFile(path, m); !s.ok()) {
     return FromStatus(s);
   }
   if (Status s = catalog_->CreateTable(id, path); !s.ok()) {
@@ -401,11 +401,12 @@ HttpResponse RestCatalog::CommitTable(const catalog::TableIdentifier& id,
   if (!catalog_->LoadTable(id).ok()) {
     return Error(404, "NoSuchTableException", "Table does not exist: " + Dotted(id));
   }
-  auto change = [&](TableMetadata& m) -> Status {
+  auto check = [&](const TableMetadata& m) -> Status {
     for (const Json& r : requirements) FLOE_RETURN_IF_ERROR(CheckRequirement(r, m));
-    return ApplyUpdates(updates, warehouse_, m);
+    return Status::OK();
   };
-  auto committed = catalog::CommitTableChange(*catalog_, id, change);
+  auto change = [&](TableMetadata& m) { return ApplyUpdates(updates, warehouse_, m); };
+  auto committed = catalog::CommitTableChange(*catalog_, id, change, 12, check);
   if (!committed.ok()) return CommitError(committed.status(), id);
   return TableResponse(committed->metadata_location, committed->metadata);
 }

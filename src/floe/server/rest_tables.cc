@@ -152,7 +152,7 @@ HttpResponse RestCatalog::CreateTable(const catalog::Namespace& ns, const HttpRe
   if (!metadata.ok()) return BadRequest(metadata.status().message());
   if (stage) return JsonResponse(200, LoadResult("", *metadata));  // nothing persisted
   const std::string path = iceberg::MetadataFilePath(LocalPath(location), 0);
-  if (Status s = WriteLocalFileAtomically(path, iceberg::TableMetadataToJson(*metadata)); !s.ok()) {
+  if (Status s = iceberg::WriteTableMetadataFile(path, *metadata); !s.ok()) {
     return FromStatus(s);
   }
   if (Status s = catalog_->CreateTable(id, path); !s.ok()) {
