@@ -2,6 +2,7 @@
 
 import json
 import os
+import time
 import urllib.error
 import urllib.request
 
@@ -367,3 +368,32 @@ def test_hostile_locations_are_refused(floe_server, tmp_path):
                          "updates": [{"action": "set-location", "location": f"{a_dir}/data/x"}]})
     assert status == 400 and "inside the table" in body["error"]["message"]
     assert ("edc", "b") in catalog.list_tables("edc")
+
+
+def test_metrics_reports_are_kept_and_listed(floe_server, floe):
+    """Scan and commit reports sent to POST .../metrics are stored in the catalog and listed, newest
+    first, by floe's GET extension and by `floe table metrics` (on the catalog and through the
+    server); malformed reports and unknown tables are refused."""
+    import pyarrow as pa
+
+    catalog = rest(floe_server)
+    catalog.create_namespace("edc")
+    catalog.create_table("edc.ae", schema=pa.schema([pa.field("id", pa.int64())]))
+    scan = {"report-type": "scan-report", "table-name": "edc.ae", "snapshot-id": 1, "schema-id": 0,
+            "filter": True, "projected-field-ids": [1], "projected-field-names": ["id"],
+            "metrics": {"total-planning-duration": {"count": 1, "time-unit": "nanoseconds", "total-duration": 5}}}
+    commit = {"report-type": "commit-report", "table-name": "edc.ae", "snapshot-id": 2, "sequence-number": 1,
+              "operation": "append", "metrics": {}}
+    for report in (scan, commit):
+        assert http(floe_server, "POST", "/v1/namespaces/edc/tables/ae/metrics", report)[0] == 204
+        time.sleep(0.01)  # distinct receive times
+    status, body = http(floe_server, "GET", "/v1/namespaces/edc/tables/ae/metrics")
+    assert status == 200 and [r["report"] for r in body["reports"]] == [commit, scan]
+    status, body = http(floe_server, "GET", "/v1/namespaces/edc/tables/ae/metrics?limit=1")
+    assert [r["report"]["report-type"] for r in body["reports"]] == ["commit-report"]
+    for args in (floe_server.catalog_args, ["--catalog", floe_server.uri]):
+        lines = [json.loads(line) for line in floe.run("table", "metrics", "edc.ae", *args).stdout.splitlines()]
+        assert [line["report"] for line in lines] == [commit, scan]
+    assert http(floe_server, "POST", "/v1/namespaces/edc/tables/ae/metrics", {"report-type": "x"})[0] == 400
+    assert http(floe_server, "POST", "/v1/namespaces/edc/tables/ae/metrics", b"not json")[0] == 400
+    assert http(floe_server, "POST", "/v1/namespaces/edc/tables/nope/metrics", scan)[0] == 404

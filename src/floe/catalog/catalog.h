@@ -76,6 +76,17 @@ class Catalog {
   virtual Status Drop(const TableIdentifier& id, Kind kind) = 0;
   virtual Status Rename(const TableIdentifier& from, const TableIdentifier& to, Kind kind) = 0;
 
+  // Metrics reports clients send about a table (the REST API's scan and
+  // commit reports, as JSON text), kept for operators to list: newest first,
+  // at most `limit`.
+  struct MetricsReport {
+    int64_t received_ms = 0;
+    std::string report;
+  };
+  virtual Status StoreMetricsReport(const TableIdentifier& id, const std::string& report) = 0;
+  virtual Result<std::vector<MetricsReport>> ListMetricsReports(const TableIdentifier& id,
+                                                                int64_t limit) = 0;
+
   // Commits `next`, the metadata a change made of `base` (the table's
   // metadata at `base_location`), unless the table has moved on (kConflict).
   // Returns the new metadata location. Catalogs that keep a pointer (the SQL

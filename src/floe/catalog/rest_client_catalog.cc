@@ -239,6 +239,24 @@ class RestClientCatalog final : public Catalog {
         .status();
   }
 
+  Status StoreMetricsReport(const TableIdentifier& id, const std::string& report) override {
+    Json body = Json::parse(report, nullptr, false);
+    if (body.is_discarded()) return Status::InvalidArgument("a metrics report must be JSON");
+    return Call("POST", EntryPath(id, Kind::kTable) + "/metrics", body).status();
+  }
+
+  // floe server's extension: GET .../tables/{table}/metrics?limit=N.
+  Result<std::vector<MetricsReport>> ListMetricsReports(const TableIdentifier& id,
+                                                        int64_t limit) override {
+    FLOE_ASSIGN_OR_RETURN(Json body, Call("GET", EntryPath(id, Kind::kTable) +
+                                                     "/metrics?limit=" + std::to_string(limit)));
+    std::vector<MetricsReport> out;
+    for (const Json& r : body.value("reports", Json::array())) {
+      out.push_back({r.value("received-ms", int64_t{0}), r.value("report", Json::object()).dump()});
+    }
+    return out;
+  }
+
   Result<std::string> CommitMetadata(const TableIdentifier& id, const std::string&,
                                      const TableMetadata& base,
                                      const TableMetadata& next) override {

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <chrono>
 #include <mutex>
 #include <set>
 
@@ -30,6 +31,13 @@ constexpr const char* kSchema[] = {
     " property_key VARCHAR(255) NOT NULL,"
     " property_value VARCHAR(1000) NOT NULL,"
     " PRIMARY KEY (catalog_name, namespace, property_key))",
+    // floe's own: metrics reports, which the JDBC catalog does not keep.
+    "CREATE TABLE IF NOT EXISTS floe_metrics_reports ("
+    " catalog_name VARCHAR(255) NOT NULL,"
+    " table_namespace VARCHAR(255) NOT NULL,"
+    " table_name VARCHAR(255) NOT NULL,"
+    " received_ms BIGINT NOT NULL,"
+    " report TEXT NOT NULL)",
 };
 
 // iceberg_type: 'TABLE' or 'VIEW'; rows of the JDBC catalog's first schema
@@ -272,6 +280,30 @@ class SqlCatalog final : public Catalog {
     if (*changed == 0)
       return Status::NotFound("{} {} does not exist", KindName(kind), from.ToString());
     return Status::OK();
+  }
+
+  Status StoreMetricsReport(const TableIdentifier& id, const std::string& report) override {
+    std::lock_guard lock(mutex_);
+    const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count();
+    return db_
+        ->Execute("INSERT INTO floe_metrics_reports VALUES (?, ?, ?, ?, ?)",
+                  {name_, NamespaceToString(id.ns), id.name, std::to_string(now), report})
+        .status();
+  }
+
+  Result<std::vector<MetricsReport>> ListMetricsReports(const TableIdentifier& id,
+                                                        int64_t limit) override {
+    std::lock_guard lock(mutex_);
+    FLOE_ASSIGN_OR_RETURN(
+        auto rows,
+        db_->Query("SELECT received_ms, report FROM floe_metrics_reports WHERE catalog_name = ? "
+                   "AND table_namespace = ? AND table_name = ? ORDER BY received_ms DESC LIMIT ?",
+                   {name_, NamespaceToString(id.ns), id.name, std::to_string(limit)}));
+    std::vector<MetricsReport> out;
+    for (const SqlRow& row : rows) out.push_back({std::stoll(row[0]), row[1]});
+    return out;
   }
 
  private:

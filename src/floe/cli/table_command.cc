@@ -128,6 +128,18 @@ Status RunMetadataLocation(const TableOptions& o) {
   return Status::OK();
 }
 
+Status RunMetrics(const TableOptions& o) {
+  FLOE_ASSIGN_OR_RETURN(auto cat, OpenCatalog(o.catalog));
+  FLOE_ASSIGN_OR_RETURN(catalog::TableIdentifier id, catalog::TableIdentifier::Parse(o.table));
+  FLOE_RETURN_IF_ERROR(cat->LoadTable(id).status());
+  FLOE_ASSIGN_OR_RETURN(auto reports, cat->ListMetricsReports(id, o.limit < 0 ? 100 : o.limit));
+  for (const auto& r : reports) {
+    std::printf("{\"received_at\":\"%s\",\"report\":%s}\n", Millis(r.received_ms).c_str(),
+                r.report.c_str());
+  }
+  return Status::OK();
+}
+
 Status RunDescribe(const TableOptions& o) {
   FLOE_ASSIGN_OR_RETURN(auto cat, OpenCatalog(o.catalog));
   FLOE_ASSIGN_OR_RETURN(LoadedTable t, Load(*cat, o.table));
@@ -493,6 +505,10 @@ void AddTableCommand(CLI::App& app) {
   add("snapshots", "List the table's snapshots", RunSnapshots, "TABLE", "NAMESPACE.NAME");
   add("history", "When each snapshot became current", RunHistory, "TABLE", "NAMESPACE.NAME");
   add("refs", "Branches and tags", RunRefs, "TABLE", "NAMESPACE.NAME");
+  CLI::App* metrics =
+      add("metrics", "Scan and commit reports clients sent (JSON lines, newest first)", RunMetrics,
+          "TABLE", "NAMESPACE.NAME");
+  metrics->add_option("--limit", o->limit, "At most N reports (default 100)");
   for (auto [name, help, run] :
        {std::tuple{"files", "The data files of a snapshot, as JSON lines", &RunFiles},
         std::tuple{"manifests", "The manifests of a snapshot, as JSON lines", &RunManifests},

@@ -125,11 +125,9 @@ HttpResponse RestCatalog::Route(const HttpRequest& request) {
     if (method == "DELETE") return DropTable(id, request);
     return no_route();
   }
-  if (parts.size() == 5 && parts[4] == "metrics" && method == "POST") {
-    // Metrics reports are accepted and discarded (for now).
-    return catalog_->LoadTable(id).ok()
-               ? Empty(204)
-               : Error(404, "NoSuchTableException", "Table does not exist: " + Dotted(id));
+  if (parts.size() == 5 && parts[4] == "metrics") {
+    if (method == "POST") return ReportMetrics(id, request);
+    if (method == "GET") return ListMetrics(id, request);
   }
   return no_route();
 }
@@ -149,6 +147,46 @@ HttpResponse RestCatalog::RouteView(const Namespace& ns, const std::vector<std::
   }
   return Error(404, "NotFoundException",
                fmt::format("No route for request: {} {}", method, request.path));
+}
+
+HttpResponse RestCatalog::ReportMetrics(const catalog::TableIdentifier& id,
+                                        const HttpRequest& request) {
+  HttpResponse error;
+  std::optional<Json> body = ParseObject(request.body, &error);
+  if (!body) return error;
+  const std::string type = body->value("report-type", "");
+  if (type != "scan-report" && type != "commit-report") {
+    return BadRequest("Malformed request: 'report-type' must be scan-report or commit-report");
+  }
+  if (!catalog_->LoadTable(id).ok()) {
+    return Error(404, "NoSuchTableException", "Table does not exist: " + Dotted(id));
+  }
+  if (Status s = catalog_->StoreMetricsReport(id, body->dump()); !s.ok()) return FromStatus(s);
+  return Empty(204);
+}
+
+// GET .../tables/{table}/metrics?limit=N (floe's extension): the reports
+// kept for a table, newest first.
+HttpResponse RestCatalog::ListMetrics(const catalog::TableIdentifier& id,
+                                      const HttpRequest& request) {
+  int64_t limit = 100;
+  if (const std::string* l = request.Query("limit")) {
+    if (l->empty() || l->size() > 6 || l->find_first_not_of("0123456789") != std::string::npos) {
+      return BadRequest("Malformed request: 'limit' must be a number up to 999999");
+    }
+    limit = std::stoll(*l);
+  }
+  if (!catalog_->LoadTable(id).ok()) {
+    return Error(404, "NoSuchTableException", "Table does not exist: " + Dotted(id));
+  }
+  auto reports = catalog_->ListMetricsReports(id, limit);
+  if (!reports.ok()) return FromStatus(reports.status());
+  Json list = Json::array();
+  for (const auto& r : *reports) {
+    list.push_back(
+        {{"received-ms", r.received_ms}, {"report", Json::parse(r.report, nullptr, false)}});
+  }
+  return JsonResponse(200, {{"reports", std::move(list)}});
 }
 
 HttpResponse RestCatalog::Config(const HttpRequest&) {

@@ -65,6 +65,8 @@ class RestCatalog {
   // rest_commit.cc
   HttpResponse CommitTable(const catalog::TableIdentifier& id, const HttpRequest& request);
   HttpResponse CommitTransaction(const HttpRequest& request);
+  HttpResponse ReportMetrics(const catalog::TableIdentifier& id, const HttpRequest& request);
+  HttpResponse ListMetrics(const catalog::TableIdentifier& id, const HttpRequest& request);
   HttpResponse CreateTableByCommit(const catalog::TableIdentifier& id,
                                    const nlohmann::json& requirements,
                                    const nlohmann::json& updates);
