@@ -21,6 +21,8 @@ class FreshIds {
   }
   // The new id of old id `id`. REQUIRES: `id` was renumbered.
   int32_t Of(int32_t id) const { return fresh_.at(id); }
+  // Whether every old id was a different one (else Of is ambiguous).
+  bool Distinct() const { return fresh_.size() == static_cast<size_t>(last_); }
 
  private:
   int32_t Next(int32_t old) {
@@ -158,11 +160,13 @@ Result<TableMetadata> NewTableMetadata(const Schema& schema, const PartitionSpec
   if (format_version < 1 || format_version > 3) {
     return Status::InvalidArgument("format version {} (floe creates 1 to 3)", format_version);
   }
-  FLOE_RETURN_IF_ERROR(schema.Validate());
+  // The request's ids only tie fields to partition and sort sources (Spark
+  // numbers from 0): they must be distinct, and are replaced anyway.
   FLOE_RETURN_IF_ERROR(spec.PartitionType(schema).status());
   FreshIds ids;
   std::vector<NestedField> fields = schema.fields();
   ids.Renumber(&fields);
+  if (!ids.Distinct()) return Status::InvalidArgument("the schema's field ids are not distinct");
   std::vector<int32_t> identifiers;
   for (int32_t id : schema.identifier_field_ids()) {
     if (schema.FindById(id) == nullptr)
@@ -170,6 +174,7 @@ Result<TableMetadata> NewTableMetadata(const Schema& schema, const PartitionSpec
     identifiers.push_back(ids.Of(id));
   }
   Schema fresh(std::move(fields), 0, std::move(identifiers));
+  FLOE_RETURN_IF_ERROR(fresh.Validate());
 
   PartitionSpec fresh_spec;
   int32_t next_partition_id = 1000;

@@ -84,8 +84,11 @@ Result<int32_t> AddSchema(Schema schema, TableMetadata* m) {
 }
 
 Result<int32_t> AddPartitionSpec(PartitionSpec spec, TableMetadata* m) {
+  // A table being created may have its schema added but not yet made
+  // current (DuckDB sends set-current-schema last): the spec binds to it.
   const Schema* schema = m->CurrentSchema();
-  if (schema == nullptr) return Status::InvalidArgument("the table has no current schema");
+  if (schema == nullptr && !m->schemas.empty()) schema = &m->schemas.back();
+  if (schema == nullptr) return Status::InvalidArgument("the table has no schema");
   FLOE_RETURN_IF_ERROR(spec.PartitionType(*schema).status());
   auto compatible = [&](const PartitionSpec& existing) {
     if (existing.fields.size() != spec.fields.size()) return false;
