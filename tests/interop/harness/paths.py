@@ -9,6 +9,7 @@ FLOE_BINARY = pathlib.Path(os.environ.get("FLOE_BINARY", BUILD / "floe")).resolv
 CACHE = REPO / ".cache"
 KAFKA_LIB = CACHE / "kafka" / "lib"
 ICEBERG_JAVA = CACHE / "iceberg-java"   # tools/iceberg-java compiled: classes/ and lib/
+SPARK_LIB = CACHE / "spark" / "lib"      # Iceberg's Spark runtime jar (tools/spark/pom.xml)
 
 
 class MissingTool(RuntimeError):
