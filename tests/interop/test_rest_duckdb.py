@@ -17,9 +17,8 @@ model of what was written.
 - CREATE/DROP SCHEMA, CREATE TABLE (AS), ALTER TABLE ADD COLUMN, DROP TABLE, and nested
   namespaces (SUPPORT_NESTED_NAMESPACES).
 
-Findings: DuckDB's default (staged) CREATE TABLE is refused by the server (a strict xfail with the
-evidence); with STAGE_CREATE_TABLES false it works. Nothing else DuckDB does here needed a
-workaround.
+DuckDB's default (staged) CREATE TABLE sends set-current-schema after add-spec; the server binds
+the spec to the schema just added, as Java does. STAGE_CREATE_TABLES false works too.
 """
 
 from __future__ import annotations
@@ -410,20 +409,6 @@ def test_multi_table_transaction_is_all_or_nothing(floe_server, catalog, lake, f
 
 # --- DDL --------------------------------------------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, raises=duckdb.TransactionException, reason=(
-    "floe server refuses DuckDB's staged CREATE TABLE. DuckDB (STAGE_CREATE_TABLES defaults to true) "
-    "POSTs /v1/namespaces/clinic/tables with stage-create (200), then commits POST "
-    "/v1/namespaces/clinic/tables/visits with requirements [assert-create] and updates [assign-uuid, "
-    "upgrade-format-version, add-schema (schema-id 0), add-spec {spec-id 0, fields []}, set-default-spec 0, "
-    "add-sort-order, set-default-sort-order 0, set-location, set-properties, set-current-schema 0]: "
-    "set-current-schema comes last. The server answers 400 {\"error\":{\"code\":400,\"message\":\"the table "
-    "has no current schema\",\"type\":\"ValidationException\"}}: RestCatalog::CreateTableByCommit "
-    "(src/floe/server/rest_commit.cc) starts from current_schema_id = -1, so iceberg::AddPartitionSpec "
-    "(src/floe/iceberg/table_update.cc) finds no current schema. Java's TableMetadata.Builder for an empty "
-    "table starts with currentSchemaId 0 and binds add-spec to schemasById.get(currentSchemaId) "
-    "(TableMetadata.java 1.11.0 L1188-1189), i.e. the schema just added as id 0, so the reference server "
-    "accepts this commit. The same updates sent after a non-staged create (STAGE_CREATE_TABLES false, "
-    "see test_create_alter_drop_without_staging) are accepted."))
 def test_create_table_staged(floe_server, catalog, lake, floe):
     """DuckDB's default CREATE TABLE (a staged create, then an assert-create commit) makes a table
     PyIceberg loads with DuckDB's schema, and INSERT fills it."""

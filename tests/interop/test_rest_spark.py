@@ -20,9 +20,9 @@ Every test also checks the server's access log: no request failed except the 404
 (a table looked up before it is created, and `ns.table` probed as a namespace before
 `ns.table.snapshots` is taken for a metadata table).
 
-Findings: CREATE TABLE and CTAS fail because the server refuses the field id 0 in Spark's request
-(strict xfails with the evidence); the other tests create their tables with PyIceberg, with the
-schema and spec Spark would have asked for.
+Spark numbers a new table's fields from 0; the server renumbers them from 1 as Java does. Most
+tests create their tables with PyIceberg (the schema and spec Spark would ask for), so their
+checks do not depend on Spark's CREATE TABLE, which has tests of its own.
 """
 
 from __future__ import annotations
@@ -42,7 +42,6 @@ from harness import spark as spark_harness
 from harness.floe import FloeRunner
 from harness.floe_server import FloeServer
 from harness.floe_text import arrow_rows, floe_rows
-from py4j.protocol import Py4JJavaError
 from pyiceberg.catalog.rest import RestCatalog
 from pyiceberg.partitioning import PartitionField, PartitionSpec
 from pyiceberg.schema import Schema
@@ -186,23 +185,7 @@ def data_files(table: Table, snapshot_id: int) -> set[str]:
 
 # --- DDL ----------------------------------------------------------------------------------------------
 
-CREATE_BUG = (
-    "floe server refuses Spark's CREATE TABLE. Spark's Iceberg catalog (SparkSchemaUtil) numbers the columns "
-    "of the requested schema from 0, and RESTSessionCatalog POSTs /v1/namespaces/clinic/tables with "
-    "{\"schema\":{\"type\":\"struct\",\"schema-id\":0,\"fields\":[{\"id\":0,\"name\":\"id\",\"required\":true,"
-    "\"type\":\"long\"},{\"id\":1,\"name\":\"site\",...},{\"id\":2,\"name\":\"ts\",\"type\":\"timestamptz\"},...]},"
-    "\"partition-spec\":{\"spec-id\":0,\"fields\":[{\"name\":\"site\",\"transform\":\"identity\",\"source-id\":1,"
-    "\"field-id\":1000},{\"name\":\"ts_day\",\"transform\":\"day\",\"source-id\":2,\"field-id\":1001}]},"
-    "\"stage-create\":false,...} (stage-create true for CTAS). The server answers 400 "
-    "{\"error\":{\"code\":400,\"message\":\"field id: id 0 is not positive\",\"type\":\"BadRequestException\"}}: "
-    "RestCatalog::CreateTable (src/floe/server/rest_tables.cc) hands the request's schema to "
-    "iceberg::NewTableMetadata, which runs Schema::Validate (src/floe/schema/schema.cc: ids must be > 0) "
-    "before it assigns fresh ids. Java's TableMetadata.newTableMetadata (CatalogHandlers.createTable / "
-    "stageTableCreate) renumbers with TypeUtil.assignFreshIds without such a check, so the reference "
-    "server creates the table with ids 1..7 and the spec re-bound to them.")
 
-
-@pytest.mark.xfail(strict=True, raises=Py4JJavaError, reason=CREATE_BUG)
 def test_create_table_partitioned(spark, lake, floe_server, catalog, floe):
     """CREATE TABLE ... USING iceberg PARTITIONED BY (site, days(ts)) TBLPROPERTIES makes the table
     PyIceberg loads: fresh ids from 1, the spec re-bound to them, the properties; Spark's INSERT
@@ -222,7 +205,6 @@ def test_create_table_partitioned(spark, lake, floe_server, catalog, floe):
     assert failed_requests(floe_server) == []
 
 
-@pytest.mark.xfail(strict=True, raises=Py4JJavaError, reason=CREATE_BUG)
 def test_create_table_as_select(spark, lake, floe_server, catalog, floe):
     """CREATE TABLE ... AS SELECT (a staged create, then one commit) makes the table with the rows."""
     catalog.create_namespace("clinic")

@@ -248,8 +248,9 @@ Result<TableMetadata> FromJson(const Json& j) {
 
   // Schemas: the list, or v1's single schema.
   if (const Json* schemas = r.Find("schemas")) {
-    FLOE_RETURN_IF_ERROR(
-        ParseList(schemas, "schemas", floe::internal::SchemaFromJsonValue, &m.schemas));
+    FLOE_RETURN_IF_ERROR(ParseList(
+        schemas, "schemas", [](const Json& s) { return floe::internal::SchemaFromJsonValue(s); },
+        &m.schemas));
     FLOE_ASSIGN_OR_RETURN(m.current_schema_id, r.Required<int32_t>("current-schema-id"));
   } else if (const Json* schema = r.Find("schema"); schema && v1) {
     FLOE_ASSIGN_OR_RETURN(Schema s, floe::internal::SchemaFromJsonValue(*schema));

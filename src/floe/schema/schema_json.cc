@@ -145,7 +145,7 @@ Json TypeToJson(const Type& t) {
 
 namespace internal {
 
-Result<Schema> SchemaFromJsonValue(const Json& j) {
+Result<Schema> SchemaFromJsonValue(const Json& j, bool validate) {
   if (!j.is_object() || j.value("type", "") != "struct") {
     return Status::InvalidArgument("schema: expected an object with \"type\": \"struct\"");
   }
@@ -166,7 +166,7 @@ Result<Schema> SchemaFromJsonValue(const Json& j) {
     }
   }
   Schema schema(std::move(fields), schema_id, std::move(identifiers));
-  FLOE_RETURN_IF_ERROR(schema.Validate());
+  if (validate) FLOE_RETURN_IF_ERROR(schema.Validate());
   return schema;
 }
 

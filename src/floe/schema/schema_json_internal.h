@@ -9,7 +9,9 @@
 
 namespace floe::internal {
 
-Result<Schema> SchemaFromJsonValue(const nlohmann::json& j);
+// `validate` false skips Schema::Validate: for a create request, whose ids
+// are replaced before the schema is validated (Spark numbers fields from 0).
+Result<Schema> SchemaFromJsonValue(const nlohmann::json& j, bool validate = true);
 nlohmann::json SchemaToJsonValue(const Schema& schema);
 
 }  // namespace floe::internal
