@@ -386,12 +386,8 @@ HttpResponse RestCatalog::CommitTable(const catalog::TableIdentifier& id,
   HttpResponse error;
   std::optional<Json> body = ParseObject(request.body, &error);
   if (!body) return error;
-  const Json requirements = body->value("requirements", Json::array());
-  const Json updates = body->value("updates", Json::array());
-  if (!requirements.is_array() || !updates.is_array() ||
-      !std::all_of(requirements.begin(), requirements.end(),
-                   [](const Json& r) { return r.is_object(); }) ||
-      !std::all_of(updates.begin(), updates.end(), [](const Json& u) { return u.is_object(); })) {
+  Json requirements, updates;
+  if (!ChangeArrays(*body, &requirements, &updates)) {
     return BadRequest("Malformed request: 'requirements' and 'updates' must be arrays of objects");
   }
   const bool creating = std::any_of(requirements.begin(), requirements.end(), [](const Json& r) {
@@ -434,18 +430,12 @@ HttpResponse RestCatalog::CommitTransaction(const HttpRequest& request) {
         !identifier->contains("name") || !(*identifier)["name"].is_string()) {
       return BadRequest("Malformed request: each table change needs an 'identifier'");
     }
-    Change change{{{}, (*identifier)["name"].get<std::string>()},
-                  c.value("requirements", Json::array()),
-                  c.value("updates", Json::array())};
+    Change change{{{}, (*identifier)["name"].get<std::string>()}, {}, {}};
     for (const Json& level : (*identifier)["namespace"]) {
       if (!level.is_string()) return BadRequest("Malformed request: namespace levels are strings");
       change.id.ns.push_back(level.get<std::string>());
     }
-    if (!change.requirements.is_array() || !change.updates.is_array() ||
-        !std::all_of(change.requirements.begin(), change.requirements.end(),
-                     [](const Json& r) { return r.is_object(); }) ||
-        !std::all_of(change.updates.begin(), change.updates.end(),
-                     [](const Json& u) { return u.is_object(); })) {
+    if (!ChangeArrays(c, &change.requirements, &change.updates)) {
       return BadRequest(
           "Malformed request: 'requirements' and 'updates' must be arrays of objects");
     }

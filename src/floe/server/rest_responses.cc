@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 
 namespace floe::server {
@@ -154,6 +155,33 @@ HttpResponse IdentifierPage(const HttpRequest& request, const catalog::Namespace
   body["next-page-token"] =
       page->next_token ? nlohmann::json(*page->next_token) : nlohmann::json(nullptr);
   return JsonResponse(200, body);
+}
+
+std::optional<nlohmann::json> ParseCreateRequest(const std::string& body, HttpResponse* error) {
+  std::optional<nlohmann::json> parsed = ParseObject(body, error);
+  if (!parsed) return std::nullopt;
+  auto name = parsed->find("name");
+  if (name == parsed->end() || !name->is_string() || name->get<std::string>().empty()) {
+    *error = BadRequest("Malformed request: 'name' must be a non-empty string");
+    return std::nullopt;
+  }
+  auto schema = parsed->find("schema");
+  if (schema == parsed->end() || !schema->is_object()) {
+    *error = BadRequest("Malformed request: 'schema' is required");
+    return std::nullopt;
+  }
+  return parsed;
+}
+
+bool ChangeArrays(const nlohmann::json& body, nlohmann::json* requirements,
+                  nlohmann::json* updates) {
+  *requirements = body.value("requirements", nlohmann::json::array());
+  *updates = body.value("updates", nlohmann::json::array());
+  auto objects = [](const nlohmann::json& a) {
+    return a.is_array() &&
+           std::all_of(a.begin(), a.end(), [](const nlohmann::json& x) { return x.is_object(); });
+  };
+  return objects(*requirements) && objects(*updates);
 }
 
 }  // namespace floe::server

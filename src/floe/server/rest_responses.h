@@ -34,6 +34,13 @@ HttpResponse NoSuchNamespace(const catalog::Namespace& ns);
 
 // A JSON object body, or the 400 answer in `error`.
 std::optional<nlohmann::json> ParseObject(const std::string& body, HttpResponse* error);
+// A create request's body (table or view): an object with a non-empty
+// string 'name' and an object 'schema', or the 400 answer.
+std::optional<nlohmann::json> ParseCreateRequest(const std::string& body, HttpResponse* error);
+// Whether the members `requirements` and `updates` of a commit body (absent:
+// empty) are arrays of objects; their values in `requirements` / `updates`.
+bool ChangeArrays(const nlohmann::json& body, nlohmann::json* requirements,
+                  nlohmann::json* updates);
 // A string -> string map member (absent or null: empty), or the 400 answer.
 std::optional<catalog::Properties> StringMap(const nlohmann::json& j, const char* key,
                                              HttpResponse* error);

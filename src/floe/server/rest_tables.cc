@@ -102,19 +102,11 @@ HttpResponse RestCatalog::ListTables(const catalog::Namespace& ns, const HttpReq
 
 HttpResponse RestCatalog::CreateTable(const catalog::Namespace& ns, const HttpRequest& request) {
   HttpResponse error;
-  std::optional<Json> body = ParseObject(request.body, &error);
+  std::optional<Json> body = ParseCreateRequest(request.body, &error);
   if (!body) return error;
-  auto name = body->find("name");
-  if (name == body->end() || !name->is_string() || name->get<std::string>().empty()) {
-    return BadRequest("Malformed request: 'name' must be a non-empty string");
-  }
-  const TableIdentifier id{ns, name->get<std::string>()};
-  auto schema_json = body->find("schema");
-  if (schema_json == body->end() || !schema_json->is_object()) {
-    return BadRequest("Malformed request: 'schema' is required");
-  }
+  const TableIdentifier id{ns, (*body)["name"].get<std::string>()};
   // Validated by NewTableMetadata once the ids are renumbered.
-  auto schema = floe::internal::SchemaFromJsonValue(*schema_json, /*validate=*/false);
+  auto schema = floe::internal::SchemaFromJsonValue((*body)["schema"], /*validate=*/false);
   if (!schema.ok()) return BadRequest(schema.status().message());
   iceberg::PartitionSpec spec;
   if (auto it = body->find("partition-spec"); it != body->end() && !it->is_null()) {

@@ -145,18 +145,10 @@ HttpResponse RestCatalog::NameTaken(const TableIdentifier& id, Kind wanted) {
 
 HttpResponse RestCatalog::CreateView(const catalog::Namespace& ns, const HttpRequest& request) {
   HttpResponse error;
-  std::optional<Json> body = ParseObject(request.body, &error);
+  std::optional<Json> body = ParseCreateRequest(request.body, &error);
   if (!body) return error;
-  auto name = body->find("name");
-  if (name == body->end() || !name->is_string() || name->get<std::string>().empty()) {
-    return BadRequest("Malformed request: 'name' must be a non-empty string");
-  }
-  const TableIdentifier id{ns, name->get<std::string>()};
-  auto schema_json = body->find("schema");
-  if (schema_json == body->end() || !schema_json->is_object()) {
-    return BadRequest("Malformed request: 'schema' is required");
-  }
-  auto schema = floe::internal::SchemaFromJsonValue(*schema_json);
+  const TableIdentifier id{ns, (*body)["name"].get<std::string>()};
+  auto schema = floe::internal::SchemaFromJsonValue((*body)["schema"]);
   if (!schema.ok()) return BadRequest(schema.status().message());
   auto version = VersionOf(body->value("view-version", Json()));
   if (!version.ok()) return BadRequest(version.status().message());
@@ -213,10 +205,8 @@ HttpResponse RestCatalog::CommitView(const TableIdentifier& id, const HttpReques
   HttpResponse error;
   std::optional<Json> body = ParseObject(request.body, &error);
   if (!body) return error;
-  const Json requirements = body->value("requirements", Json::array());
-  const Json updates = body->value("updates", Json::array());
-  if (!requirements.is_array() || !updates.is_array() ||
-      !std::all_of(updates.begin(), updates.end(), [](const Json& u) { return u.is_object(); })) {
+  Json requirements, updates;
+  if (!ChangeArrays(*body, &requirements, &updates)) {
     return BadRequest("Malformed request: 'requirements' and 'updates' must be arrays of objects");
   }
   // Applied on the latest metadata; a lost compare-and-swap is retried on the
@@ -230,7 +220,7 @@ HttpResponse RestCatalog::CommitView(const TableIdentifier& id, const HttpReques
     auto base = iceberg::ReadViewMetadataFile(*location);
     if (!base.ok()) return FromStatus(base.status());
     for (const Json& r : requirements) {
-      if (!r.is_object() || r.value("type", "") != "assert-view-uuid") {
+      if (r.value("type", "") != "assert-view-uuid") {
         return BadRequest("Malformed request: unknown view requirement " + r.dump());
       }
       if (r.value("uuid", "") != base->view_uuid) {
