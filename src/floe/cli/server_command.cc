@@ -1,6 +1,7 @@
 // `floe server`: the Iceberg REST catalog over the embedded catalog.
 #include <signal.h>
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 
 #include <atomic>
 #include <thread>
@@ -18,7 +19,17 @@ struct ServerOptions {
   server::HttpServerOptions http;
 };
 
+// A server holds a descriptor per connection: use all the process may have.
+void RaiseDescriptorLimit() {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &limit);
+  }
+}
+
 Status RunServer(const ServerOptions& o) {
+  RaiseDescriptorLimit();
   FLOE_ASSIGN_OR_RETURN(auto cat, OpenCatalog(o.catalog));
   std::error_code ec;
   const std::string warehouse = std::filesystem::absolute(o.catalog.warehouse, ec).string();

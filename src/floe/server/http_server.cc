@@ -242,7 +242,16 @@ void HttpServer::Accept() {
     socklen_t len = sizeof peer;
     const int fd = ::accept4(listen_fd_, reinterpret_cast<sockaddr*>(&peer), &len,
                              SOCK_NONBLOCK | SOCK_CLOEXEC);
-    if (fd < 0) return;  // EAGAIN: no more for now (or a transient error)
+    if (fd < 0) {
+      if (errno == EMFILE || errno == ENFILE) {
+        // Out of descriptors: stop listening for readiness (the pending
+        // connection would wake the loop forever) until one closes.
+        spdlog::warn("out of file descriptors with {} connections open", connections_.size());
+        ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, listen_fd_, nullptr);
+        accept_paused_ = true;
+      }
+      return;  // EAGAIN: no more for now (or a transient error)
+    }
     if (connections_.size() >= options_.max_connections) {
       ::close(fd);
       spdlog::warn("connection refused: {} connections open", connections_.size());
@@ -326,6 +335,13 @@ void HttpServer::Close(int fd) {
   ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
   ::close(fd);
   connections_.erase(fd);
+  if (accept_paused_ && listen_fd_ >= 0 && !stopping_) {
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.fd = listen_fd_;
+    ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, listen_fd_, &ev);
+    accept_paused_ = false;
+  }
 }
 
 bool HttpServer::Send(int fd, std::string_view bytes) {

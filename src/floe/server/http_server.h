@@ -79,6 +79,7 @@ class HttpServer {
   const HttpParseLimits limits_;
   int listen_fd_ = -1, epoll_fd_ = -1, wake_fd_ = -1, port_ = 0;
   std::atomic<bool> stopping_ = false;
+  bool accept_paused_ = false;  // out of descriptors: the listening socket is not watched
   std::map<int, std::unique_ptr<Connection>> connections_;  // the event thread's
 
   std::mutex mutex_;  // guards the queues below
