@@ -110,16 +110,14 @@ def test_hostile_framing_is_answered_and_closed(tmp_path, request_bytes, status)
 
 def test_idle_connections_hold_no_worker(floe_server):
     """200 connections left open (some half-way through a request) and a new client is still
-    answered at once; a stop does not wait for them."""
+    answered; a stop does not wait for them. The bounds are hang guards: a server holding a worker
+    per idle connection would leave the new request unanswered past the socket's 10 s timeout, and
+    one waiting for idle connections would miss stop()'s 20 s bound (keep-alive is 60 s)."""
     idle = [connect(floe_server) for _ in range(200)]
     for s in idle[:50]:
         s.sendall(b"GET /v1/config HTTP/1.1\r\n")  # an unfinished header section
     s, buffer = connect(floe_server), bytearray()
-    started = time.monotonic()
     s.sendall(b"GET /v1/config HTTP/1.1\r\n\r\n")
     assert read_response(s, buffer)[0] == 200
-    assert time.monotonic() - started < 1.0
-    started = time.monotonic()
     assert floe_server.stop() == 0
-    assert time.monotonic() - started < 2.0
     assert all(closed(c) for c in idle)

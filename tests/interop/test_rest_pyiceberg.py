@@ -696,34 +696,31 @@ def test_eight_writers_append_concurrently(floe_server, floe):
 
 def test_stop_with_an_idle_pyiceberg_connection_is_prompt(tmp_path):
     """A RestCatalog that stays open holds a pooled keep-alive connection; SIGTERM with no request
-    in flight stops the server within a second anyway."""
+    in flight stops the server anyway. A server that waited for the idle connection would wait out
+    its keep-alive timeout (60 s), past stop()'s bounded wait (20 s), which then fails."""
     server = FloeServer(tmp_path / "warehouse").start()
     catalog = RestCatalog("floe", uri=server.uri)
     try:
         catalog.create_namespace("ns")
-        started = time.monotonic()
-        assert server.stop() == 0
-        took = time.monotonic() - started
+        assert server.stop() == 0, server.log()
     finally:
         catalog.close()
         server.stop()
-    assert took < 1.0, f"stop took {took:.1f} s:\n{server.log()}"
 
 
+@pytest.mark.timeout(30)
 def test_more_clients_than_worker_threads_are_not_starved(floe_server):
     """One RestCatalog more than the server has worker threads (8 by default), each listing
     namespaces in turn and keeping its connection open as PyIceberg does between calls: every call
-    answers promptly (an idle connection holds no worker)."""
+    is answered (an idle connection holds no worker). A server whose idle connections held its
+    workers would keep the last client waiting for a keep-alive timeout (60 s): past this test's
+    hang guard (30 s)."""
     workers = 8
     clients = [RestCatalog(f"c{i}", uri=floe_server.uri) for i in range(workers + 1)]
     try:
         clients[0].create_namespace("ns")
-        took = []
         for c in clients:
-            started = time.monotonic()
             assert c.list_namespaces() == [("ns",)]
-            took.append(round(time.monotonic() - started, 2))
     finally:
         for c in clients:
             c.close()
-    assert max(took) < 1.0, f"seconds per client: {took}\n{floe_server.log()}"

@@ -52,8 +52,8 @@ Result<std::string> Catalog::CommitMetadata(const TableIdentifier& id,
                                             const std::string& base_location,
                                             const iceberg::TableMetadata&,
                                             const iceberg::TableMetadata& next) {
-  const int version = std::max(iceberg::MetadataFileVersion(base_location), 0) + 1;
-  const std::string path = iceberg::MetadataFilePath(LocalPath(next.location), version);
+  const std::string path = iceberg::MetadataFilePath(
+      LocalPath(next.location), iceberg::NextMetadataFileVersion(base_location));
   FLOE_RETURN_IF_ERROR(iceberg::WriteTableMetadataFile(path, next));
   if (Status s = CommitTable(id, base_location, path); !s.ok()) {
     ::unlink(path.c_str());  // never referenced: safe to remove

@@ -57,8 +57,8 @@ Result<PreparedCommit> PrepareTableChange(
   }
   RecordCommit(base, out.base_location, &next);
   FLOE_RETURN_IF_ERROR(next.Validate());
-  const int version = std::max(iceberg::MetadataFileVersion(out.base_location), 0) + 1;
-  out.metadata_location = iceberg::MetadataFilePath(LocalPath(next.location), version);
+  out.metadata_location = iceberg::MetadataFilePath(
+      LocalPath(next.location), iceberg::NextMetadataFileVersion(out.base_location));
   FLOE_RETURN_IF_ERROR(iceberg::WriteTableMetadataFile(out.metadata_location, next));
   out.metadata = std::move(next);
   out.written = true;

@@ -1,6 +1,7 @@
 // Making new tables: partition specs from text and fresh table metadata.
 #pragma once
 
+#include <algorithm>
 #include <map>
 #include <string>
 #include <string_view>
@@ -41,5 +42,9 @@ std::string MetadataFilePath(const std::string& location, int version);
 // The version number in a metadata file name written as above (or by Java /
 // PyIceberg), -1 when the name has none.
 int MetadataFileVersion(std::string_view path);
+// The version of the metadata file that follows `previous` (0 when its name has none).
+inline int NextMetadataFileVersion(std::string_view previous) {
+  return std::max(MetadataFileVersion(previous), 0) + 1;
+}
 
 }  // namespace floe::iceberg

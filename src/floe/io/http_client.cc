@@ -12,16 +12,9 @@
 #include <cerrno>
 #include <cstring>
 
+#include "floe/util/strings.h"
+
 namespace floe {
-namespace {
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-}  // namespace
 
 std::string PercentEncode(std::string_view text) {
   static const char* kHex = "0123456789ABCDEF";
@@ -189,14 +182,14 @@ Result<HttpResult> HttpClient::Exchange(const std::string& request, bool head) {
       if (colon == std::string::npos) continue;
       std::string value = field.substr(colon + 1);
       while (!value.empty() && value.front() == ' ') value.erase(0, 1);
-      out.headers[Lower(field.substr(0, colon))] = value;
+      out.headers[AsciiLower(field.substr(0, colon))] = value;
     }
     if (out.status >= 200) break;
   }
   const bool bodiless = head || out.status == 204 || out.status == 304;
   if (!bodiless) {
     if (auto te = out.headers.find("transfer-encoding");
-        te != out.headers.end() && Lower(te->second) == "chunked") {
+        te != out.headers.end() && AsciiLower(te->second) == "chunked") {
       while (true) {
         size_t eol;
         while ((eol = buffer_.find("\r\n")) == std::string::npos) {
@@ -233,7 +226,7 @@ Result<HttpResult> HttpClient::Exchange(const std::string& request, bool head) {
     }
   }
   if (auto c = out.headers.find("connection");
-      eof || (c != out.headers.end() && Lower(c->second) == "close")) {
+      eof || (c != out.headers.end() && AsciiLower(c->second) == "close")) {
     Disconnect();
   }
   return out;

@@ -2,6 +2,8 @@
 
 #include <cctype>
 
+#include "floe/util/strings.h"
+
 namespace floe::server {
 namespace {
 
@@ -25,12 +27,6 @@ std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
   return s;
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
 }
 
 bool ParseSize(std::string_view digits, int base, size_t* out) {
@@ -200,7 +196,7 @@ HttpParse ParseHttpRequest(std::string_view input, const HttpParseLimits& limits
     for (char c : field.substr(0, colon)) {
       if (!IsTokenChar(c)) return Fail(400, "malformed header field name");  // no folding either
     }
-    std::string name = Lower(field.substr(0, colon));
+    std::string name = AsciiLower(field.substr(0, colon));
     const std::string_view value = Trim(field.substr(colon + 1));
     for (char c : value) {
       if (c == '\r' || c == '\n' || c == '\0') return Fail(400, "malformed header field value");
@@ -212,7 +208,7 @@ HttpParse ParseHttpRequest(std::string_view input, const HttpParseLimits& limits
     }
   }
   if (const std::string* c = r.Header("connection")) {
-    const std::string v = Lower(*c);
+    const std::string v = AsciiLower(*c);
     if (v.find("close") != std::string::npos) p.keep_alive = false;
     if (v.find("keep-alive") != std::string::npos) p.keep_alive = true;
   }
@@ -223,7 +219,7 @@ HttpParse ParseHttpRequest(std::string_view input, const HttpParseLimits& limits
   const std::string* cl = r.Header("content-length");
   if (te != nullptr) {
     if (cl != nullptr) return Fail(400, "both Transfer-Encoding and Content-Length");
-    if (Lower(Trim(*te)) != "chunked") return Fail(501, "unsupported transfer coding " + *te);
+    if (AsciiLower(Trim(*te)) != "chunked") return Fail(501, "unsupported transfer coding " + *te);
     size_t consumed = 0;
     HttpParse chunked = ReadChunked(rest, limits.max_body_bytes, &r.body, &consumed);
     if (chunked.state == HttpParse::State::kError) return chunked;

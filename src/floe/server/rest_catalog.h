@@ -13,6 +13,7 @@
 
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -60,8 +61,9 @@ class RestCatalog {
   HttpResponse CommitView(const catalog::TableIdentifier& id, const HttpRequest& request);
   HttpResponse DropView(const catalog::TableIdentifier& id);
   // The 409 answer when `id` names a table or view already (Java's texts
-  // for creating a `wanted`), else a response with status 0.
-  HttpResponse NameTaken(const catalog::TableIdentifier& id, catalog::Catalog::Kind wanted);
+  // for creating a `wanted`), else none.
+  std::optional<HttpResponse> NameTaken(const catalog::TableIdentifier& id,
+                                        catalog::Catalog::Kind wanted);
   // rest_commit.cc
   HttpResponse CommitTable(const catalog::TableIdentifier& id, const HttpRequest& request);
   HttpResponse CommitTransaction(const HttpRequest& request);

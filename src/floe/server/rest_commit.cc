@@ -346,9 +346,7 @@ HttpResponse RestCatalog::CreateTableByCommit(const catalog::TableIdentifier& id
   if (catalog_->LoadTable(id).ok()) {
     return Error(409, "CommitFailedException", "Requirement failed: table already exists");
   }
-  if (HttpResponse taken = NameTaken(id, catalog::Catalog::Kind::kTable); taken.status != 0) {
-    return taken;  // a view has the name
-  }
+  if (auto taken = NameTaken(id, catalog::Catalog::Kind::kTable)) return *taken;  // a view's
   TableMetadata m;
   // Built from empty at the version the updates ask for (2 by default).
   for (const Json& u : updates) {
@@ -367,18 +365,14 @@ HttpResponse RestCatalog::CreateTableByCommit(const catalog::TableIdentifier& id
   if (m.default_sort_order_id < 0) m.default_sort_order_id = 0;
   if (Status s = iceberg::AddSortOrder({}, &m).status(); !s.ok()) return CommitError(s, id);
   m.last_updated_ms = catalog::NowMillis();
-  const std::string path = iceberg::MetadataFilePath(LocalPath(m.location), 0);
-  if (Status s = iceberg::WriteTableMetadataFile(path, m); !s.ok()) {
-    return FromStatus(s);
-  }
-  if (Status s = catalog_->CreateTable(id, path); !s.ok()) {
-    std::filesystem::remove(path);
-    if (s.code() == StatusCode::kAlreadyExists) {
+  auto path = catalog_->CreateTableFrom(id, m);
+  if (!path.ok()) {
+    if (path.status().code() == StatusCode::kAlreadyExists) {  // created concurrently
       return Error(409, "CommitFailedException", "Requirement failed: table already exists");
     }
-    return FromStatus(s);
+    return FromStatus(path.status());
   }
-  return TableResponse(path, m);
+  return TableResponse(*path, m);
 }
 
 HttpResponse RestCatalog::CommitTable(const catalog::TableIdentifier& id,

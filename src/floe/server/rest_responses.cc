@@ -173,6 +173,21 @@ std::optional<nlohmann::json> ParseCreateRequest(const std::string& body, HttpRe
   return parsed;
 }
 
+std::optional<nlohmann::json> ParseRegisterRequest(const std::string& body, HttpResponse* error) {
+  std::optional<nlohmann::json> parsed = ParseObject(body, error);
+  if (!parsed) return std::nullopt;
+  auto name = parsed->find("name");
+  auto location = parsed->find("metadata-location");
+  if (name == parsed->end() || !name->is_string() || name->get<std::string>().empty() ||
+      location == parsed->end() || !location->is_string() ||
+      !AcceptableLocation(location->get<std::string>())) {
+    *error = BadRequest(
+        "Malformed request: 'name' and 'metadata-location' (an absolute path) are required");
+    return std::nullopt;
+  }
+  return parsed;
+}
+
 bool ChangeArrays(const nlohmann::json& body, nlohmann::json* requirements,
                   nlohmann::json* updates) {
   *requirements = body.value("requirements", nlohmann::json::array());

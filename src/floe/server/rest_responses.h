@@ -37,6 +37,9 @@ std::optional<nlohmann::json> ParseObject(const std::string& body, HttpResponse*
 // A create request's body (table or view): an object with a non-empty
 // string 'name' and an object 'schema', or the 400 answer.
 std::optional<nlohmann::json> ParseCreateRequest(const std::string& body, HttpResponse* error);
+// A register request's body (table or view): a non-empty string 'name' and
+// a 'metadata-location' that is an absolute path, or the 400 answer.
+std::optional<nlohmann::json> ParseRegisterRequest(const std::string& body, HttpResponse* error);
 // Whether the members `requirements` and `updates` of a commit body (absent:
 // empty) are arrays of objects; their values in `requirements` / `updates`.
 bool ChangeArrays(const nlohmann::json& body, nlohmann::json* requirements,

@@ -139,37 +139,22 @@ HttpResponse RestCatalog::CreateTable(const catalog::Namespace& ns, const HttpRe
   const bool stage = body->value("stage-create", false);
 
   if (!catalog_->LoadNamespaceProperties(ns).ok()) return NoSuchNamespace(ns);
-  if (HttpResponse taken = NameTaken(id, Kind::kTable); taken.status != 0) return taken;
+  if (auto taken = NameTaken(id, Kind::kTable)) return *taken;
   auto metadata = iceberg::NewTableMetadata(*schema, spec, order.value_or(iceberg::SortOrder{}),
                                             location, *std::move(properties), *format_version);
   if (!metadata.ok()) return BadRequest(metadata.status().message());
   if (stage) return JsonResponse(200, LoadResult("", *metadata));  // nothing persisted
-  const std::string path = iceberg::MetadataFilePath(LocalPath(location), 0);
-  if (Status s = iceberg::WriteTableMetadataFile(path, *metadata); !s.ok()) {
-    return FromStatus(s);
-  }
-  if (Status s = catalog_->CreateTable(id, path); !s.ok()) {
-    std::filesystem::remove(path);
-    return FromStatus(s);
-  }
-  return TableResponse(path, *metadata);
+  auto path = catalog_->CreateTableFrom(id, *metadata);
+  if (!path.ok()) return FromStatus(path.status());
+  return TableResponse(*path, *metadata);
 }
 
 HttpResponse RestCatalog::RegisterTable(const catalog::Namespace& ns, const HttpRequest& request) {
   HttpResponse error;
-  std::optional<Json> body = ParseObject(request.body, &error);
+  std::optional<Json> body = ParseRegisterRequest(request.body, &error);
   if (!body) return error;
-  auto name = body->find("name");
-  auto location = body->find("metadata-location");
-  if (name == body->end() || !name->is_string() || name->get<std::string>().empty() ||
-      location == body->end() || !location->is_string()) {
-    return BadRequest("Malformed request: 'name' and 'metadata-location' are required strings");
-  }
-  const TableIdentifier id{ns, name->get<std::string>()};
-  const std::string path = location->get<std::string>();
-  if (!AcceptableLocation(path)) {
-    return BadRequest("Malformed request: 'metadata-location' must be an absolute path");
-  }
+  const TableIdentifier id{ns, (*body)["name"].get<std::string>()};
+  const std::string path = (*body)["metadata-location"].get<std::string>();
   if (!catalog_->LoadNamespaceProperties(ns).ok()) return NoSuchNamespace(ns);
   auto metadata = ReadMetadata(path);
   if (!metadata.ok()) {
@@ -178,7 +163,7 @@ HttpResponse RestCatalog::RegisterTable(const catalog::Namespace& ns, const Http
     }
     return BadRequest(metadata.status().message());
   }
-  if (catalog_->Load(id, Kind::kView).ok()) return NameTaken(id, Kind::kTable);
+  if (catalog_->Load(id, Kind::kView).ok()) return *NameTaken(id, Kind::kTable);
   auto current = catalog_->LoadTable(id);
   if (current.ok()) {
     if (!body->value("overwrite", false)) {

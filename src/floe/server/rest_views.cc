@@ -127,7 +127,7 @@ HttpResponse RestCatalog::ListViews(const catalog::Namespace& ns, const HttpRequ
   return IdentifierPage(request, ns, catalog_->List(ns, Kind::kView));
 }
 
-HttpResponse RestCatalog::NameTaken(const TableIdentifier& id, Kind wanted) {
+std::optional<HttpResponse> RestCatalog::NameTaken(const TableIdentifier& id, Kind wanted) {
   if (catalog_->Load(id, Kind::kTable).ok()) {
     return Error(409, "AlreadyExistsException",
                  (wanted == Kind::kTable ? "Table already exists: "
@@ -140,7 +140,7 @@ HttpResponse RestCatalog::NameTaken(const TableIdentifier& id, Kind wanted) {
         (wanted == Kind::kView ? "View already exists: " : "View with same name already exists: ") +
             Dotted(id));
   }
-  return Empty(0);
+  return std::nullopt;
 }
 
 HttpResponse RestCatalog::CreateView(const catalog::Namespace& ns, const HttpRequest& request) {
@@ -163,7 +163,7 @@ HttpResponse RestCatalog::CreateView(const catalog::Namespace& ns, const HttpReq
     }
   }
   if (!catalog_->LoadNamespaceProperties(ns).ok()) return NoSuchNamespace(ns);
-  if (HttpResponse taken = NameTaken(id, Kind::kView); taken.status != 0) return taken;
+  if (auto taken = NameTaken(id, Kind::kView)) return *taken;
 
   // Java's create: a fresh uuid, the schema as id 0 and the query as version 1.
   ViewChange change;
@@ -184,7 +184,9 @@ HttpResponse RestCatalog::CreateView(const catalog::Namespace& ns, const HttpReq
   }
   if (Status c = catalog_->Create(id, path, Kind::kView); !c.ok()) {
     std::filesystem::remove(LocalPath(path));
-    return c.code() == StatusCode::kAlreadyExists ? NameTaken(id, Kind::kView) : FromStatus(c);
+    if (c.code() == StatusCode::kAlreadyExists)
+      return NameTaken(id, Kind::kView).value_or(FromStatus(c));
+    return FromStatus(c);
   }
   return JsonResponse(200, LoadViewResult(path, *metadata));
 }
@@ -237,7 +239,7 @@ HttpResponse RestCatalog::CommitView(const TableIdentifier& id, const HttpReques
     auto metadata = change.Build();
     if (!metadata.ok()) return ViewError(metadata.status());
     const std::string path =
-        ViewMetadataPath(*metadata, std::max(0, iceberg::MetadataFileVersion(*location)) + 1);
+        ViewMetadataPath(*metadata, iceberg::NextMetadataFileVersion(*location));
     if (Status w = WriteViewMetadata(path, *metadata); !w.ok()) {
       return FromStatus(w);
     }
@@ -259,20 +261,12 @@ HttpResponse RestCatalog::DropView(const TableIdentifier& id) {
 
 HttpResponse RestCatalog::RegisterView(const catalog::Namespace& ns, const HttpRequest& request) {
   HttpResponse error;
-  std::optional<Json> body = ParseObject(request.body, &error);
+  std::optional<Json> body = ParseRegisterRequest(request.body, &error);
   if (!body) return error;
-  auto name = body->find("name");
-  auto location = body->find("metadata-location");
-  if (name == body->end() || !name->is_string() || name->get<std::string>().empty() ||
-      location == body->end() || !location->is_string() ||
-      !AcceptableLocation(location->get<std::string>())) {
-    return BadRequest(
-        "Malformed request: 'name' and 'metadata-location' (an absolute path) are required");
-  }
-  const TableIdentifier id{ns, name->get<std::string>()};
-  const std::string path = location->get<std::string>();
+  const TableIdentifier id{ns, (*body)["name"].get<std::string>()};
+  const std::string path = (*body)["metadata-location"].get<std::string>();
   if (!catalog_->LoadNamespaceProperties(ns).ok()) return NoSuchNamespace(ns);
-  if (HttpResponse taken = NameTaken(id, Kind::kView); taken.status != 0) return taken;
+  if (auto taken = NameTaken(id, Kind::kView)) return *taken;
   auto metadata = iceberg::ReadViewMetadataFile(path);
   if (!metadata.ok()) {
     if (metadata.status().code() == StatusCode::kNotFound) {
@@ -281,7 +275,9 @@ HttpResponse RestCatalog::RegisterView(const catalog::Namespace& ns, const HttpR
     return BadRequest(metadata.status().message());
   }
   if (Status c = catalog_->Create(id, path, Kind::kView); !c.ok()) {
-    return c.code() == StatusCode::kAlreadyExists ? NameTaken(id, Kind::kView) : FromStatus(c);
+    if (c.code() == StatusCode::kAlreadyExists)
+      return NameTaken(id, Kind::kView).value_or(FromStatus(c));
+    return FromStatus(c);
   }
   return JsonResponse(200, LoadViewResult(path, *metadata));
 }
