@@ -400,10 +400,13 @@ bool HttpServer::Answer(Connection& c) {
       response = ErrorAnswer(500, "internal error");
     }
     const bool keep = parse.keep_alive && !stopping_;
-    const bool sent = Send(c.fd, Serialize(response, parse.request.method == "HEAD", keep));
+    // Logged before the answer goes out: whoever reads the access log after
+    // getting an answer finds its line there.
     LogExchange(c.remote, parse.request, response,
                 std::chrono::duration<double, std::milli>(Clock::now() - start).count());
-    if (!sent || !keep) return false;
+    if (!Send(c.fd, Serialize(response, parse.request.method == "HEAD", keep)) || !keep) {
+      return false;
+    }
   }
 }
 
