@@ -175,12 +175,21 @@ def test_pyiceberg_tables_through_floe_server(floe_server, floe):
     table.append(vitals(3, start=200).append_column("note", pa.array(["a", None, "c"], pa.string())))
     assert catalog.load_table("edc.vs").scan(row_filter="note = 'c'").to_arrow()["id"].to_pylist() == [202]
 
-    # A commit built on an old base gets 409 (its requirement names the old main); PyIceberg
-    # refreshes and retries, and both appends land.
+    # An append built on an old base lands in one request: the server rebases it onto main.
     stale = catalog.load_table("edc.vs")
     table.append(vitals(1, start=300))
     stale.append(vitals(1, start=400))
+    assert stale.current_snapshot().parent_snapshot_id == table.current_snapshot().snapshot_id
     assert {300, 400} <= set(catalog.load_table("edc.vs").scan().to_arrow()["id"].to_pylist())
+    log = [json.loads(line[line.index("{"):]) for line in floe_server.log().splitlines() if '"method"' in line]
+    assert not any(e["path"] == "/v1/namespaces/edc/tables/vs" and e["status"] == 409 for e in log)
+    # A delete built on an old base gets 409 (its requirement names the old main); PyIceberg
+    # refreshes and retries, and the delete lands.
+    stale = catalog.load_table("edc.vs")
+    table = catalog.load_table("edc.vs")
+    table.append(vitals(1, start=500))
+    stale.delete(EqualTo("id", 300))
+    assert set(catalog.load_table("edc.vs").scan().to_arrow()["id"].to_pylist()) & {300, 400, 500} == {400, 500}
     log = [json.loads(line[line.index("{"):]) for line in floe_server.log().splitlines() if '"method"' in line]
     assert any(e["path"] == "/v1/namespaces/edc/tables/vs" and e["status"] == 409 for e in log)
 

@@ -11,7 +11,9 @@
 // Every route also answers with a prefix segment after /v1.
 #pragma once
 
+#include <array>
 #include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -73,6 +75,12 @@ class RestCatalog {
                                    const nlohmann::json& requirements,
                                    const nlohmann::json& updates);
 
+  // Commits to one table in this process take turns (different tables
+  // rarely share a stripe): racing workers would only lose compare-and-swaps
+  // to each other. Other processes on the same store still race by CAS.
+  std::mutex& CommitLock(const catalog::TableIdentifier& id);
+
+  std::array<std::mutex, 64> commit_locks_;
   LoadResultCache load_cache_;
   std::unique_ptr<catalog::Catalog> catalog_;
   std::string warehouse_;

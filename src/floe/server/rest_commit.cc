@@ -9,6 +9,7 @@
 #include <filesystem>
 
 #include "floe/catalog/table_commit.h"
+#include "floe/iceberg/append_rebase.h"
 #include "floe/iceberg/table_builder.h"
 #include "floe/iceberg/table_metadata_json_internal.h"
 #include "floe/iceberg/table_update.h"
@@ -313,6 +314,39 @@ Status ApplyUpdates(const Json& updates, const std::string& warehouse, TableMeta
   return Status::OK();
 }
 
+// The snapshot of a fast append as clients send it: add-snapshot of an
+// "append", then set-snapshot-ref main to it; null for any other change.
+const Json* FastAppendSnapshot(const Json& updates) {
+  if (updates.size() != 2) return nullptr;
+  const Json& add = updates[0];
+  const Json& set = updates[1];
+  auto text = [](const Json& j, const char* key) {
+    auto it = j.find(key);
+    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  auto snapshot = add.find("snapshot");
+  if (text(add, "action") != "add-snapshot" || snapshot == add.end() || !snapshot->is_object() ||
+      text(set, "action") != "set-snapshot-ref" || text(set, "ref-name") != "main" ||
+      text(set, "type") != "branch") {
+    return nullptr;
+  }
+  auto summary = snapshot->find("summary");
+  auto id = snapshot->find("snapshot-id");
+  auto target = set.find("snapshot-id");
+  if (summary == snapshot->end() || !summary->is_object() ||
+      text(*summary, "operation") != "append" || id == snapshot->end() || target == set.end() ||
+      !id->is_number_integer() || *id != *target) {
+    return nullptr;
+  }
+  return &*snapshot;
+}
+
+bool IsMainRequirement(const Json& r) {
+  auto type = r.find("type");
+  auto ref = r.find("ref");
+  return type != r.end() && *type == "assert-ref-snapshot-id" && ref != r.end() && *ref == "main";
+}
+
 HttpResponse CommitError(const Status& s, const catalog::TableIdentifier& id) {
   switch (s.code()) {
     case StatusCode::kConflict:
@@ -329,6 +363,10 @@ HttpResponse CommitError(const Status& s, const catalog::TableIdentifier& id) {
 }
 
 }  // namespace
+
+std::mutex& RestCatalog::CommitLock(const catalog::TableIdentifier& id) {
+  return commit_locks_[std::hash<std::string>{}(id.ToString()) % commit_locks_.size()];
+}
 
 // A create transaction's commit (assert-create): the updates build the table
 // from nothing (Java's TableMetadata.buildFromEmpty), its first metadata
@@ -391,12 +429,61 @@ HttpResponse RestCatalog::CommitTable(const catalog::TableIdentifier& id,
   if (!catalog_->LoadTable(id).ok()) {
     return Error(404, "NoSuchTableException", "Table does not exist: " + Dotted(id));
   }
+  // A fast append that finds main moved on by other appends is rebased onto
+  // main rather than refused (iceberg/append_rebase.h): racing writers then
+  // land in one round trip each instead of retrying in turn.
+  const Json* append = FastAppendSnapshot(updates);
+  Status main_moved;  // this attempt's failed main requirement, to rebase past
   auto check = [&](const TableMetadata& m) -> Status {
-    for (const Json& r : requirements) FLOE_RETURN_IF_ERROR(CheckRequirement(r, m));
+    main_moved = Status::OK();
+    for (const Json& r : requirements) {
+      Status s = CheckRequirement(r, m);
+      if (!s.ok() && append != nullptr && main_moved.ok() && IsMainRequirement(r) &&
+          s.code() == StatusCode::kConflict) {
+        main_moved = std::move(s);
+        continue;
+      }
+      FLOE_RETURN_IF_ERROR(s);
+    }
     return Status::OK();
   };
-  auto change = [&](TableMetadata& m) { return ApplyUpdates(updates, warehouse_, m); };
-  auto committed = catalog::CommitTableChange(*catalog_, id, change, 12, check);
+  std::vector<std::string> rebased_lists;  // manifest lists the attempts wrote
+  auto change = [&](TableMetadata& m) -> Status {
+    if (main_moved.ok()) return ApplyUpdates(updates, warehouse_, m);
+    auto snapshot = iceberg::internal::SnapshotFromJsonValue(*append);
+    if (!snapshot.ok()) return Invalid(std::string(snapshot.status().message()));
+    std::string list =
+        fmt::format("{}/metadata/snap-{}-r{}-{}.avro", m.location, snapshot->snapshot_id,
+                    rebased_lists.size() + 1, iceberg::NewUuid());
+    rebased_lists.push_back(list);
+    auto rebased = iceberg::RebaseFastAppend(*snapshot, m, list);
+    if (!rebased.ok()) {
+      return Status::Conflict("{} ({})", main_moved.message(), rebased.status().message());
+    }
+    Json rebased_updates = updates;
+    rebased_updates[0]["snapshot"] = iceberg::internal::SnapshotToJsonValue(*rebased, 2);
+    return ApplyUpdates(rebased_updates, warehouse_, m);
+  };
+  Result<catalog::CommitResult> committed = Status::OK();
+  {
+    std::lock_guard lock(CommitLock(id));
+    committed = catalog::CommitTableChange(*catalog_, id, change, 12, check);
+  }
+  // Manifest lists of attempts that lost, or failed before the swap, are
+  // unreferenced; one whose commit's outcome is unknown is left alone.
+  for (const std::string& list : rebased_lists) {
+    bool kept = false;
+    if (committed.ok()) {
+      const auto& snapshots = committed->metadata.snapshots;
+      kept = std::any_of(snapshots.begin(), snapshots.end(),
+                         [&](const iceberg::Snapshot& s) { return s.manifest_list == list; });
+    } else {
+      const StatusCode code = committed.status().code();
+      kept = list == rebased_lists.back() && code != StatusCode::kConflict &&
+             code != StatusCode::kInvalidArgument;
+    }
+    if (!kept) std::filesystem::remove(LocalPath(list));
+  }
   if (!committed.ok()) return CommitError(committed.status(), id);
   return TableResponse(committed->metadata_location, committed->metadata);
 }
