@@ -2,6 +2,7 @@
 // and prints it as floe understands it: normalized v1-v3 JSON, the way floe
 // would write it back. Useful for inspecting tables other engines wrote.
 #include <cstdio>
+#include <nlohmann/json.hpp>
 
 #include "floe/cli/command.h"
 #include "floe/iceberg/table_metadata.h"
@@ -11,7 +12,9 @@ namespace {
 
 Status RunMetadata(const std::string& path) {
   FLOE_ASSIGN_OR_RETURN(iceberg::TableMetadata metadata, iceberg::ReadTableMetadataFile(path));
-  std::printf("%s\n", iceberg::TableMetadataToJson(metadata).c_str());
+  // Indented for people; files and the REST catalog use the compact form.
+  std::printf("%s\n",
+              nlohmann::json::parse(iceberg::TableMetadataToJson(metadata)).dump(2).c_str());
   return Status::OK();
 }
 

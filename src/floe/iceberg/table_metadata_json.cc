@@ -5,6 +5,7 @@
 #include "floe/iceberg/table_metadata.h"
 #include "floe/iceberg/table_metadata_json_internal.h"
 #include "floe/schema/schema_json_internal.h"
+#include "floe/util/json_writer.h"
 
 namespace floe::iceberg {
 namespace {
@@ -340,56 +341,6 @@ Result<TableMetadata> TableMetadataFromJson(std::string_view json) {
 
 namespace internal {
 
-Json TableMetadataToJsonValue(const TableMetadata& m) {
-  Json j = {{"format-version", m.format_version},
-            {"table-uuid", m.table_uuid},
-            {"location", m.location},
-            {"last-updated-ms", m.last_updated_ms},
-            {"last-column-id", m.last_column_id},
-            {"current-schema-id", m.current_schema_id},
-            {"default-spec-id", m.default_spec_id},
-            {"last-partition-id", m.last_partition_id},
-            {"properties", m.properties},
-            {"default-sort-order-id", m.default_sort_order_id}};
-  if (m.format_version >= 2) j["last-sequence-number"] = m.last_sequence_number;
-  Json schemas = Json::array();
-  for (const Schema& s : m.schemas) schemas.push_back(floe::internal::SchemaToJsonValue(s));
-  j["schemas"] = std::move(schemas);
-  Json specs = Json::array();
-  for (const PartitionSpec& s : m.specs) specs.push_back(SpecToJson(s));
-  j["partition-specs"] = std::move(specs);
-  Json orders = Json::array();
-  for (const SortOrder& o : m.sort_orders) orders.push_back(SortOrderToJson(o));
-  if (m.sort_orders.empty())
-    orders.push_back(SortOrderToJson(SortOrder{}));  // the unsorted order 0
-  j["sort-orders"] = std::move(orders);
-  if (m.format_version == 1) {
-    // v1 readers expect the deprecated single members too.
-    if (const Schema* s = m.CurrentSchema()) j["schema"] = floe::internal::SchemaToJsonValue(*s);
-    if (const PartitionSpec* s = m.DefaultSpec()) j["partition-spec"] = SpecToJson(*s)["fields"];
-  }
-  if (m.current_snapshot_id) j["current-snapshot-id"] = *m.current_snapshot_id;
-  Json snapshots = Json::array();
-  for (const Snapshot& s : m.snapshots) snapshots.push_back(SnapshotToJson(s, m.format_version));
-  j["snapshots"] = std::move(snapshots);
-  Json log = Json::array();
-  for (const SnapshotLogEntry& e : m.snapshot_log) {
-    log.push_back({{"timestamp-ms", e.timestamp_ms}, {"snapshot-id", e.snapshot_id}});
-  }
-  j["snapshot-log"] = std::move(log);
-  Json metadata_log = Json::array();
-  for (const MetadataLogEntry& e : m.metadata_log) {
-    metadata_log.push_back({{"timestamp-ms", e.timestamp_ms}, {"metadata-file", e.metadata_file}});
-  }
-  j["metadata-log"] = std::move(metadata_log);
-  Json refs = Json::object();
-  for (const auto& [name, ref] : m.refs) refs[name] = RefToJson(ref);
-  j["refs"] = std::move(refs);
-  if (m.next_row_id) j["next-row-id"] = *m.next_row_id;
-  for (const auto& [key, text] : m.unmodeled) j[key] = Json::parse(text, nullptr, false);
-  return j;
-}
-
 Result<TableMetadata> TableMetadataFromJsonValue(const Json& j) {
   return FromJson(j);
 }
@@ -424,8 +375,82 @@ Json SortOrderToJsonValue(const SortOrder& order) {
 
 }  // namespace internal
 
+// Written with JsonWriter rather than through a DOM: the snapshots and logs
+// grow with the table's history and are written on every commit (and sent
+// on every load). The small members (schemas, specs, orders, refs) go
+// through their DOM helpers.
 std::string TableMetadataToJson(const TableMetadata& m) {
-  return internal::TableMetadataToJsonValue(m).dump(2);
+  JsonWriter w;
+  auto dom = [&](const Json& j) { w.Raw(j.dump(-1, ' ', false, Json::error_handler_t::replace)); };
+  w.BeginObject()
+      .Member("format-version", int64_t{m.format_version})
+      .Member("table-uuid", m.table_uuid)
+      .Member("location", m.location);
+  if (m.format_version >= 2) w.Member("last-sequence-number", m.last_sequence_number);
+  w.Member("last-updated-ms", m.last_updated_ms)
+      .Member("last-column-id", int64_t{m.last_column_id})
+      .Member("current-schema-id", int64_t{m.current_schema_id});
+  w.Key("schemas").BeginArray();
+  for (const Schema& schema : m.schemas) dom(floe::internal::SchemaToJsonValue(schema));
+  w.EndArray();
+  if (m.format_version == 1) {  // v1 readers expect the deprecated single members too
+    if (const Schema* schema = m.CurrentSchema()) {
+      w.Key("schema");
+      dom(floe::internal::SchemaToJsonValue(*schema));
+    }
+    if (const PartitionSpec* spec = m.DefaultSpec()) {
+      w.Key("partition-spec");
+      dom(SpecToJson(*spec)["fields"]);
+    }
+  }
+  w.Member("default-spec-id", int64_t{m.default_spec_id}).Key("partition-specs").BeginArray();
+  for (const PartitionSpec& spec : m.specs) dom(SpecToJson(spec));
+  w.EndArray().Member("last-partition-id", int64_t{m.last_partition_id});
+  w.Member("default-sort-order-id", int64_t{m.default_sort_order_id})
+      .Key("sort-orders")
+      .BeginArray();
+  for (const SortOrder& order : m.sort_orders) dom(SortOrderToJson(order));
+  if (m.sort_orders.empty()) dom(SortOrderToJson(SortOrder{}));  // the unsorted order 0
+  w.EndArray().Key("properties").BeginObject();
+  for (const auto& [key, value] : m.properties) w.Member(key, value);
+  w.EndObject();
+  if (m.current_snapshot_id) w.Member("current-snapshot-id", *m.current_snapshot_id);
+  w.Key("snapshots").BeginArray();
+  for (const Snapshot& snapshot : m.snapshots) {
+    w.BeginObject().Member("snapshot-id", snapshot.snapshot_id);
+    if (snapshot.parent_snapshot_id) w.Member("parent-snapshot-id", *snapshot.parent_snapshot_id);
+    if (m.format_version >= 2) w.Member("sequence-number", snapshot.sequence_number);
+    w.Member("timestamp-ms", snapshot.timestamp_ms)
+        .Member("manifest-list", snapshot.manifest_list)
+        .Key("summary")
+        .BeginObject();
+    for (const auto& [key, value] : snapshot.summary) w.Member(key, value);
+    w.EndObject();
+    if (snapshot.schema_id) w.Member("schema-id", int64_t{*snapshot.schema_id});
+    if (snapshot.first_row_id) w.Member("first-row-id", *snapshot.first_row_id);
+    if (snapshot.added_rows) w.Member("added-rows", *snapshot.added_rows);
+    w.EndObject();
+  }
+  w.EndArray().Key("snapshot-log").BeginArray();
+  for (const SnapshotLogEntry& e : m.snapshot_log) {
+    w.BeginObject().Member("timestamp-ms", e.timestamp_ms).Member("snapshot-id", e.snapshot_id);
+    w.EndObject();
+  }
+  w.EndArray().Key("metadata-log").BeginArray();
+  for (const MetadataLogEntry& e : m.metadata_log) {
+    w.BeginObject().Member("timestamp-ms", e.timestamp_ms).Member("metadata-file", e.metadata_file);
+    w.EndObject();
+  }
+  w.EndArray().Key("refs").BeginObject();
+  for (const auto& [name, ref] : m.refs) {
+    w.Key(name);
+    dom(RefToJson(ref));
+  }
+  w.EndObject();
+  if (m.next_row_id) w.Member("next-row-id", *m.next_row_id);
+  for (const auto& [key, text] : m.unmodeled) w.Key(key).Raw(text);
+  w.EndObject();
+  return w.Take();
 }
 
 }  // namespace floe::iceberg

@@ -12,7 +12,6 @@
 namespace floe::iceberg::internal {
 
 Result<TableMetadata> TableMetadataFromJsonValue(const nlohmann::json& j);
-nlohmann::json TableMetadataToJsonValue(const TableMetadata& metadata);
 
 Result<Snapshot> SnapshotFromJsonValue(const nlohmann::json& j);
 nlohmann::json SnapshotToJsonValue(const Snapshot& snapshot, int format_version);

@@ -70,9 +70,9 @@ bool AcceptableLocation(const std::string& location);
 // other engines write there has a unique name.
 std::string TableLocationProblem(const std::string& location, const std::string& warehouse);
 
-// LoadTableResult: the metadata, its location (null for a staged create)
-// and the (empty) client config.
-nlohmann::json LoadResult(const std::string& location, const iceberg::TableMetadata& m);
+// LoadTableResult's JSON text: the metadata, its location (null for a
+// staged create) and the (empty) client config.
+std::string LoadResult(const std::string& location, const iceberg::TableMetadata& m);
 // The 200 answer with a LoadTableResult and its ETag, which names the
 // metadata file and the snapshots mode ("all" or "refs") it was loaded in.
 HttpResponse TableResponse(const std::string& location, const iceberg::TableMetadata& m,

@@ -13,6 +13,7 @@
 #include "floe/schema/schema_json_internal.h"
 #include "floe/server/rest_catalog.h"
 #include "floe/server/rest_responses.h"
+#include "floe/util/json_writer.h"
 #include "floe/util/strings.h"
 
 namespace floe::server {
@@ -72,11 +73,13 @@ std::string TableLocationProblem(const std::string& location, const std::string&
   return "";
 }
 
-Json LoadResult(const std::string& location, const iceberg::TableMetadata& m) {
-  Json body = {{"metadata", iceberg::internal::TableMetadataToJsonValue(m)},
-               {"config", Json::object()}};
-  body["metadata-location"] = location.empty() ? Json(nullptr) : Json(location);
-  return body;
+std::string LoadResult(const std::string& location, const iceberg::TableMetadata& m) {
+  JsonWriter w;
+  w.BeginObject().Key("metadata-location");
+  location.empty() ? w.Null() : w.String(location);
+  w.Key("metadata").Raw(iceberg::TableMetadataToJson(m));
+  w.Key("config").BeginObject().EndObject().EndObject();
+  return w.Take();
 }
 
 std::string TableETag(const std::string& location, std::string_view snapshots) {
@@ -87,7 +90,8 @@ std::string TableETag(const std::string& location, std::string_view snapshots) {
 
 HttpResponse TableResponse(const std::string& location, const iceberg::TableMetadata& m,
                            std::string_view snapshots) {
-  HttpResponse response = JsonResponse(200, LoadResult(location, m));
+  HttpResponse response;
+  response.body = LoadResult(location, m);
   response.headers.emplace_back("ETag", TableETag(location, snapshots));
   return response;
 }
@@ -143,7 +147,11 @@ HttpResponse RestCatalog::CreateTable(const catalog::Namespace& ns, const HttpRe
   auto metadata = iceberg::NewTableMetadata(*schema, spec, order.value_or(iceberg::SortOrder{}),
                                             location, *std::move(properties), *format_version);
   if (!metadata.ok()) return BadRequest(metadata.status().message());
-  if (stage) return JsonResponse(200, LoadResult("", *metadata));  // nothing persisted
+  if (stage) {  // nothing persisted
+    HttpResponse response;
+    response.body = LoadResult("", *metadata);
+    return response;
+  }
   auto path = catalog_->CreateTableFrom(id, *metadata);
   if (!path.ok()) return FromStatus(path.status());
   return TableResponse(*path, *metadata);

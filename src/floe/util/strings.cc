@@ -22,9 +22,6 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   return true;
 }
 
-namespace {
-
-// The length of the valid UTF-8 sequence starting at s[i], or 0.
 size_t Utf8SequenceLength(std::string_view s, size_t i) {
   const auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
   const unsigned char b = byte(i);
@@ -53,8 +50,6 @@ size_t Utf8SequenceLength(std::string_view s, size_t i) {
   if (cp < kMin[n] || (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) return 0;
   return n;
 }
-
-}  // namespace
 
 std::string PrintableText(std::string_view text) {
   std::string out;

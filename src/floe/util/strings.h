@@ -12,6 +12,10 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b);
 // lowercases them for ASCII).
 std::string AsciiLower(std::string_view text);
 
+// The length of the valid UTF-8 sequence starting at s[i] (i < s.size()),
+// or 0 when none starts there.
+size_t Utf8SequenceLength(std::string_view s, size_t i);
+
 // `text` with every byte that is not part of valid UTF-8, and every control
 // character but tab, written as \xNN, so it is safe to print.
 std::string PrintableText(std::string_view text);
