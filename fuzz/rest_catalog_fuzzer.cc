@@ -53,8 +53,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   request.path = target;
   const floe::server::HttpResponse response = Service().Handle(request);
   if (response.status < 100 || response.status > 599) std::abort();
-  if (response.status >= 400 && !response.body.empty()) {
-    auto j = nlohmann::json::parse(response.body, nullptr, false);
+  if (response.status >= 400 && !response.Body().empty()) {
+    auto j = nlohmann::json::parse(response.Body(), nullptr, false);
     if (j.is_discarded() || !j.contains("error")) std::abort();
   }
   return 0;

@@ -24,6 +24,7 @@ import datetime as dt
 import gc
 import json
 import multiprocessing
+import os
 import pathlib
 import random
 import time
@@ -762,12 +763,12 @@ def test_stop_with_an_idle_pyiceberg_connection_is_prompt(tmp_path):
 
 @pytest.mark.timeout(30)
 def test_more_clients_than_worker_threads_are_not_starved(floe_server):
-    """One RestCatalog more than the server has worker threads (8 by default), each listing
+    """More RestCatalogs than the server has worker threads (one per core by default), each listing
     namespaces in turn and keeping its connection open as PyIceberg does between calls: every call
     is answered (an idle connection holds no worker). A server whose idle connections held its
     workers would keep the last client waiting for a keep-alive timeout (60 s): past this test's
     hang guard (30 s)."""
-    workers = 8
+    workers = 4 * max(2, os.cpu_count() or 1)
     clients = [RestCatalog(f"c{i}", uri=floe_server.uri) for i in range(workers + 1)]
     try:
         clients[0].create_namespace("ns")

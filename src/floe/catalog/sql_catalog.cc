@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <functional>
 #include <mutex>
 #include <set>
 
@@ -67,10 +68,12 @@ Status CheckNamespace(const Namespace& ns) {
   return Status::OK();
 }
 
+using ConnectionOpener = std::function<Result<std::unique_ptr<SqlConnection>>()>;
+
 class SqlCatalog final : public Catalog {
  public:
-  SqlCatalog(std::unique_ptr<SqlConnection> db, std::string name)
-      : db_(std::move(db)), name_(std::move(name)) {}
+  SqlCatalog(std::unique_ptr<SqlConnection> db, ConnectionOpener open_reader, std::string name)
+      : db_(std::move(db)), open_reader_(std::move(open_reader)), name_(std::move(name)) {}
 
   Status Init() {
     for (const char* statement : kSchema)
@@ -210,17 +213,38 @@ class SqlCatalog final : public Catalog {
     return st;
   }
 
+  // Every table load of a server looks its table up here. When the main
+  // connection is busy (a write, or another lookup), the lookup runs on a
+  // reader connection of its own instead of queueing: one SELECT, which
+  // sees the last committed state, as it would on the main connection. A
+  // lone client (the CLI) never opens a reader.
   Result<std::string> Load(const TableIdentifier& id, Kind kind) override {
-    std::lock_guard lock(mutex_);
-    FLOE_ASSIGN_OR_RETURN(
-        auto rows, db_->Query(fmt::format("SELECT metadata_location FROM iceberg_tables WHERE "
-                                          "catalog_name = ? AND table_namespace = ? AND "
-                                          "table_name = ? AND {}",
-                                          IsKind(kind)),
-                              {name_, NamespaceToString(id.ns), id.name}));
-    if (rows.empty())
-      return Status::NotFound("{} {} does not exist", KindName(kind), id.ToString());
-    return rows[0][0];
+    {
+      std::unique_lock lock(mutex_, std::try_to_lock);
+      if (lock.owns_lock()) return LoadWith(*db_, id, kind);
+    }
+    std::unique_ptr<SqlConnection> reader;
+    {
+      std::lock_guard lock(readers_mutex_);
+      if (!readers_.empty()) {
+        reader = std::move(readers_.back());
+        readers_.pop_back();
+      }
+    }
+    if (!reader) {
+      auto opened = open_reader_();
+      if (!opened.ok()) {  // out of connections, say: queue for the main one
+        std::lock_guard lock(mutex_);
+        return LoadWith(*db_, id, kind);
+      }
+      reader = *std::move(opened);
+    }
+    Result<std::string> location = LoadWith(*reader, id, kind);
+    if (location.ok() || location.status().code() == StatusCode::kNotFound) {
+      std::lock_guard lock(readers_mutex_);
+      if (readers_.size() < kMaxIdleReaders) readers_.push_back(std::move(reader));
+    }
+    return location;
   }
 
   Status Commit(const TableIdentifier& id, const std::string& expected, const std::string& next,
@@ -327,18 +351,37 @@ class SqlCatalog final : public Catalog {
     return !rows.empty();
   }
 
+  Result<std::string> LoadWith(SqlConnection& db, const TableIdentifier& id, Kind kind) {
+    FLOE_ASSIGN_OR_RETURN(auto rows,
+                          db.Query(fmt::format("SELECT metadata_location FROM iceberg_tables WHERE "
+                                               "catalog_name = ? AND table_namespace = ? AND "
+                                               "table_name = ? AND {}",
+                                               IsKind(kind)),
+                                   {name_, NamespaceToString(id.ns), id.name}));
+    if (rows.empty())
+      return Status::NotFound("{} {} does not exist", KindName(kind), id.ToString());
+    return rows[0][0];
+  }
+
+  static constexpr size_t kMaxIdleReaders = 16;
+
   // One connection, shared by a server's request threads: a call (and a
   // transaction) at a time. Recursive: methods build on one another.
   std::recursive_mutex mutex_;
   std::unique_ptr<SqlConnection> db_;
+  // Idle reader connections for Load, opened when first needed.
+  const ConnectionOpener open_reader_;
+  std::mutex readers_mutex_;
+  std::vector<std::unique_ptr<SqlConnection>> readers_;
   std::string name_;
 };
 
-Result<std::unique_ptr<Catalog>> OpenSqlCatalog(Result<std::unique_ptr<SqlConnection>> db,
+Result<std::unique_ptr<Catalog>> OpenSqlCatalog(const ConnectionOpener& open,
                                                 const std::string& where,
                                                 const std::string& catalog_name) {
+  auto db = open();
   if (!db.ok()) return db.status().WithContext("catalog " + where);
-  auto catalog = std::make_unique<SqlCatalog>(*std::move(db), catalog_name);
+  auto catalog = std::make_unique<SqlCatalog>(*std::move(db), open, catalog_name);
   Status s = catalog->Init();
   if (!s.ok()) return s.WithContext("catalog " + where);
   return std::unique_ptr<Catalog>(std::move(catalog));
@@ -348,12 +391,13 @@ Result<std::unique_ptr<Catalog>> OpenSqlCatalog(Result<std::unique_ptr<SqlConnec
 
 Result<std::unique_ptr<Catalog>> OpenSqliteCatalog(const std::string& path,
                                                    const std::string& catalog_name) {
-  return OpenSqlCatalog(OpenSqliteConnection(path), path, catalog_name);
+  return OpenSqlCatalog([path] { return OpenSqliteConnection(path); }, path, catalog_name);
 }
 
 Result<std::unique_ptr<Catalog>> OpenPostgresCatalog(const std::string& conninfo,
                                                      const std::string& catalog_name) {
-  return OpenSqlCatalog(OpenPostgresConnection(conninfo), "database", catalog_name);
+  return OpenSqlCatalog([conninfo] { return OpenPostgresConnection(conninfo); }, "database",
+                        catalog_name);
 }
 
 }  // namespace floe::catalog

@@ -82,6 +82,10 @@ void AddServerCommand(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--max-body-bytes", o->http.max_body_bytes, "Largest request body accepted")
       ->capture_default_str();
+  cmd->add_option("--workers", o->http.workers,
+                  "Threads answering requests; 0: one per core (idle connections hold none)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 256));
   cmd->callback([o] { ExitOnError(RunServer(*o)); });
 }
 

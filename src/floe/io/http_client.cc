@@ -145,16 +145,30 @@ Result<HttpResult> HttpClient::Exchange(const std::string& request, bool head) {
     if (n <= 0) return Status::Unavailable("{}: {}", base_, std::strerror(errno));
     sent += static_cast<size_t>(n);
   }
-  // Reads until `buffer_` holds `want` bytes (or the end of the header section).
+  // Receives at most `max` bytes into `dst`, waiting only when none are
+  // there yet; sets `eof` when the server closed the connection.
   bool eof = false;
+  auto receive = [&](char* dst, size_t max, size_t* got) -> Status {
+    while (true) {
+      const ssize_t n = ::recv(fd_, dst, max, MSG_DONTWAIT);
+      if (n >= 0) {
+        *got = static_cast<size_t>(n);
+        eof = n == 0;
+        return Status::OK();
+      }
+      if (errno == EAGAIN || errno == EWOULDBLOCK) {
+        FLOE_RETURN_IF_ERROR(wait(POLLIN));
+      } else if (errno != EINTR) {
+        return Status::Unavailable("{}: {}", base_, std::strerror(errno));
+      }
+    }
+  };
+  // Appends what arrives next to `buffer_`.
   auto fill = [&]() -> Status {
-    FLOE_RETURN_IF_ERROR(wait(POLLIN));
     char chunk[16384];
-    const ssize_t n = ::recv(fd_, chunk, sizeof chunk, 0);
-    if (n < 0 && errno == EINTR) return Status::OK();
-    if (n < 0) return Status::Unavailable("{}: {}", base_, std::strerror(errno));
-    if (n == 0) eof = true;
-    buffer_.append(chunk, static_cast<size_t>(n));
+    size_t got = 0;
+    FLOE_RETURN_IF_ERROR(receive(chunk, sizeof chunk, &got));
+    buffer_.append(chunk, got);
     return Status::OK();
   };
   HttpResult out;
@@ -213,12 +227,17 @@ Result<HttpResult> HttpClient::Exchange(const std::string& request, bool head) {
     } else if (auto cl = out.headers.find("content-length"); cl != out.headers.end()) {
       const size_t length = std::strtoull(cl->second.c_str(), nullptr, 10);
       if (length > (size_t{1} << 31)) return Status::IOError("{}: answer too large", base_);
-      while (buffer_.size() < length) {
+      // What came with the header section, then the rest straight into place.
+      size_t have = std::min(length, buffer_.size());
+      out.body.resize(length);
+      buffer_.copy(out.body.data(), have);
+      buffer_.erase(0, have);
+      while (have < length) {
+        size_t got = 0;
+        FLOE_RETURN_IF_ERROR(receive(out.body.data() + have, length - have, &got));
         if (eof) return Status::Unavailable("{}: connection closed inside an answer", base_);
-        FLOE_RETURN_IF_ERROR(fill());
+        have += got;
       }
-      out.body = buffer_.substr(0, length);
-      buffer_.erase(0, length);
     } else {
       while (!eof) FLOE_RETURN_IF_ERROR(fill());  // the body runs to the connection's end
       out.body = std::move(buffer_);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -27,8 +28,13 @@ struct HttpRequest {
 struct HttpResponse {
   int status = 200;
   std::string body;  // JSON unless content_type says otherwise; empty for 204 / 304
+  // A body shared with a cache, sent instead of `body` without being copied
+  // (a large table's LoadTableResult is hundreds of kilobytes).
+  std::shared_ptr<const std::string> shared_body;
   std::string content_type = "application/json";
   std::vector<std::pair<std::string, std::string>> headers;
+
+  std::string_view Body() const { return shared_body ? std::string_view(*shared_body) : body; }
 };
 
 }  // namespace floe::server

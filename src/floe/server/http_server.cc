@@ -24,10 +24,14 @@ namespace floe::server {
 struct HttpServer::Connection {
   int fd = -1;
   std::string remote;
+  // The owner's (the worker holding the connection's event) alone:
   std::string in;  // received, not yet answered
-  Clock::time_point last_active;
-  bool busy = false;  // with a worker
   bool continue_sent = false;
+  // Under connections_mutex_, for the timeouts:
+  Clock::time_point last_active;
+  bool busy = false;     // a worker owns it
+  bool partial = false;  // part of a request is waiting for the rest
+  bool shut = false;     // timed out: shut down, its owner-to-be closes it
 };
 
 namespace {
@@ -79,16 +83,19 @@ const char* Reason(int status) {
   }
 }
 
-std::string Serialize(const HttpResponse& r, bool head, bool keep_alive) {
+bool HasBody(const HttpResponse& r) {
+  return r.status != 204 && r.status != 304 && r.status >= 200;
+}
+
+// The status line and header section of `r`.
+std::string SerializeHead(const HttpResponse& r, bool keep_alive) {
   std::string out = fmt::format("HTTP/1.1 {} {}\r\n", r.status, Reason(r.status));
-  const bool bodiless = r.status == 204 || r.status == 304 || r.status < 200;
-  if (!bodiless) {
-    if (!r.body.empty()) out += fmt::format("Content-Type: {}\r\n", r.content_type);
-    out += fmt::format("Content-Length: {}\r\n", r.body.size());
+  if (HasBody(r)) {
+    if (!r.Body().empty()) out += fmt::format("Content-Type: {}\r\n", r.content_type);
+    out += fmt::format("Content-Length: {}\r\n", r.Body().size());
   }
   for (const auto& [k, v] : r.headers) out += fmt::format("{}: {}\r\n", k, v);
   out += keep_alive ? "Connection: keep-alive\r\n\r\n" : "Connection: close\r\n\r\n";
-  if (!bodiless && !head) out += r.body;
   return out;
 }
 
@@ -111,7 +118,7 @@ void LogExchange(const std::string& remote, const HttpRequest& in, const HttpRes
                                     {"method", in.method},
                                     {"path", in.path},
                                     {"status", r.status},
-                                    {"bytes", r.body.size()},
+                                    {"bytes", r.Body().size()},
                                     {"ms", std::round(ms * 1000) / 1000}}
                          .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
@@ -125,7 +132,7 @@ HttpServer::HttpServer(PrivateTag, HttpServerOptions options, Handler handler)
 
 HttpServer::~HttpServer() {
   for (auto& [fd, c] : connections_) ::close(fd);
-  for (int fd : {listen_fd_, epoll_fd_, wake_fd_}) {
+  for (int fd : {listen_fd_, epoll_fd_, wake_fd_, stop_fd_}) {
     if (fd >= 0) ::close(fd);
   }
 }
@@ -155,14 +162,14 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Bind(const HttpServerOptions& op
   s->port_ = ntohs(addr.sin_port);
   s->epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
   s->wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-  if (s->epoll_fd_ < 0 || s->wake_fd_ < 0)
+  s->stop_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (s->epoll_fd_ < 0 || s->wake_fd_ < 0 || s->stop_fd_ < 0)
     return Status::IOError("epoll: {}", std::strerror(errno));
-  for (int fd : {s->listen_fd_, s->wake_fd_}) {
-    epoll_event ev{};
-    ev.events = EPOLLIN;
-    ev.data.fd = fd;
-    ::epoll_ctl(s->epoll_fd_, EPOLL_CTL_ADD, fd, &ev);
-  }
+  // Level-triggered and never read: once written, it wakes every worker.
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.ptr = nullptr;
+  ::epoll_ctl(s->epoll_fd_, EPOLL_CTL_ADD, s->stop_fd_, &ev);
   return s;
 }
 
@@ -178,60 +185,47 @@ void HttpServer::Stop() {
 
 Status HttpServer::Serve() {
   std::vector<std::thread> workers;
-  for (int i = 0; i < std::max(1, options_.workers); ++i) workers.emplace_back([this] { Work(); });
+  const int worker_count = options_.workers > 0
+                               ? options_.workers
+                               : std::max(2, static_cast<int>(std::thread::hardware_concurrency()));
+  for (int i = 0; i < worker_count; ++i) workers.emplace_back([this] { Work(); });
   bool accepting = true;
-  epoll_event events[64];
   while (true) {
-    const int n = ::epoll_wait(epoll_fd_, events, 64, 250);
-    for (int i = 0; i < n; ++i) {
-      const int fd = events[i].data.fd;
-      if (fd == listen_fd_) {
-        if (accepting) Accept();
-      } else if (fd == wake_fd_) {
-        uint64_t count;
-        [[maybe_unused]] ssize_t r = ::read(wake_fd_, &count, sizeof count);
-      } else if (auto it = connections_.find(fd); it != connections_.end()) {
-        Read(*it->second);
-      }
+    pollfd watch[2] = {{wake_fd_, POLLIN, 0}, {listen_fd_, POLLIN, 0}};
+    const bool watch_listener = accepting && !accept_paused_;
+    ::poll(watch, watch_listener ? 2 : 1, 250);
+    if (watch[0].revents & POLLIN) {
+      uint64_t count;
+      [[maybe_unused]] ssize_t r = ::read(wake_fd_, &count, sizeof count);
+      accept_paused_ = false;  // a connection closed: a descriptor may be free
     }
-    // Connections the workers are done with.
-    std::deque<std::pair<Connection*, bool>> done;
-    {
-      std::lock_guard lock(mutex_);
-      done.swap(done_);
-    }
-    for (auto [c, keep] : done) {
-      c->busy = false;
-      c->last_active = Clock::now();
-      if (keep && !stopping_) {
-        Rearm(*c);
-      } else {
-        Close(c->fd);
-      }
-    }
-    // Idle and stalled connections time out; a stop closes every idle one.
+    if (watch_listener && (watch[1].revents & POLLIN)) Accept();
+    // Idle and stalled connections time out (a stop times out every idle
+    // one): shut down, their event goes to a worker, which closes them.
     const auto now = Clock::now();
-    std::vector<int> expired;
-    for (const auto& [fd, c] : connections_) {
-      if (c->busy) continue;
-      const auto limit =
-          c->in.empty() ? options_.keep_alive_timeout_seconds : options_.read_timeout_seconds;
-      if (stopping_ || now - c->last_active > std::chrono::seconds(limit)) expired.push_back(fd);
+    bool none_left;
+    {
+      std::lock_guard lock(connections_mutex_);
+      for (auto& [fd, c] : connections_) {
+        if (c->busy || c->shut) continue;
+        const auto limit =
+            c->partial ? options_.read_timeout_seconds : options_.keep_alive_timeout_seconds;
+        if (stopping_ || now - c->last_active > std::chrono::seconds(limit)) {
+          ::shutdown(fd, SHUT_RDWR);
+          c->shut = true;
+        }
+      }
+      none_left = connections_.empty();
     }
-    for (int fd : expired) Close(fd);
     if (stopping_ && accepting) {
       accepting = false;
-      ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, listen_fd_, nullptr);
       ::close(listen_fd_);
       listen_fd_ = -1;
     }
-    if (stopping_ && connections_.empty()) break;
+    if (stopping_ && none_left) break;
   }
-  {
-    std::lock_guard lock(mutex_);
-    workers_stop_ = true;
-  }
-  work_ready_.notify_all();
+  const uint64_t one = 1;
+  [[maybe_unused]] ssize_t n = ::write(stop_fd_, &one, sizeof one);
   for (std::thread& t : workers) t.join();
   return Status::OK();
 }
@@ -244,21 +238,22 @@ void HttpServer::Accept() {
                              SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) {
       if (errno == EMFILE || errno == ENFILE) {
-        // Out of descriptors: stop listening for readiness (the pending
+        // Out of descriptors: stop watching the listener (the pending
         // connection would wake the loop forever) until one closes.
-        spdlog::warn("out of file descriptors with {} connections open", connections_.size());
-        ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, listen_fd_, nullptr);
+        spdlog::warn("out of file descriptors with {} connections open", ConnectionCount());
         accept_paused_ = true;
       }
       return;  // EAGAIN: no more for now (or a transient error)
     }
-    if (connections_.size() >= options_.max_connections) {
+    if (ConnectionCount() >= options_.max_connections) {
       ::close(fd);
-      spdlog::warn("connection refused: {} connections open", connections_.size());
+      spdlog::warn("connection refused: {} connections open", ConnectionCount());
       continue;
     }
     const int one = 1;
     ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    const int send_buffer = 4 << 20;
+    ::setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &send_buffer, sizeof send_buffer);
     auto c = std::make_unique<Connection>();
     c->fd = fd;
     char ip[INET_ADDRSTRLEN] = "?";
@@ -267,13 +262,42 @@ void HttpServer::Accept() {
     c->last_active = Clock::now();
     epoll_event ev{};
     ev.events = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT;
-    ev.data.fd = fd;
-    ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev);
+    ev.data.ptr = c.get();
+    std::lock_guard lock(connections_mutex_);
     connections_.emplace(fd, std::move(c));
+    ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev);
   }
 }
 
-void HttpServer::Read(Connection& c) {
+size_t HttpServer::ConnectionCount() {
+  std::lock_guard lock(connections_mutex_);
+  return connections_.size();
+}
+
+void HttpServer::Work() {
+  while (true) {
+    epoll_event event;
+    const int n = ::epoll_wait(epoll_fd_, &event, 1, -1);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0 || event.data.ptr == nullptr) return;  // the stop event
+    Connection& c = *static_cast<Connection*>(event.data.ptr);
+    {
+      std::lock_guard lock(connections_mutex_);
+      c.busy = true;
+    }
+    if (!ServeConnection(c)) {
+      Close(c);
+      continue;
+    }
+    std::lock_guard lock(connections_mutex_);
+    c.busy = false;
+    c.partial = !c.in.empty();
+    c.last_active = Clock::now();
+    Rearm(c);  // last: once armed, another worker may own it
+  }
+}
+
+bool HttpServer::ServeConnection(Connection& c) {
   char buffer[16384];
   bool closed = false;
   while (true) {
@@ -289,67 +313,63 @@ void HttpServer::Read(Connection& c) {
     closed = true;  // EOF or an error
     break;
   }
-  c.last_active = Clock::now();
-  const HttpParse parse = ParseHttpRequest(c.in, limits_);
-  switch (parse.state) {
-    case HttpParse::State::kComplete: {
-      c.busy = true;
-      {
-        std::lock_guard lock(mutex_);
-        work_.push_back(&c);
-      }
-      work_ready_.notify_one();
-      return;
+  while (true) {
+    const HttpParse parse = ParseHttpRequest(c.in, limits_);
+    switch (parse.state) {
+      case HttpParse::State::kComplete:
+        if (!Answer(c, parse)) return false;
+        continue;  // pipelined: the next one may be whole too
+      case HttpParse::State::kError:
+        if (!closed) {
+          const HttpResponse error = ErrorAnswer(parse.error_status, parse.error);
+          Send(c.fd, SerializeHead(error, false), error.Body());
+        }
+        spdlog::info("{}", nlohmann::json{{"remote", c.remote},
+                                          {"status", parse.error_status},
+                                          {"error", parse.error}}
+                               .dump());
+        return false;
+      case HttpParse::State::kNeedMore:
+        if (closed || (stopping_ && c.in.empty())) return false;
+        if (parse.expects_continue && !c.continue_sent) {
+          c.continue_sent = Send(c.fd, "HTTP/1.1 100 Continue\r\n\r\n", "");
+        }
+        return true;
     }
-    case HttpParse::State::kError:
-      if (!closed) {
-        Send(c.fd, Serialize(ErrorAnswer(parse.error_status, parse.error), false, false));
-      }
-      spdlog::info("{}",
-                   nlohmann::json{
-                       {"remote", c.remote}, {"status", parse.error_status}, {"error", parse.error}}
-                       .dump());
-      Close(c.fd);
-      return;
-    case HttpParse::State::kNeedMore:
-      if (closed) {
-        Close(c.fd);
-        return;
-      }
-      if (parse.expects_continue && !c.continue_sent) {
-        c.continue_sent = Send(c.fd, "HTTP/1.1 100 Continue\r\n\r\n");
-      }
-      Rearm(c);
-      return;
   }
 }
 
 void HttpServer::Rearm(Connection& c) {
   epoll_event ev{};
   ev.events = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT;
-  ev.data.fd = c.fd;
+  ev.data.ptr = &c;
   ::epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, c.fd, &ev);
 }
 
-void HttpServer::Close(int fd) {
-  ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
-  ::close(fd);
-  connections_.erase(fd);
-  if (accept_paused_ && listen_fd_ >= 0 && !stopping_) {
-    epoll_event ev{};
-    ev.events = EPOLLIN;
-    ev.data.fd = listen_fd_;
-    ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, listen_fd_, &ev);
-    accept_paused_ = false;
+void HttpServer::Close(Connection& c) {
+  {
+    std::lock_guard lock(connections_mutex_);
+    ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, c.fd, nullptr);
+    ::close(c.fd);
+    connections_.erase(c.fd);  // frees c
   }
+  Wake();  // the accept loop: a descriptor is free, maybe the last connection is gone
 }
 
-bool HttpServer::Send(int fd, std::string_view bytes) {
+bool HttpServer::Send(int fd, std::string_view head, std::string_view body) {
   const auto deadline = Clock::now() + std::chrono::seconds(options_.write_timeout_seconds);
-  while (!bytes.empty()) {
-    const ssize_t n = ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+  while (!head.empty() || !body.empty()) {
+    // Head and body in one call, and the body is never copied into a buffer.
+    iovec parts[2] = {{const_cast<char*>(head.data()), head.size()},
+                      {const_cast<char*>(body.data()), body.size()}};
+    msghdr message{};
+    message.msg_iov = head.empty() ? &parts[1] : parts;
+    message.msg_iovlen = head.empty() ? 1 : 2;
+    const ssize_t n = ::sendmsg(fd, &message, MSG_NOSIGNAL);
     if (n > 0) {
-      bytes.remove_prefix(static_cast<size_t>(n));
+      const size_t from_head = std::min(head.size(), static_cast<size_t>(n));
+      head.remove_prefix(from_head);
+      body.remove_prefix(static_cast<size_t>(n) - from_head);
       continue;
     }
     if (n < 0 && errno == EINTR) continue;
@@ -365,49 +385,24 @@ bool HttpServer::Send(int fd, std::string_view bytes) {
   return true;
 }
 
-void HttpServer::Work() {
-  while (true) {
-    Connection* c = nullptr;
-    {
-      std::unique_lock lock(mutex_);
-      work_ready_.wait(lock, [&] { return workers_stop_ || !work_.empty(); });
-      if (work_.empty()) return;
-      c = work_.front();
-      work_.pop_front();
-    }
-    const bool keep = Answer(*c);
-    {
-      std::lock_guard lock(mutex_);
-      done_.emplace_back(c, keep);
-    }
-    Wake();
+bool HttpServer::Answer(Connection& c, const HttpParse& parse) {
+  c.continue_sent = false;
+  const auto start = Clock::now();
+  HttpResponse response;
+  try {
+    response = handler_(parse.request);
+  } catch (const std::exception& e) {  // a bug, or memory exhausted: answer, never crash
+    spdlog::error("{} {}: {}", parse.request.method, parse.request.path, e.what());
+    response = ErrorAnswer(500, "internal error");
   }
-}
-
-bool HttpServer::Answer(Connection& c) {
-  while (true) {
-    HttpParse parse = ParseHttpRequest(c.in, limits_);
-    if (parse.state != HttpParse::State::kComplete)
-      return parse.state == HttpParse::State::kNeedMore;
-    c.in.erase(0, parse.consumed);
-    c.continue_sent = false;
-    const auto start = Clock::now();
-    HttpResponse response;
-    try {
-      response = handler_(parse.request);
-    } catch (const std::exception& e) {  // a bug, or memory exhausted: answer, never crash
-      spdlog::error("{} {}: {}", parse.request.method, parse.request.path, e.what());
-      response = ErrorAnswer(500, "internal error");
-    }
-    const bool keep = parse.keep_alive && !stopping_;
-    // Logged before the answer goes out: whoever reads the access log after
-    // getting an answer finds its line there.
-    LogExchange(c.remote, parse.request, response,
-                std::chrono::duration<double, std::milli>(Clock::now() - start).count());
-    if (!Send(c.fd, Serialize(response, parse.request.method == "HEAD", keep)) || !keep) {
-      return false;
-    }
-  }
+  c.in.erase(0, parse.consumed);
+  const bool keep = parse.keep_alive && !stopping_;
+  // Logged before the answer goes out: whoever reads the access log after
+  // getting an answer finds its line there.
+  LogExchange(c.remote, parse.request, response,
+              std::chrono::duration<double, std::milli>(Clock::now() - start).count());
+  const bool body = HasBody(response) && parse.request.method != "HEAD";
+  return Send(c.fd, SerializeHead(response, keep), body ? response.Body() : "") && keep;
 }
 
 }  // namespace floe::server

@@ -209,7 +209,7 @@ HttpResponse RestCatalog::LoadTable(const TableIdentifier& id, const HttpRequest
   const std::string key = *location + "|" + std::string(mode);
   if (auto body = load_cache_.Find(key); body != nullptr && exists) {
     HttpResponse response;
-    response.body = *body;
+    response.shared_body = std::move(body);
     response.headers.emplace_back("ETag", TableETag(*location, mode));
     return response;
   }
@@ -228,7 +228,8 @@ HttpResponse RestCatalog::LoadTable(const TableIdentifier& id, const HttpRequest
     });
   }
   HttpResponse response = TableResponse(*location, *metadata, mode);
-  load_cache_.Insert(key, std::make_shared<const std::string>(response.body));
+  response.shared_body = std::make_shared<const std::string>(std::move(response.body));
+  load_cache_.Insert(key, response.shared_body);
   return response;
 }
 
