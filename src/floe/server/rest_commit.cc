@@ -464,11 +464,10 @@ HttpResponse RestCatalog::CommitTable(const catalog::TableIdentifier& id,
     rebased_updates[0]["snapshot"] = iceberg::internal::SnapshotToJsonValue(*rebased, 2);
     return ApplyUpdates(rebased_updates, warehouse_, m);
   };
-  Result<catalog::CommitResult> committed = Status::OK();
-  {
+  Result<catalog::CommitResult> committed = [&] {
     std::lock_guard lock(CommitLock(id));
-    committed = catalog::CommitTableChange(*catalog_, id, change, 12, check);
-  }
+    return catalog::CommitTableChange(*catalog_, id, change, 12, check);
+  }();
   // Manifest lists of attempts that lost, or failed before the swap, are
   // unreferenced; one whose commit's outcome is unknown is left alone.
   for (const std::string& list : rebased_lists) {
