@@ -4,10 +4,11 @@
 // {"error": {"message", "type", "code"}} with the Java reference's exception
 // names as types, which clients branch on (docs/design/rest-catalog.md).
 //
-// Served so far: GET /v1/config; the namespace endpoints (list with parent
-// and paging, create, load, HEAD, drop, update properties); tables: list,
-// create (and stage-create), register, load (snapshots=all|refs), HEAD, drop
-// (without purge), rename, commit, metrics reports (accepted, discarded).
+// Served: GET /v1/config; the namespace endpoints (list with parent and
+// paging, create, load, HEAD, drop, update properties); tables: list,
+// create (and stage-create), register, load (snapshots=all|refs, ETags),
+// HEAD, drop (and purge), rename, commit (racing fast appends rebased),
+// metrics reports (kept and listed); multi-table transactions; views.
 // Every route also answers with a prefix segment after /v1.
 #pragma once
 
