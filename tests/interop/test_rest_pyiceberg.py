@@ -607,6 +607,44 @@ def test_time_travel_and_refs(floe_server, catalog, floe):
     check_floe_reads_alike(floe, floe_server, "ns.t", table)
 
 
+# --- imported files ---------------------------------------------------------------------------------
+
+def test_added_files_without_field_ids_read_through_the_name_mapping(floe_server, catalog, floe, tmp_path):
+    """Files written outside Iceberg carry no field ids. PyIceberg's add_files imports two whose
+    columns come in other orders than the table's (two of them strings, so reading by position
+    would swap them without an error) and sets the table's name mapping; floe finds each column by
+    the names the mapping gives it and reads every row as PyIceberg does. A column the mapping does
+    not name reads as null."""
+    catalog.create_namespace("ns")
+    schema = Schema(NestedField(1, "id", LongType(), required=False), NestedField(2, "site", StringType()),
+                    NestedField(3, "note", StringType()), NestedField(4, "ts", TimestamptzType()))
+    table = catalog.create_table("ns.imported", schema=schema)
+    files = []
+    for k, order in enumerate([("note", "ts", "site", "id"), ("site", "id", "note", "ts")]):
+        rows = {"id": [10 * k + i for i in range(3)], "site": [f"S{k}{i}" for i in range(3)],
+                "note": [f"n{k}{i}" if i else None for i in range(3)],
+                "ts": [T0 + dt.timedelta(hours=i, microseconds=k) for i in range(3)]}
+        arrow_schema = table.schema().as_arrow()
+        data = pa.table({name: pa.array(rows[name], arrow_schema.field(name).type) for name in order})
+        path = tmp_path / f"legacy-{k}.parquet"
+        pq.write_table(data, path)
+        assert pq.ParquetFile(path).schema_arrow.names == list(order)
+        assert all(b"PARQUET:field_id" not in (f.metadata or {}) for f in pq.ParquetFile(path).schema_arrow)
+        files.append(str(path))
+    table.add_files(files)
+    table = catalog.load_table("ns.imported")
+    assert "schema.name-mapping.default" in table.properties
+    assert len(pyiceberg_as_floe(table)) == 6
+    assert floe_scan(floe, floe_server, "ns.imported") == pyiceberg_as_floe(table)
+
+    # A column the name mapping does not know (added after the import) reads as null.
+    with table.update_schema() as update:
+        update.add_column("extra", StringType())
+    table = catalog.load_table("ns.imported")
+    rows = floe_scan(floe, floe_server, "ns.imported")
+    assert rows == pyiceberg_as_floe(table) and all(json.loads(r)["extra"] is None for r in rows)
+
+
 # --- concurrency ----------------------------------------------------------------------------------
 
 def test_racing_append_is_rebased_by_the_server(floe_server, catalog, floe):

@@ -298,6 +298,41 @@ def test_insert_merge_time_travel_and_expire_snapshots(spark, lake, floe_server,
     assert failed_requests(floe_server) == []
 
 
+# --- add_files: Spark's own Parquet, INT96 and all ---------------------------------------------------
+
+def test_add_files_of_spark_parquet_with_int96_timestamps(spark, lake, floe_server, catalog, floe, tmp_path):
+    """Spark's own Parquet writer (not Iceberg's, which writes INT64) stores timestamps as INT96 when
+    told to, and writes no field ids. CALL <catalog>.system.add_files brings such files into an
+    Iceberg table and sets its name mapping. floe finds the columns by name (the files order them
+    differently from the table) and reads INT96 as microseconds, as Spark reads the table."""
+    catalog.create_namespace("clinic")
+    catalog.create_table("clinic.legacy", schema=Schema(
+        NestedField(1, "id", LongType(), required=False), NestedField(2, "site", StringType()),
+        NestedField(3, "ts", TimestamptzType())))
+    source = tmp_path / "legacy"
+    spark.conf.set("spark.sql.parquet.outputTimestampType", "INT96")
+    try:
+        spark.sql("SELECT timestamp_micros(1772323200000000 + id * 3600000007) AS ts, "
+                  "concat('S', CAST(id % 3 AS STRING)) AS site, id FROM range(6)") \
+            .coalesce(2).write.parquet(str(source))
+    finally:
+        spark.conf.unset("spark.sql.parquet.outputTimestampType")
+    parts = sorted(source.glob("*.parquet"))
+    assert parts and all(pq.ParquetFile(p).schema.column(0).physical_type == "INT96" for p in parts)
+    spark.sql(f"CALL {lake}.system.add_files(table => 'clinic.legacy', source_table => '`parquet`.`{source}`')")
+    table = catalog.load_table("clinic.legacy")
+    assert "schema.name-mapping.default" in table.properties
+    arrow_schema = table.schema().as_arrow()
+    expected = rendered(pa.table({
+        "id": pa.array(range(6), arrow_schema.field("id").type),
+        "site": [f"S{i % 3}" for i in range(6)],
+        "ts": pa.array([T0 + dt.timedelta(microseconds=i * 3600000007) for i in range(6)],
+                       arrow_schema.field("ts").type)}))
+    assert spark_rows(spark, f"SELECT * FROM {lake}.clinic.legacy") == expected
+    assert floe_scan(floe, floe_server, "clinic.legacy") == expected
+    assert failed_requests(floe_server) == []
+
+
 # --- merge-on-read: whatever Spark writes, the server takes -------------------------------------------
 
 @pytest.mark.parametrize("format_version", [2, 3])

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstring>
 #include <map>
 
 #include "floe/format/parquet/file_reader.h"
@@ -10,6 +11,7 @@
 #include "floe/iceberg/expression/metrics_evaluator.h"
 #include "floe/iceberg/expression/projection.h"
 #include "floe/iceberg/expression/row_filter.h"
+#include "floe/iceberg/name_mapping.h"
 #include "floe/io/file.h"
 
 namespace floe::iceberg {
@@ -132,11 +134,31 @@ std::vector<NestedField> ColumnsToRead(const Schema& schema,
   return fields;
 }
 
+// INT96 timestamps (imported Spark and Hive files) decode to nanoseconds;
+// the table's column counts microseconds, and Java reads them so too.
+Column Int96ToMicros(const Column& nanos, const TypePtr& type) {
+  Column out(type);
+  const int64_t n = nanos.length();
+  out.mutable_data().resize(static_cast<size_t>(n) * sizeof(int64_t));
+  for (int64_t i = 0; i < n; ++i) {
+    const int64_t v = nanos.Value<int64_t>(i);
+    const int64_t micros = v / 1000 - (v % 1000 < 0 ? 1 : 0);  // floor, as for instants
+    std::memcpy(out.mutable_data().data() + i * 8, &micros, sizeof micros);
+  }
+  out.mutable_validity().assign(nanos.validity().begin(), nanos.validity().end());
+  out.SetLength(n, nanos.null_count());
+  return out;
+}
+
 // Reads `fields` of one data file, batch by batch, matching columns by field
-// id; the columns the file lacks (added later) read as null.
-// Stops after a batch once `*stop` is set.
-Status ReadDataFile(const DataFile& file, const Schema& fields, int64_t batch_rows,
-                    const bool* stop, const std::function<Status(RecordBatch)>& sink) {
+// id: a file written without field ids (imported with add_files, say) has
+// them by name through the table's name mapping, when it has one (without
+// one, floe numbers the file's fields in order, as Java's fallback does).
+// The columns the file lacks (added later) read as their initial default or
+// null. Stops after a batch once `*stop` is set.
+Status ReadDataFile(const DataFile& file, const Schema& fields, const NameMapping* mapping,
+                    int64_t batch_rows, const bool* stop,
+                    const std::function<Status(RecordBatch)>& sink) {
   if (file.content != 0) {
     return Status::NotSupported("{}: reading delete files is not implemented yet", file.file_path);
   }
@@ -146,17 +168,36 @@ Status ReadDataFile(const DataFile& file, const Schema& fields, int64_t batch_ro
   }
   FLOE_ASSIGN_OR_RETURN(auto input, OpenLocalInputFile(LocalPath(file.file_path)));
   FLOE_ASSIGN_OR_RETURN(auto reader, parquet::FileReader::Open(std::move(input)));
-  const auto& file_fields = reader->file_schema().schema.fields();
+  const parquet::FileSchema& file_schema = reader->file_schema();
+  const auto& file_fields = file_schema.schema.fields();
+  const bool by_name = !file_schema.has_field_ids && mapping != nullptr;
   const auto& wanted = fields.fields();
   parquet::ReadOptions read;
   read.batch_rows = batch_rows;
   std::vector<int> source(wanted.size(), -1);
+  std::vector<bool> int96(wanted.size(), false);
   for (size_t i = 0; i < wanted.size(); ++i) {
-    auto it = std::find_if(file_fields.begin(), file_fields.end(),
-                           [&](const NestedField& f) { return f.id == wanted[i].id; });
+    const std::vector<std::string>* names = by_name ? mapping->NamesOf(wanted[i].id) : nullptr;
+    if (by_name && names == nullptr) continue;  // unmapped: missing from the file
+    auto it = std::find_if(file_fields.begin(), file_fields.end(), [&](const NestedField& f) {
+      return by_name ? std::find(names->begin(), names->end(), f.name) != names->end()
+                     : f.id == wanted[i].id;
+    });
     if (it == file_fields.end()) continue;
+    if (by_name && it->type->is_nested()) {
+      return Status::NotSupported(
+          "{}: nested column {} in a file without field ids (name mapping of nested fields is "
+          "not implemented yet)",
+          file.file_path, wanted[i].name);
+    }
+    const int position = static_cast<int>(it - file_fields.begin());
+    int96[i] = std::any_of(file_schema.leaves.begin(), file_schema.leaves.end(),
+                           [&](const parquet::LeafColumn& l) {
+                             return l.field_path == std::vector<int>{position} &&
+                                    l.physical == parquet::PhysicalType::kInt96;
+                           });
     source[i] = static_cast<int>(read.field_ids.size());
-    read.field_ids.push_back(wanted[i].id);
+    read.field_ids.push_back(it->id);
   }
   if (read.field_ids.empty()) {
     // Nothing to read but the row count: one column of the file gives it.
@@ -171,6 +212,10 @@ Status ReadDataFile(const DataFile& file, const Schema& fields, int64_t batch_ro
     for (size_t i = 0; i < wanted.size(); ++i) {
       if (source[i] >= 0) {
         Column& c = in.columns[static_cast<size_t>(source[i])];
+        if (int96[i] && (wanted[i].type->id() == TypeId::kTimestampTz ||
+                         wanted[i].type->id() == TypeId::kTimestamp)) {
+          c = Int96ToMicros(c, wanted[i].type);
+        }
         if (!(*c.type() == *wanted[i].type)) {
           return Status::NotSupported("{}: column {} is {} in the file and {} in the table",
                                       file.file_path, wanted[i].name, c.type()->ToString(),
@@ -213,6 +258,8 @@ Status ScanTable(const TableMetadata& metadata, const Snapshot& snapshot,
   }
   const Schema out_schema(projected);
   FLOE_ASSIGN_OR_RETURN(Expression filter, Bind(options.filter, *schema));
+  FLOE_ASSIGN_OR_RETURN(const std::optional<NameMapping> mapping, DefaultNameMapping(metadata));
+  const NameMapping* mapping_ptr = mapping ? &*mapping : nullptr;
 
   using Clock = std::chrono::steady_clock;
   auto ms = [](Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); };
@@ -256,21 +303,22 @@ Status ScanTable(const TableMetadata& metadata, const Snapshot& snapshot,
     // then are the columns the filter alone needs read.
     const Expression residual = ResidualForFile(rewritten, file);
     if (residual.op == Op::kTrue) {
-      FLOE_RETURN_IF_ERROR(ReadDataFile(file, out_schema, options.batch_rows, &done, emit));
+      FLOE_RETURN_IF_ERROR(
+          ReadDataFile(file, out_schema, mapping_ptr, options.batch_rows, &done, emit));
       continue;
     }
     const Schema read_schema(ColumnsToRead(*schema, projected, residual));
     FLOE_ASSIGN_OR_RETURN(RowFilter rows, RowFilter::Make(residual, read_schema));
-    FLOE_RETURN_IF_ERROR(
-        ReadDataFile(file, read_schema, options.batch_rows, &done, [&](RecordBatch batch) {
-          std::vector<uint8_t> match;
-          rows.Evaluate(batch, &match);
-          batch = SelectRows(std::move(batch), match);
-          if (batch.num_rows == 0) return Status::OK();
-          batch.columns.resize(projected.size());
-          batch.schema = out_schema;
-          return emit(std::move(batch));
-        }));
+    FLOE_RETURN_IF_ERROR(ReadDataFile(file, read_schema, mapping_ptr, options.batch_rows, &done,
+                                      [&](RecordBatch batch) {
+                                        std::vector<uint8_t> match;
+                                        rows.Evaluate(batch, &match);
+                                        batch = SelectRows(std::move(batch), match);
+                                        if (batch.num_rows == 0) return Status::OK();
+                                        batch.columns.resize(projected.size());
+                                        batch.schema = out_schema;
+                                        return emit(std::move(batch));
+                                      }));
   }
   stats.scan_ms = ms(Clock::now() - start - in_sink);
   return Status::OK();
