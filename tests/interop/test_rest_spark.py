@@ -333,6 +333,36 @@ def test_add_files_of_spark_parquet_with_int96_timestamps(spark, lake, floe_serv
     assert failed_requests(floe_server) == []
 
 
+# --- statistics -----------------------------------------------------------------------------------------
+
+def test_compute_table_stats_commits_a_statistics_file(spark, lake, floe_server, catalog, floe):
+    """CALL <catalog>.system.compute_table_stats writes a Puffin file of column sketches and commits
+    it with a set-statistics update; expire_snapshots later removes the snapshot and, with it, its
+    statistics file entry (Java's rule). PyIceberg sees the entry; the rows are unchanged."""
+    catalog.create_namespace("clinic")
+    catalog.create_table("clinic.stats", schema=SCHEMA, partition_spec=SPEC)
+    rows = readings(range(20))
+    spark.sql(f"INSERT INTO {lake}.clinic.stats VALUES {sql_values(rows)}")
+    first = catalog.load_table("clinic.stats").current_snapshot().snapshot_id
+    spark.sql(f"CALL {lake}.system.compute_table_stats(table => 'clinic.stats')").collect()
+    table = catalog.load_table("clinic.stats")
+    [stats] = table.metadata.statistics
+    assert stats.snapshot_id == first and stats.statistics_path.endswith(".stats")
+    assert os.path.getsize(stats.statistics_path.removeprefix("file:")) == stats.file_size_in_bytes
+    assert {b.type for b in stats.blob_metadata} == {"apache-datasketches-theta-v1"}
+    assert iceberg_rows(table) == model(rows) == floe_scan(floe, floe_server, "clinic.stats")
+
+    more = readings(range(20, 25))
+    spark.sql(f"INSERT INTO {lake}.clinic.stats VALUES {sql_values(more)}")
+    spark.sql(f"CALL {lake}.system.expire_snapshots(table => 'clinic.stats', "
+              "older_than => TIMESTAMP '2100-01-01 00:00:00', retain_last => 1)").collect()
+    table = catalog.load_table("clinic.stats")
+    assert [s.snapshot_id for s in table.snapshots()] != [first]
+    assert table.metadata.statistics == []
+    assert iceberg_rows(table) == model(rows + more) == floe_scan(floe, floe_server, "clinic.stats")
+    assert failed_requests(floe_server) == []
+
+
 # --- merge-on-read: whatever Spark writes, the server takes -------------------------------------------
 
 @pytest.mark.parametrize("format_version", [2, 3])

@@ -197,7 +197,8 @@ void AddCatalogBenchCommands(CLI::App* bench) {
     auto o = std::make_shared<CatalogBench>();
     CLI::App* cmd = bench->add_subcommand(
         commit ? "catalog-commit" : "catalog-load",
-        commit ? "Fast-append commits from concurrent clients to a REST catalog table"
+        commit ? "Fast-append commits from concurrent clients to a REST catalog table (writes "
+                 "manifests under the table's location: run it beside the server)"
                : "Table loads from concurrent clients against a REST catalog");
     cmd->add_option("URI", o->uri, "http://HOST:PORT")->required();
     cmd->add_option("--table-path", o->table_path, "The table's path under the URI");

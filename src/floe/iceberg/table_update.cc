@@ -1,6 +1,7 @@
 #include "floe/iceberg/table_update.h"
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
 #include <set>
 
 namespace floe::iceberg {
@@ -51,8 +52,65 @@ Status RemoveRef(const std::string& name, TableMetadata* m) {
   return Status::OK();
 }
 
+namespace {
+
+using Json = nlohmann::json;
+
+// The statistics list `key` of `m` (empty when it has none).
+Json StatisticsList(std::string_view key, const TableMetadata& m) {
+  auto it = m.unmodeled.find(std::string(key));
+  if (it == m.unmodeled.end()) return Json::array();
+  Json list = Json::parse(it->second, nullptr, /*allow_exceptions=*/false);
+  return list.is_array() ? list : Json::array();
+}
+
+void StoreStatisticsList(std::string_view key, const Json& list, TableMetadata* m) {
+  if (list.empty()) {
+    m->unmodeled.erase(std::string(key));
+  } else {
+    m->unmodeled[std::string(key)] = list.dump();
+  }
+}
+
+// `list` less the files of snapshot `snapshot_id`.
+Json Without(const Json& list, int64_t snapshot_id) {
+  Json out = Json::array();
+  for (const Json& file : list) {
+    auto id = file.is_object() ? file.find("snapshot-id") : file.end();
+    const bool of_snapshot =
+        id != file.end() && id->is_number_integer() && id->get<int64_t>() == snapshot_id;
+    if (!of_snapshot) out.push_back(file);
+  }
+  return out;
+}
+
+}  // namespace
+
+Status SetStatisticsFile(std::string_view list_key, std::string_view file, TableMetadata* m) {
+  const Json j = Json::parse(file, nullptr, /*allow_exceptions=*/false);
+  auto id = j.is_object() ? j.find("snapshot-id") : j.end();
+  auto path = j.is_object() ? j.find("statistics-path") : j.end();
+  if (id == j.end() || !id->is_number_integer() || path == j.end() || !path->is_string()) {
+    return Status::InvalidArgument(
+        "a statistics file needs an integer snapshot-id and a statistics-path: {}",
+        std::string(file));
+  }
+  Json list = Without(StatisticsList(list_key, *m), id->get<int64_t>());
+  list.push_back(j);
+  StoreStatisticsList(list_key, list, m);
+  return Status::OK();
+}
+
+void RemoveStatisticsFile(std::string_view list_key, int64_t snapshot_id, TableMetadata* m) {
+  StoreStatisticsList(list_key, Without(StatisticsList(list_key, *m), snapshot_id), m);
+}
+
 Status RemoveSnapshots(const std::vector<int64_t>& snapshot_ids, TableMetadata* m) {
   const std::set<int64_t> gone(snapshot_ids.begin(), snapshot_ids.end());
+  for (const char* key : {"statistics", "partition-statistics"}) {
+    if (!m->unmodeled.contains(key)) continue;
+    for (int64_t id : gone) RemoveStatisticsFile(key, id, m);
+  }
   std::erase_if(m->snapshots, [&](const Snapshot& s) { return gone.contains(s.snapshot_id); });
   std::erase_if(m->refs, [&](const auto& ref) { return gone.contains(ref.second.snapshot_id); });
   if (m->current_snapshot_id && gone.contains(*m->current_snapshot_id)) {

@@ -6,6 +6,7 @@
 
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "floe/iceberg/table_metadata.h"
@@ -21,9 +22,18 @@ Status SetRef(const std::string& name, const SnapshotRef& ref, int64_t now_ms, T
 // "main" cannot be removed.
 Status RemoveRef(const std::string& name, TableMetadata* m);
 
-// Removes snapshots, the refs left pointing at them, and from the snapshot
-// log their entries and every entry before the last of those (as Java does).
+// Removes snapshots, the refs left pointing at them, their statistics files,
+// and from the snapshot log their entries and every entry before the last of
+// those (as Java does).
 Status RemoveSnapshots(const std::vector<int64_t>& snapshot_ids, TableMetadata* m);
+
+// Statistics files (spec "Table Statistics", "Partition Statistics"), kept
+// as the metadata's JSON lists: list_key is "statistics" or
+// "partition-statistics". `file` is the file's JSON object; it must name its
+// snapshot-id and statistics-path, and it replaces the file of that snapshot
+// or joins the list. Removing a snapshot's file that is not there is a no-op.
+Status SetStatisticsFile(std::string_view list_key, std::string_view file, TableMetadata* m);
+void RemoveStatisticsFile(std::string_view list_key, int64_t snapshot_id, TableMetadata* m);
 
 // Schema, partition spec and sort order evolution as Iceberg Java applies it:
 // an equal (schema) or compatible (spec: same source ids, transforms and

@@ -253,6 +253,22 @@ Status ApplyUpdate(const Json& u, CommitState& state, TableMetadata& m) {
     const auto ids = it->get<std::vector<int32_t>>();
     return schemas ? iceberg::RemoveSchemas(ids, &m) : iceberg::RemovePartitionSpecs(ids, &m);
   }
+  if (action == "set-statistics" || action == "set-partition-statistics") {
+    const bool table_stats = action == "set-statistics";
+    auto it = u.find(table_stats ? "statistics" : "partition-statistics");
+    if (it == u.end() || !it->is_object()) {
+      return Invalid(fmt::format("'{}' must be an object",
+                                 table_stats ? "statistics" : "partition-statistics"));
+    }
+    return iceberg::SetStatisticsFile(table_stats ? "statistics" : "partition-statistics",
+                                      it->dump(), &m);
+  }
+  if (action == "remove-statistics" || action == "remove-partition-statistics") {
+    FLOE_ASSIGN_OR_RETURN(int64_t id, Member<int64_t>(u, "snapshot-id"));
+    iceberg::RemoveStatisticsFile(
+        action == "remove-statistics" ? "statistics" : "partition-statistics", id, &m);
+    return Status::OK();
+  }
   if (action == "add-schema") {
     auto it = u.find("schema");
     if (it == u.end() || !it->is_object()) return Invalid("'schema' must be an object");

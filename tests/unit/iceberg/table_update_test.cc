@@ -1,5 +1,6 @@
 #include "floe/iceberg/table_update.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "floe/iceberg/table_builder.h"
@@ -76,6 +77,39 @@ TEST(TableUpdateTest, RemoveSnapshotsDropsDanglingRefsAndOlderLogEntries) {
   EXPECT_FALSE(m.refs.contains("old"));
   EXPECT_EQ(*m.current_snapshot_id, 3);
   EXPECT_TRUE(m.Validate().ok());
+}
+
+TEST(TableUpdateTest, StatisticsFilesArePerSnapshotAndGoWithTheirSnapshots) {
+  TableMetadata m = NewTable();
+  m.snapshots = {MakeSnapshot(1, 1), MakeSnapshot(2, 2)};
+  m.last_sequence_number = 2;
+  ASSERT_TRUE(SetCurrentSnapshot(2, 2000, &m).ok());
+  auto file = [](int id, const char* path) {
+    return fmt::format(R"({{"snapshot-id":{},"statistics-path":"{}","file-size-in-bytes":10,)"
+                       R"("file-footer-size-in-bytes":4,"blob-metadata":[]}})",
+                       id, path);
+  };
+  ASSERT_TRUE(SetStatisticsFile("statistics", file(1, "/s/a.puffin"), &m).ok());
+  ASSERT_TRUE(SetStatisticsFile("statistics", file(2, "/s/b.puffin"), &m).ok());
+  ASSERT_TRUE(SetStatisticsFile("statistics", file(1, "/s/c.puffin"), &m).ok());  // replaces a
+  const std::string& list = m.unmodeled.at("statistics");
+  EXPECT_EQ(list.find("a.puffin"), std::string::npos) << list;
+  EXPECT_NE(list.find("b.puffin"), std::string::npos) << list;
+  EXPECT_NE(list.find("c.puffin"), std::string::npos) << list;
+  EXPECT_EQ(SetStatisticsFile("statistics", R"({"statistics-path":"/x"})", &m).code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(SetStatisticsFile("statistics", "[]", &m).code(), StatusCode::kInvalidArgument);
+
+  RemoveStatisticsFile("statistics", 2, &m);
+  EXPECT_EQ(m.unmodeled.at("statistics").find("b.puffin"), std::string::npos);
+  RemoveStatisticsFile("statistics", 7, &m);  // none: nothing happens
+  ASSERT_TRUE(SetStatisticsFile("partition-statistics",
+                                R"({"snapshot-id":1,"statistics-path":"/p.parquet"})", &m)
+                  .ok());
+  // Expiring snapshot 1 takes its files along; an empty list goes away.
+  ASSERT_TRUE(RemoveSnapshots({1}, &m).ok());
+  EXPECT_FALSE(m.unmodeled.contains("statistics"));
+  EXPECT_FALSE(m.unmodeled.contains("partition-statistics"));
 }
 
 }  // namespace
