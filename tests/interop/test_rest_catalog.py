@@ -407,3 +407,41 @@ def test_metrics_reports_are_kept_and_listed(floe_server, floe):
     assert http(floe_server, "POST", "/v1/namespaces/edc/tables/ae/metrics", b"not json")[0] == 400
     # A report on a table not committed yet (Spark's staged CTAS) is kept too, as Java keeps it.
     assert http(floe_server, "POST", "/v1/namespaces/edc/tables/staged/metrics", scan)[0] == 204
+
+
+def test_statistics_updates_over_rest(floe_server):
+    """set-/remove-statistics and set-/remove-partition-statistics, as the spec's updates: one file
+    per snapshot (a second replaces the first), PyIceberg reads them back, removal takes them away,
+    and a file without its snapshot-id is a 400."""
+    import pyarrow as pa
+
+    catalog = rest(floe_server)
+    catalog.create_namespace("edc")
+    table = catalog.create_table("edc.s", schema=pa.schema([pa.field("id", pa.int64())]))
+    table.append(pa.table({"id": pa.array([1, 2], pa.int64())}))
+    sid = catalog.load_table("edc.s").current_snapshot().snapshot_id
+    path = "/v1/namespaces/edc/tables/s"
+
+    def stats(file: str) -> dict:
+        return {"snapshot-id": sid, "statistics-path": f"/nowhere/{file}", "file-size-in-bytes": 10,
+                "file-footer-size-in-bytes": 4, "blob-metadata": []}
+
+    def commit(*updates) -> int:
+        return http(floe_server, "POST", path, {"requirements": [], "updates": list(updates)})[0]
+
+    assert commit({"action": "set-statistics", "statistics": stats("a.stats")},
+                  {"action": "set-statistics", "statistics": stats("b.stats")},
+                  {"action": "set-partition-statistics", "partition-statistics":
+                   {"snapshot-id": sid, "statistics-path": "/nowhere/p.parquet", "file-size-in-bytes": 7}}) == 200
+    metadata = catalog.load_table("edc.s").metadata
+    assert [(s.snapshot_id, s.statistics_path) for s in metadata.statistics] == [(sid, "/nowhere/b.stats")]
+    assert [(s.snapshot_id, s.statistics_path, s.file_size_in_bytes) for s in metadata.partition_statistics] == \
+        [(sid, "/nowhere/p.parquet", 7)]
+
+    assert commit({"action": "remove-statistics", "snapshot-id": sid},
+                  {"action": "remove-partition-statistics", "snapshot-id": sid}) == 200
+    metadata = catalog.load_table("edc.s").metadata
+    assert metadata.statistics == [] and metadata.partition_statistics == []
+    status, body = http(floe_server, "POST", path, {"requirements": [], "updates": [
+        {"action": "set-statistics", "statistics": {"statistics-path": "/nowhere/c.stats"}}]})
+    assert status == 400 and "snapshot-id" in body["error"]["message"], body
