@@ -72,13 +72,13 @@ void StoreStatisticsList(std::string_view key, const Json& list, TableMetadata* 
   }
 }
 
-// `list` less the files of snapshot `snapshot_id`.
-Json Without(const Json& list, int64_t snapshot_id) {
+// `list` less the files of the snapshots in `snapshot_ids`.
+Json Without(const Json& list, const std::set<int64_t>& snapshot_ids) {
   Json out = Json::array();
   for (const Json& file : list) {
     auto id = file.is_object() ? file.find("snapshot-id") : file.end();
     const bool of_snapshot =
-        id != file.end() && id->is_number_integer() && id->get<int64_t>() == snapshot_id;
+        id != file.end() && id->is_number_integer() && snapshot_ids.contains(id->get<int64_t>());
     if (!of_snapshot) out.push_back(file);
   }
   return out;
@@ -95,21 +95,21 @@ Status SetStatisticsFile(std::string_view list_key, std::string_view file, Table
         "a statistics file needs an integer snapshot-id and a statistics-path: {}",
         std::string(file));
   }
-  Json list = Without(StatisticsList(list_key, *m), id->get<int64_t>());
+  Json list = Without(StatisticsList(list_key, *m), {id->get<int64_t>()});
   list.push_back(j);
   StoreStatisticsList(list_key, list, m);
   return Status::OK();
 }
 
 void RemoveStatisticsFile(std::string_view list_key, int64_t snapshot_id, TableMetadata* m) {
-  StoreStatisticsList(list_key, Without(StatisticsList(list_key, *m), snapshot_id), m);
+  StoreStatisticsList(list_key, Without(StatisticsList(list_key, *m), {snapshot_id}), m);
 }
 
 Status RemoveSnapshots(const std::vector<int64_t>& snapshot_ids, TableMetadata* m) {
   const std::set<int64_t> gone(snapshot_ids.begin(), snapshot_ids.end());
   for (const char* key : {"statistics", "partition-statistics"}) {
-    if (!m->unmodeled.contains(key)) continue;
-    for (int64_t id : gone) RemoveStatisticsFile(key, id, m);
+    if (m->unmodeled.contains(key))
+      StoreStatisticsList(key, Without(StatisticsList(key, *m), gone), m);
   }
   std::erase_if(m->snapshots, [&](const Snapshot& s) { return gone.contains(s.snapshot_id); });
   std::erase_if(m->refs, [&](const auto& ref) { return gone.contains(ref.second.snapshot_id); });
