@@ -56,10 +56,28 @@ Result<std::string> Catalog::CommitMetadata(const TableIdentifier& id,
       LocalPath(next.location), iceberg::NextMetadataFileVersion(base_location));
   FLOE_RETURN_IF_ERROR(iceberg::WriteTableMetadataFile(path, next));
   if (Status s = CommitTable(id, base_location, path); !s.ok()) {
-    ::unlink(path.c_str());  // never referenced: safe to remove
+    // Removed only when certainly never referenced: after a lost answer the
+    // catalog may point at it.
+    if (CommitCertainlyFailed(s)) ::unlink(path.c_str());
     return s;
   }
   return path;
+}
+
+bool CommitCertainlyFailed(const Status& status) {
+  switch (status.code()) {
+    case StatusCode::kInvalidArgument:
+    case StatusCode::kNotFound:
+    case StatusCode::kAlreadyExists:
+    case StatusCode::kNotSupported:
+    case StatusCode::kConflict:
+    case StatusCode::kOutOfRange:
+    case StatusCode::kPermissionDenied:
+    case StatusCode::kUnavailable:
+      return true;
+    default:
+      return false;
+  }
 }
 
 Result<std::string> Catalog::CreateTableFrom(const TableIdentifier& id,
@@ -69,7 +87,7 @@ Result<std::string> Catalog::CreateTableFrom(const TableIdentifier& id,
   const std::string path = iceberg::MetadataFilePath(LocalPath(metadata.location), 0);
   FLOE_RETURN_IF_ERROR(iceberg::WriteTableMetadataFile(path, metadata));
   if (Status s = CreateTable(id, path); !s.ok()) {
-    ::unlink(path.c_str());
+    if (CommitCertainlyFailed(s)) ::unlink(path.c_str());
     return s;
   }
   return path;

@@ -62,11 +62,18 @@ class Catalog {
   // The current metadata location.
   virtual Result<std::string> Load(const TableIdentifier& id, Kind kind) = 0;
   // Points the entry at `new_location` if it is still at `expected_location`;
-  // kConflict when another commit got there first.
+  // kConflict when another commit got there first. kCommitStateUnknown when
+  // the outcome cannot be told (the database connection broke during the
+  // swap and a fresh look did not find new_location): the entry may point
+  // at new_location now or later, so its file must stay. Any other error
+  // means the entry did not move.
   virtual Status Commit(const TableIdentifier& id, const std::string& expected_location,
                         const std::string& new_location, Kind kind) = 0;
   // Several tables' compare-and-swaps in one transaction: all move, or none
-  // does (kConflict naming the first table that had moved on).
+  // does (kConflict naming the first table that had moved on;
+  // kCommitStateUnknown as for Commit). Rows are locked in identifier order,
+  // whatever the order of `swaps`, so that two transactions over the same
+  // tables cannot deadlock.
   struct Swap {
     TableIdentifier id;
     std::string expected_location, new_location;
@@ -119,6 +126,13 @@ class Catalog {
     return Rename(from, to, Kind::kTable);
   }
 };
+
+// Whether a failed commit certainly changed nothing, so that the files it
+// wrote for the new state may be deleted: a conflict, a refusal, a service
+// that did not take the request. kCommitStateUnknown and the errors of the
+// storage or of floe itself (kIOError, kCorruption, kInternal) might have
+// come after the change took effect.
+bool CommitCertainlyFailed(const Status& status);
 
 // The embedded catalog: one SQLite file (WAL mode), in the same tables the
 // Iceberg JDBC catalog and PyIceberg's SqlCatalog use (iceberg_tables,

@@ -99,44 +99,57 @@ class PostgresConnection final : public SqlConnection {
   Result<std::vector<SqlRow>> Query(std::string_view sql,
                                     const std::vector<std::string>& params) override {
     std::vector<SqlRow> rows;
-    FLOE_RETURN_IF_ERROR(Run(sql, params, &rows, nullptr));
+    FLOE_RETURN_IF_ERROR(Run(sql, params, &rows, nullptr, /*commits=*/false));
     return rows;
   }
 
   Result<int64_t> Execute(std::string_view sql, const std::vector<std::string>& params) override {
     int64_t changed = 0;
-    FLOE_RETURN_IF_ERROR(Run(sql, params, nullptr, &changed));
+    FLOE_RETURN_IF_ERROR(Run(sql, params, nullptr, &changed, /*commits=*/!in_transaction_));
     return changed;
   }
 
   Status Begin() override {
-    FLOE_RETURN_IF_ERROR(Run("BEGIN", {}, nullptr, nullptr));
+    FLOE_RETURN_IF_ERROR(Run("BEGIN", {}, nullptr, nullptr, false));
     in_transaction_ = true;
     return Status::OK();
   }
   Status Commit() override {
     in_transaction_ = false;
-    return Run("COMMIT", {}, nullptr, nullptr);
+    return Run("COMMIT", {}, nullptr, nullptr, true);
   }
   void Rollback() override {
     in_transaction_ = false;
-    (void)Run("ROLLBACK", {}, nullptr, nullptr);
+    (void)Run("ROLLBACK", {}, nullptr, nullptr, false);
   }
 
  private:
+  // `commits`: the statement commits when it succeeds (COMMIT, or a write
+  // outside a transaction), so a connection lost while it ran leaves its
+  // outcome unknown.
   Status Run(std::string_view sql, const std::vector<std::string>& params,
-             std::vector<SqlRow>* rows, int64_t* changed) {
+             std::vector<SqlRow>* rows, int64_t* changed, bool commits) {
     // A connection the server dropped is re-established, once, unless a
     // transaction was open on it (its statements are gone with it).
-    if (pq_->status(conn_) != CONNECTION_OK && !in_transaction_) pq_->reset(conn_);
+    if (pq_->status(conn_) != CONNECTION_OK && !in_transaction_) {
+      pq_->reset(conn_);
+      if (pq_->status(conn_) != CONNECTION_OK) {  // nothing was sent
+        return Status::Unavailable("catalog database: {}", Trimmed(pq_->error_message(conn_)));
+      }
+    }
+    auto lost = [&](const std::string& message) {
+      if (commits) {
+        return Status::CommitStateUnknown(
+            "catalog database: the connection broke while a commit was in flight: {}", message);
+      }
+      return Status::Unavailable("catalog database: {}", message);
+    };
     const std::string text = Numbered(sql);
     std::vector<const char*> values;
     for (const std::string& p : params) values.push_back(p.c_str());
     PGresult* result = pq_->exec_params(conn_, text.c_str(), static_cast<int>(values.size()),
                                         nullptr, values.data(), nullptr, nullptr, 0);
-    if (result == nullptr) {
-      return Status::Unavailable("catalog database: {}", Trimmed(pq_->error_message(conn_)));
-    }
+    if (result == nullptr) return lost(Trimmed(pq_->error_message(conn_)));
     const ExecStatusType st = pq_->result_status(result);
     Status s;
     if (st == PGRES_TUPLES_OK && rows != nullptr) {
@@ -157,7 +170,10 @@ class PostgresConnection final : public SqlConnection {
       const std::string message = Trimmed(pq_->result_error_message(result));
       if (code == "23505") {
         s = Status::AlreadyExists("{}", message);  // unique_violation
-      } else if (code.starts_with("08") || code == "40001" || code == "40P01" || code == "57P01") {
+      } else if (pq_->status(conn_) != CONNECTION_OK || code.starts_with("08") ||
+                 code.starts_with("57P")) {
+        s = lost(message);  // connection failure, server shut down or crashed
+      } else if (code == "40001" || code == "40P01") {  // rolled back: nothing applied
         s = Status::Unavailable("catalog database: {}", message);
       } else {
         s = Status::IOError("catalog database: {}", message);

@@ -11,7 +11,9 @@
 #include <set>
 
 #include "floe/catalog/catalog.h"
+#include "floe/iceberg/table_builder.h"
 #include "floe/iceberg/table_metadata_json_internal.h"
+#include "floe/iceberg/table_update.h"
 #include "floe/io/http_client.h"
 #include "floe/schema/schema_json_internal.h"
 
@@ -262,7 +264,12 @@ class RestClientCatalog final : public Catalog {
                                      const TableMetadata& next) override {
     Json request = CommitRequest(base, next);
     request["identifier"] = Identifier(id);
-    FLOE_ASSIGN_OR_RETURN(Json body, Call("POST", EntryPath(id, Kind::kTable), request));
+    bool resent = false;
+    auto answer = Call("POST", EntryPath(id, Kind::kTable), request, &resent);
+    if (!answer.ok() && (resent || answer.status().code() == StatusCode::kCommitStateUnknown)) {
+      return OutcomeOfLostCommit(id, base, next, answer.status());
+    }
+    FLOE_ASSIGN_OR_RETURN(Json body, std::move(answer));
     if (!body.contains("metadata-location") || !body["metadata-location"].is_string()) {
       return Status::Corruption("{}: the commit answer has no metadata-location", http_->base());
     }
@@ -298,11 +305,30 @@ class RestClientCatalog final : public Catalog {
     return EntriesPath(id.ns, kind) + "/" + PercentEncode(id.name);
   }
 
+  // A commit whose answer was lost, or whose request went out twice (the
+  // refusal may be of the second copy, because the first landed): the
+  // table's history says whether it took effect. Returns the table's
+  // metadata location when it did; kCommitStateUnknown when it cannot tell.
+  Result<std::string> OutcomeOfLostCommit(const TableIdentifier& id, const TableMetadata& base,
+                                          const TableMetadata& next, const Status& failure) {
+    auto location = Load(id, Kind::kTable);
+    if (location.ok()) {
+      auto current = iceberg::ReadTableMetadataFile(*location);
+      if (current.ok() && iceberg::ChangeVisibleIn(base, next, *current)) return *location;
+    }
+    return Status::CommitStateUnknown(
+        "commit to {}: its answer was lost and the table does not show it (yet): {}", id.ToString(),
+        failure.message());
+  }
+
   // One request; a JSON answer (or an empty one) for 2xx, else the server's
-  // error as a Status of the matching code.
-  Result<Json> Call(std::string_view method, const std::string& path, const Json& body = nullptr) {
+  // error as a Status of the matching code. `resent`, when given, tells
+  // whether the request went out twice (HttpResult::resent).
+  Result<Json> Call(std::string_view method, const std::string& path, const Json& body = nullptr,
+                    bool* resent = nullptr) {
     FLOE_ASSIGN_OR_RETURN(HttpResult r,
                           http_->Send(method, path, body.is_null() ? std::string() : body.dump()));
+    if (resent != nullptr) *resent = r.resent;
     Json answer = r.body.empty() ? Json() : Json::parse(r.body, nullptr, false);
     if (r.status >= 200 && r.status < 300) {
       if (answer.is_discarded()) {
@@ -330,6 +356,11 @@ class RestClientCatalog final : public Catalog {
         return Status::AlreadyExists("{}", text);
       case 503:
         return Status::Unavailable("{}", text);
+      case 500:
+      case 502:
+      case 504:  // the REST spec's "the commit state is unknown"
+        if (method != "GET" && method != "HEAD") return Status::CommitStateUnknown("{}", text);
+        return Status::IOError("{}", text);
       default:
         return Status::IOError("{}", text);
     }

@@ -10,6 +10,7 @@
 #include <functional>
 #include <mutex>
 #include <set>
+#include <tuple>
 
 #include "floe/catalog/catalog.h"
 #include "floe/catalog/sql_connection.h"
@@ -210,6 +211,9 @@ class SqlCatalog final : public Catalog {
             .status();
     if (st.code() == StatusCode::kAlreadyExists)
       return Status::AlreadyExists("{} already exists", id.ToString());
+    if (st.code() == StatusCode::kCommitStateUnknown) {
+      return Resolve(st, {{id, std::string(), metadata_location}}, kind);
+    }
     return st;
   }
 
@@ -250,29 +254,27 @@ class SqlCatalog final : public Catalog {
   Status Commit(const TableIdentifier& id, const std::string& expected, const std::string& next,
                 Kind kind) override {
     std::lock_guard lock(mutex_);
-    FLOE_ASSIGN_OR_RETURN(
-        int64_t changed,
-        db_->Execute(fmt::format("UPDATE iceberg_tables SET metadata_location = ?, "
-                                 "previous_metadata_location = ? WHERE catalog_name = ? AND "
-                                 "table_namespace = ? AND table_name = ? AND metadata_location = "
-                                 "? AND {}",
-                                 IsKind(kind)),
-                     {next, expected, name_, NamespaceToString(id.ns), id.name, expected}));
-    if (changed == 1) return Status::OK();
-    FLOE_ASSIGN_OR_RETURN(std::string current, Load(id, kind));
-    return Status::Conflict("{} {} changed: expected metadata {}, found {}", KindName(kind),
-                            id.ToString(), expected, current);
+    Status s = SwapLocation(id, expected, next, kind);
+    if (s.code() == StatusCode::kCommitStateUnknown)
+      return Resolve(s, {{id, expected, next}}, kind);
+    return s;
   }
 
   Status CommitTables(const std::vector<Swap>& swaps) override {
+    std::vector<Swap> ordered = swaps;  // one lock order for every transaction
+    std::sort(ordered.begin(), ordered.end(), [](const Swap& a, const Swap& b) {
+      return std::tie(a.id.ns, a.id.name) < std::tie(b.id.ns, b.id.name);
+    });
     std::lock_guard lock(mutex_);
-    return InTransaction(*db_, [&]() -> Status {
-      for (const Swap& swap : swaps) {
+    Status s = InTransaction(*db_, [&]() -> Status {
+      for (const Swap& swap : ordered) {
         FLOE_RETURN_IF_ERROR(
-            Commit(swap.id, swap.expected_location, swap.new_location, Kind::kTable));
+            SwapLocation(swap.id, swap.expected_location, swap.new_location, Kind::kTable));
       }
       return Status::OK();
     });
+    if (s.code() == StatusCode::kCommitStateUnknown) return Resolve(s, ordered, Kind::kTable);
+    return s;
   }
 
   Status Drop(const TableIdentifier& id, Kind kind) override {
@@ -349,6 +351,39 @@ class SqlCatalog final : public Catalog {
                    "table_namespace LIKE ? ESCAPE '\\') LIMIT 1",
                    {name_, name, children, name_, name, children}));
     return !rows.empty();
+  }
+
+  // The compare-and-swap of one entry's metadata location.
+  Status SwapLocation(const TableIdentifier& id, const std::string& expected,
+                      const std::string& next, Kind kind) {
+    FLOE_ASSIGN_OR_RETURN(
+        int64_t changed,
+        db_->Execute(fmt::format("UPDATE iceberg_tables SET metadata_location = ?, "
+                                 "previous_metadata_location = ? WHERE catalog_name = ? AND "
+                                 "table_namespace = ? AND table_name = ? AND metadata_location = "
+                                 "? AND {}",
+                                 IsKind(kind)),
+                     {next, expected, name_, NamespaceToString(id.ns), id.name, expected}));
+    if (changed == 1) return Status::OK();
+    FLOE_ASSIGN_OR_RETURN(std::string current, LoadWith(*db_, id, kind));
+    return Status::Conflict("{} {} changed: expected metadata {}, found {}", KindName(kind),
+                            id.ToString(), expected, current);
+  }
+
+  // After swaps whose outcome is unknown (the connection broke during
+  // them): a fresh look. Every entry at its new location: they took effect.
+  // Otherwise the outcome stays unknown, even for entries still at their
+  // expected location, since a transaction whose connection broke can still
+  // finish in the database after this look.
+  Status Resolve(const Status& unknown, const std::vector<Swap>& swaps, Kind kind) {
+    for (const Swap& swap : swaps) {
+      auto current = LoadWith(*db_, swap.id, kind);
+      if (!current.ok() || *current != swap.new_location) {
+        return unknown.WithContext(fmt::format("{} {} may or may not point at {}", KindName(kind),
+                                               swap.id.ToString(), swap.new_location));
+      }
+    }
+    return Status::OK();
   }
 
   Result<std::string> LoadWith(SqlConnection& db, const TableIdentifier& id, Kind kind) {

@@ -17,7 +17,10 @@ namespace floe::catalog {
 using SqlRow = std::vector<std::string>;
 
 // Errors: a unique-key violation is kAlreadyExists; a database busy or
-// unreachable is kUnavailable; anything else kIOError.
+// unreachable, or a transaction it rolled back (deadlock, serialization), is
+// kUnavailable; a connection lost while a statement that commits was in
+// flight (COMMIT, or a write outside a transaction) is kCommitStateUnknown,
+// since the database may have applied it; anything else kIOError.
 class SqlConnection {
  public:
   virtual ~SqlConnection() = default;

@@ -128,10 +128,10 @@ Result<AppendResult> AppendFiles(Catalog& catalog, const TableIdentifier& id,
   };
   auto committed = CommitTableChange(catalog, id, change);
   if (!committed.ok()) {
-    // Only a lost race (or an error before the swap) ends here, so the last
-    // attempt's files are unreferenced too. The data files and their manifest
-    // stay: a commit whose outcome is unknown may still reference them.
-    if (committed.status().code() == StatusCode::kConflict) remove_attempt_files();
+    // The last attempt's files are unreferenced when the commit certainly
+    // failed. The data files and their manifest stay: a commit whose outcome
+    // is unknown may reference them all.
+    if (CommitCertainlyFailed(committed.status())) remove_attempt_files();
     return committed.status();
   }
   result.commit = *std::move(committed);

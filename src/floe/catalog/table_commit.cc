@@ -1,7 +1,6 @@
 #include "floe/catalog/table_commit.h"
 
-#include <unistd.h>
-
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <random>
@@ -65,33 +64,47 @@ Result<PreparedCommit> PrepareTableChange(
   return out;
 }
 
-Result<CommitResult> CommitTableChange(
-    Catalog& catalog, const TableIdentifier& id,
-    const std::function<Status(iceberg::TableMetadata&)>& change, int max_attempts,
-    const std::function<Status(const iceberg::TableMetadata&)>& check) {
-  std::minstd_rand jitter(std::random_device{}());
-  Status last;
-  for (int attempt = 1; attempt <= max_attempts; ++attempt) {
+void BackOffBeforeRetry(int attempt) {
+  thread_local std::minstd_rand jitter(std::random_device{}());
+  const int64_t cap = std::min<int64_t>(int64_t{10} << std::clamp(attempt, 1, 7), 1000);
+  std::this_thread::sleep_for(
+      std::chrono::milliseconds(static_cast<int64_t>(jitter() % static_cast<uint32_t>(cap)) + 1));
+}
+
+Result<CommitResult> CommitTableChange(Catalog& catalog, const TableIdentifier& id,
+                                       const std::function<Status(iceberg::TableMetadata&)>& change,
+                                       const CommitOptions& options) {
+  // One attempt; `lost_race` tells a swap that lost to another writer (worth
+  // another attempt) from a failed check or change (final).
+  bool lost_race = false;
+  auto attempt_once = [&](int attempt) -> Result<CommitResult> {
+    std::unique_lock<std::mutex> turn;
+    if (options.turn != nullptr) turn = std::unique_lock(*options.turn);
     FLOE_ASSIGN_OR_RETURN(std::string base_location, catalog.LoadTable(id));
     FLOE_ASSIGN_OR_RETURN(auto shared, iceberg::ReadTableMetadataFileShared(base_location));
     const iceberg::TableMetadata& base = *shared;
-    if (check) FLOE_RETURN_IF_ERROR(check(base));
+    if (options.check) FLOE_RETURN_IF_ERROR(options.check(base));
     iceberg::TableMetadata next = base;
     FLOE_RETURN_IF_ERROR(change(next));
     if (next == base) return CommitResult{base_location, std::move(next), attempt};  // no-op
     RecordCommit(base, base_location, &next);
     FLOE_RETURN_IF_ERROR(next.Validate());
-    auto committed = catalog.CommitMetadata(id, base_location, base, next);
-    if (committed.ok()) return CommitResult{*std::move(committed), std::move(next), attempt};
+    auto location = catalog.CommitMetadata(id, base_location, base, next);
+    if (!location.ok()) {
+      lost_race = location.status().code() == StatusCode::kConflict;
+      return std::move(location).status();
+    }
+    return CommitResult{*std::move(location), std::move(next), attempt};
+  };
+  Status last;
+  for (int attempt = 1; attempt <= options.max_attempts; ++attempt) {
+    if (attempt > 1) BackOffBeforeRetry(attempt - 1);  // the turn is not held here
+    lost_race = false;
+    auto committed = attempt_once(attempt);
+    if (committed.ok() || !lost_race) return committed;
     last = committed.status();
-    if (last.code() != StatusCode::kConflict) return last;
-    // Someone else committed: back off (exponentially, with full jitter so
-    // that racing writers spread out), then redo the change on theirs.
-    const int64_t cap = std::min<int64_t>(int64_t{10} << std::min(attempt, 7), 1000);
-    std::this_thread::sleep_for(
-        std::chrono::milliseconds(static_cast<int64_t>(jitter() % static_cast<uint32_t>(cap)) + 1));
   }
-  return last.WithContext(fmt::format("gave up after {} attempts", max_attempts));
+  return last.WithContext(fmt::format("gave up after {} attempts", options.max_attempts));
 }
 
 }  // namespace floe::catalog

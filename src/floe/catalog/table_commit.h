@@ -5,6 +5,7 @@
 #pragma once
 
 #include <functional>
+#include <mutex>
 #include <string>
 
 #include "floe/catalog/catalog.h"
@@ -18,15 +19,31 @@ struct CommitResult {
   int attempts = 1;
 };
 
+struct CommitOptions {
+  // Gives up with the last kConflict after this many attempts.
+  int max_attempts = 12;
+  // Vets the fresh metadata first (a failed requirement ends the commit
+  // before anything is copied).
+  std::function<Status(const iceberg::TableMetadata&)> check;
+  // Held through each attempt (load, change, write, swap) and released for
+  // the back-off between attempts, so that commits to one table take turns
+  // in a process without one of them sleeping while holding the turn.
+  std::mutex* turn = nullptr;
+};
+
 // `change` edits the metadata (it may run more than once, each time on fresh
 // metadata). A change that leaves the metadata as it was writes nothing and
-// returns the current location. `check`, when given, vets the fresh metadata
-// first (a failed requirement ends the commit before anything is copied).
-// Gives up with the last kConflict after `max_attempts`.
-Result<CommitResult> CommitTableChange(
-    Catalog& catalog, const TableIdentifier& id,
-    const std::function<Status(iceberg::TableMetadata&)>& change, int max_attempts = 12,
-    const std::function<Status(const iceberg::TableMetadata&)>& check = nullptr);
+// returns the current location. After an error the table is unchanged,
+// except for kCommitStateUnknown: the swap may have taken effect, and the
+// metadata file it would point at is kept.
+Result<CommitResult> CommitTableChange(Catalog& catalog, const TableIdentifier& id,
+                                       const std::function<Status(iceberg::TableMetadata&)>& change,
+                                       const CommitOptions& options = {});
+
+// Sleeps before retry `attempt` (1-based) of a commit that lost a race:
+// exponential back-off capped at 1 s with full jitter, so that racing
+// writers spread out. REQUIRES: no lock that other committers need is held.
+void BackOffBeforeRetry(int attempt);
 
 // One attempt's first half: `change` applied on the table's current
 // metadata and, unless it changed nothing (metadata_location is then the

@@ -222,4 +222,44 @@ Status RollbackTo(int64_t snapshot_id, int64_t now_ms, TableMetadata* m) {
                                  snapshot_id);
 }
 
+bool ChangeVisibleIn(const TableMetadata& base, const TableMetadata& next,
+                     const TableMetadata& current) {
+  bool added = false;
+  for (const Snapshot& s : next.snapshots) {
+    if (base.SnapshotById(s.snapshot_id) != nullptr) continue;
+    if (current.SnapshotById(s.snapshot_id) == nullptr) return false;
+    added = true;
+  }
+  if (added) return true;
+  if (current.table_uuid != next.table_uuid) return false;
+  for (const auto& [name, ref] : next.refs) {
+    auto was = base.refs.find(name);
+    if (was != base.refs.end() && was->second == ref) continue;
+    auto now = current.refs.find(name);
+    if (now == current.refs.end() || !(now->second == ref)) return false;
+  }
+  for (const auto& [name, ref] : base.refs) {
+    if (!next.refs.contains(name) && current.refs.contains(name)) return false;
+  }
+  for (const auto& [key, value] : next.properties) {
+    auto was = base.properties.find(key);
+    if (was != base.properties.end() && was->second == value) continue;
+    auto now = current.properties.find(key);
+    if (now == current.properties.end() || now->second != value) return false;
+  }
+  for (const auto& [key, value] : base.properties) {
+    if (!next.properties.contains(key) && current.properties.contains(key)) return false;
+  }
+  auto same_if_changed = [](auto base_value, auto next_value, auto current_value) {
+    return base_value == next_value || next_value == current_value;
+  };
+  return same_if_changed(base.current_schema_id, next.current_schema_id,
+                         current.current_schema_id) &&
+         same_if_changed(base.default_spec_id, next.default_spec_id, current.default_spec_id) &&
+         same_if_changed(base.default_sort_order_id, next.default_sort_order_id,
+                         current.default_sort_order_id) &&
+         same_if_changed(base.location, next.location, current.location) &&
+         same_if_changed(base.format_version, next.format_version, current.format_version);
+}
+
 }  // namespace floe::iceberg

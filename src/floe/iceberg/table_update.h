@@ -55,4 +55,13 @@ Status SetCurrentSnapshot(int64_t snapshot_id, int64_t now_ms, TableMetadata* m)
 // The same, only for an ancestor of the current snapshot (undoing commits).
 Status RollbackTo(int64_t snapshot_id, int64_t now_ms, TableMetadata* m);
 
+// Whether `current`, a table's metadata loaded after a commit whose answer
+// was lost, shows the change from `base` to `next` applied: the snapshots
+// next added all exist (their ids are random, nobody else adds them, and
+// they stay through later commits); for a change without new snapshots, the
+// refs, properties, current schema, default spec and sort order it changed
+// are as next has them.
+bool ChangeVisibleIn(const TableMetadata& base, const TableMetadata& next,
+                     const TableMetadata& current);
+
 }  // namespace floe::iceberg

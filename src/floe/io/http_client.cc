@@ -116,17 +116,32 @@ Result<HttpResult> HttpClient::Send(std::string_view method, std::string_view pa
   request += "\r\n";
   request += body;
   const bool reused = fd_ >= 0;
-  Result<HttpResult> result = Exchange(request, method == "HEAD");
-  // A kept-alive connection the server closed meanwhile: once more, afresh.
-  if (!result.ok() && reused && result.status().code() == StatusCode::kUnavailable) {
+  Progress progress;
+  Result<HttpResult> result = Exchange(request, method == "HEAD", &progress);
+  // A kept-alive connection the server had closed: the request never
+  // reached it whole, or the server closed without a byte of answer (as it
+  // does to idle connections). Once more, afresh. Never after a timeout or a
+  // partial answer: the server may have acted on the request.
+  const bool unanswered = !progress.sent_all || (progress.closed && !progress.answered);
+  if (!result.ok() && reused && unanswered) {
     Disconnect();
-    result = Exchange(request, method == "HEAD");
+    progress = Progress();
+    result = Exchange(request, method == "HEAD", &progress);
+    if (result.ok()) result->resent = true;
   }
-  if (!result.ok()) Disconnect();
+  if (!result.ok()) {
+    Disconnect();
+    const bool safe = method == "GET" || method == "HEAD";
+    if (progress.sent_all && !safe) {
+      return Status::CommitStateUnknown(
+          "{} {}: the request was sent but its answer was lost, so it may have been applied: {}",
+          method, path, result.status().message());
+    }
+  }
   return result;
 }
 
-Result<HttpResult> HttpClient::Exchange(const std::string& request, bool head) {
+Result<HttpResult> HttpClient::Exchange(const std::string& request, bool head, Progress* progress) {
   if (fd_ < 0) FLOE_RETURN_IF_ERROR(Connect());
   const auto deadline = std::chrono::steady_clock::now() + timeout_;
   auto wait = [&](short events) -> Status {
@@ -145,6 +160,8 @@ Result<HttpResult> HttpClient::Exchange(const std::string& request, bool head) {
     if (n <= 0) return Status::Unavailable("{}: {}", base_, std::strerror(errno));
     sent += static_cast<size_t>(n);
   }
+  progress->sent_all = true;
+  progress->answered = !buffer_.empty();
   // Receives at most `max` bytes into `dst`, waiting only when none are
   // there yet; sets `eof` when the server closed the connection.
   bool eof = false;
@@ -154,11 +171,14 @@ Result<HttpResult> HttpClient::Exchange(const std::string& request, bool head) {
       if (n >= 0) {
         *got = static_cast<size_t>(n);
         eof = n == 0;
+        progress->closed = eof;
+        progress->answered = progress->answered || n > 0;
         return Status::OK();
       }
       if (errno == EAGAIN || errno == EWOULDBLOCK) {
         FLOE_RETURN_IF_ERROR(wait(POLLIN));
       } else if (errno != EINTR) {
+        progress->closed = errno == ECONNRESET;
         return Status::Unavailable("{}: {}", base_, std::strerror(errno));
       }
     }

@@ -18,6 +18,12 @@ struct HttpResult {
   int status = 0;
   std::map<std::string, std::string> headers;  // names in lower case
   std::string body;
+  // The request went out a second time, on a fresh connection, because the
+  // first one was closed without an answer. A non-idempotent request may
+  // then have been applied twice over, or the answer may be about the
+  // second copy (a commit refused because the first one landed): callers
+  // check the outcome.
+  bool resent = false;
 };
 
 class HttpClient {
@@ -35,9 +41,12 @@ class HttpClient {
   HttpClient& operator=(const HttpClient&) = delete;
 
   // Sends one request (path after the base, query included, already
-  // percent-encoded) and reads the answer. A connection the server closed
-  // while idle is reopened once. kUnavailable when the server cannot be
-  // reached or stops answering.
+  // percent-encoded) and reads the answer. A kept-alive connection the
+  // server closed before answering is reopened once (see HttpResult::resent).
+  // kUnavailable when the server cannot be reached or the request did not
+  // get out whole; kCommitStateUnknown when a request other than GET or HEAD
+  // went out but its answer did not arrive whole (a timeout, a connection
+  // closed mid-answer): the server may have acted on it.
   Result<HttpResult> Send(std::string_view method, std::string_view path,
                           std::string_view body = {});
 
@@ -45,7 +54,13 @@ class HttpClient {
 
  private:
   Status Connect();
-  Result<HttpResult> Exchange(const std::string& request, bool head);
+  // How far an exchange got, to tell whether the server may have acted.
+  struct Progress {
+    bool sent_all = false;  // every byte of the request was handed to the kernel
+    bool answered = false;  // a byte of the answer arrived
+    bool closed = false;    // the server closed (or reset) the connection
+  };
+  Result<HttpResult> Exchange(const std::string& request, bool head, Progress* progress);
   void Disconnect();
 
   std::string base_, host_, prefix_;

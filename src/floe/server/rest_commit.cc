@@ -363,6 +363,10 @@ bool IsMainRequirement(const Json& r) {
   return type != r.end() && *type == "assert-ref-snapshot-id" && ref != r.end() && *ref == "main";
 }
 
+// A failed commit's answer, as the REST spec gives them: 409 and 4xx when
+// nothing changed, 503 when the catalog store did not take the change, and
+// 500 CommitStateUnknown whenever it may have taken effect, so a client never
+// cleans up the files of a commit that landed.
 HttpResponse CommitError(const Status& s, const catalog::TableIdentifier& id) {
   switch (s.code()) {
     case StatusCode::kConflict:
@@ -373,8 +377,12 @@ HttpResponse CommitError(const Status& s, const catalog::TableIdentifier& id) {
       return Error(406, "UnsupportedOperationException", s.message());
     case StatusCode::kNotFound:
       return Error(404, "NoSuchTableException", "Table does not exist: " + Dotted(id));
+    case StatusCode::kUnavailable:
+      return Error(503, "ServiceUnavailableException",
+                   "The commit was not applied, retry it: " + std::string(s.message()));
     default:
-      return Error(500, "CommitStateUnknownException", s.ToString());
+      return Error(500, "CommitStateUnknownException",
+                   "The commit may or may not have been applied: " + s.ToString());
   }
 }
 
@@ -480,12 +488,13 @@ HttpResponse RestCatalog::CommitTable(const catalog::TableIdentifier& id,
     rebased_updates[0]["snapshot"] = iceberg::internal::SnapshotToJsonValue(*rebased, 2);
     return ApplyUpdates(rebased_updates, warehouse_, m);
   };
-  Result<catalog::CommitResult> committed = [&] {
-    std::lock_guard lock(CommitLock(id));
-    return catalog::CommitTableChange(*catalog_, id, change, 12, check);
-  }();
+  catalog::CommitOptions options;
+  options.check = check;
+  options.turn = &CommitLock(id);  // taken per attempt, never across a back-off
+  Result<catalog::CommitResult> committed =
+      catalog::CommitTableChange(*catalog_, id, change, options);
   // Manifest lists of attempts that lost, or failed before the swap, are
-  // unreferenced; one whose commit's outcome is unknown is left alone.
+  // unreferenced; the last one stays unless its commit certainly failed.
   for (const std::string& list : rebased_lists) {
     bool kept = false;
     if (committed.ok()) {
@@ -493,9 +502,7 @@ HttpResponse RestCatalog::CommitTable(const catalog::TableIdentifier& id,
       kept = std::any_of(snapshots.begin(), snapshots.end(),
                          [&](const iceberg::Snapshot& s) { return s.manifest_list == list; });
     } else {
-      const StatusCode code = committed.status().code();
-      kept = list == rebased_lists.back() && code != StatusCode::kConflict &&
-             code != StatusCode::kInvalidArgument;
+      kept = list == rebased_lists.back() && !catalog::CommitCertainlyFailed(committed.status());
     }
     if (!kept) std::filesystem::remove(LocalPath(list));
   }
@@ -547,8 +554,19 @@ HttpResponse RestCatalog::CommitTransaction(const HttpRequest& request) {
       return Error(404, "NoSuchTableException", "Table does not exist: " + Dotted(c.id));
     }
   }
+  // The in-process turns of every table involved, taken in one order (the
+  // stripes' order) so that transactions and single commits cannot deadlock;
+  // held per attempt, never across a back-off.
+  std::vector<std::mutex*> turns;
+  for (const Change& c : parsed) turns.push_back(&CommitLock(c.id));
+  std::sort(turns.begin(), turns.end());
+  turns.erase(std::unique(turns.begin(), turns.end()), turns.end());
   Status last;
-  for (int attempt = 0; attempt < 12; ++attempt) {
+  constexpr int kMaxAttempts = 12;
+  for (int attempt = 1; attempt <= kMaxAttempts; ++attempt) {
+    if (attempt > 1) catalog::BackOffBeforeRetry(attempt - 1);
+    std::vector<std::unique_lock<std::mutex>> held;
+    for (std::mutex* turn : turns) held.emplace_back(*turn);
     std::vector<catalog::PreparedCommit> prepared;
     auto discard = [&] {
       for (const catalog::PreparedCommit& p : prepared) {
@@ -561,7 +579,7 @@ HttpResponse RestCatalog::CommitTransaction(const HttpRequest& request) {
         return ApplyUpdates(c.updates, warehouse_, m);
       });
       if (!p.ok()) {
-        discard();
+        discard();  // nothing was swapped yet
         return CommitError(p.status(), c.id);
       }
       prepared.push_back(*std::move(p));
@@ -572,8 +590,15 @@ HttpResponse RestCatalog::CommitTransaction(const HttpRequest& request) {
     }
     last = swaps.empty() ? Status::OK() : catalog_->CommitTables(swaps);
     if (last.ok()) return Empty(204);
+    // The prepared files stay unless the swaps certainly did not happen: a
+    // store that lost its answer may point at them now.
+    if (!catalog::CommitCertainlyFailed(last)) return CommitError(last, swaps.front().id);
     discard();
-    if (last.code() != StatusCode::kConflict) return FromStatus(last);
+    // A lost race, or a database that rolled the transaction back
+    // (deadlock, serialization failure), may go through on another attempt.
+    if (last.code() != StatusCode::kConflict && last.code() != StatusCode::kUnavailable) {
+      return CommitError(last, swaps.front().id);
+    }
   }
   return Error(409, "CommitFailedException", last.message());
 }

@@ -28,6 +28,8 @@ std::string_view StatusCodeName(StatusCode code) {
       return "Unavailable";
     case StatusCode::kInternal:
       return "Internal error";
+    case StatusCode::kCommitStateUnknown:
+      return "Commit state unknown";
   }
   return "Unknown status code";
 }

@@ -30,6 +30,11 @@ enum class StatusCode : unsigned char {
   kPermissionDenied,  // the principal may not do this
   kUnavailable,       // a service is down or timed out; retrying may succeed
   kInternal,          // a bug in floe
+  // An operation that may or may not have taken effect (a commit whose
+  // answer was lost, a database connection that broke during COMMIT). A
+  // caller must treat it as possibly applied: never clean up what it wrote,
+  // never report that nothing happened; look at the outcome instead.
+  kCommitStateUnknown,
 };
 
 std::string_view StatusCodeName(StatusCode code);
@@ -63,6 +68,7 @@ class [[nodiscard]] Status {
   FLOE_STATUS_FACTORY(PermissionDenied, kPermissionDenied)
   FLOE_STATUS_FACTORY(Unavailable, kUnavailable)
   FLOE_STATUS_FACTORY(Internal, kInternal)
+  FLOE_STATUS_FACTORY(CommitStateUnknown, kCommitStateUnknown)
 #undef FLOE_STATUS_FACTORY
 
   bool ok() const {

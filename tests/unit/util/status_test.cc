@@ -28,12 +28,19 @@ TEST(StatusTest, FactoriesFormatTheirMessage) {
 }
 
 TEST(StatusTest, EveryCodeHasADistinctName) {
-  const StatusCode codes[] = {StatusCode::kOk,           StatusCode::kInvalidArgument,
-                              StatusCode::kNotFound,     StatusCode::kAlreadyExists,
-                              StatusCode::kCorruption,   StatusCode::kIOError,
-                              StatusCode::kNotSupported, StatusCode::kConflict,
-                              StatusCode::kOutOfRange,   StatusCode::kPermissionDenied,
-                              StatusCode::kUnavailable,  StatusCode::kInternal};
+  const StatusCode codes[] = {StatusCode::kOk,
+                              StatusCode::kInvalidArgument,
+                              StatusCode::kNotFound,
+                              StatusCode::kAlreadyExists,
+                              StatusCode::kCorruption,
+                              StatusCode::kIOError,
+                              StatusCode::kNotSupported,
+                              StatusCode::kConflict,
+                              StatusCode::kOutOfRange,
+                              StatusCode::kPermissionDenied,
+                              StatusCode::kUnavailable,
+                              StatusCode::kInternal,
+                              StatusCode::kCommitStateUnknown};
   std::set<std::string_view> names;
   for (StatusCode c : codes) names.insert(StatusCodeName(c));
   EXPECT_EQ(names.size(), std::size(codes));
