@@ -22,6 +22,21 @@ SEEDS = [
 ]
 
 
+def nested_lists(depth: int) -> str:
+    """A create-table body whose one column nests `depth` lists: several MB at the depths below."""
+    head = '{"type":"list","element-id":2,"element-required":false,"element":'
+    return ('{"name":"deep","schema":{"type":"struct","fields":[{"id":1,"name":"a","required":false,'
+            '"type":' + head * depth + '"int"' + "}" * depth + "}]}}")
+
+
+# Bodies at and far past the 64-level nesting limit, so that the fuzzer starts at the limit.
+SEEDS += [
+    ("POST", "/v1/namespaces/edc/tables", nested_lists(20)),
+    ("POST", "/v1/namespaces/edc/tables", nested_lists(100_000)),
+    ("POST", "/v1/transactions/commit", "[" * 2_000_000 + "]" * 2_000_000),
+]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("out", type=pathlib.Path)

@@ -16,6 +16,7 @@
 #include "floe/iceberg/table_update.h"
 #include "floe/io/http_client.h"
 #include "floe/schema/schema_json_internal.h"
+#include "floe/util/json_parse.h"
 
 namespace floe::catalog {
 namespace {
@@ -242,7 +243,7 @@ class RestClientCatalog final : public Catalog {
   }
 
   Status StoreMetricsReport(const TableIdentifier& id, const std::string& report) override {
-    Json body = Json::parse(report, nullptr, false);
+    Json body = ParseJsonOrDiscarded(report);
     if (body.is_discarded()) return Status::InvalidArgument("a metrics report must be JSON");
     return Call("POST", EntryPath(id, Kind::kTable) + "/metrics", body).status();
   }
@@ -329,7 +330,7 @@ class RestClientCatalog final : public Catalog {
     FLOE_ASSIGN_OR_RETURN(HttpResult r,
                           http_->Send(method, path, body.is_null() ? std::string() : body.dump()));
     if (resent != nullptr) *resent = r.resent;
-    Json answer = r.body.empty() ? Json() : Json::parse(r.body, nullptr, false);
+    Json answer = r.body.empty() ? Json() : ParseJsonOrDiscarded(r.body);
     if (r.status >= 200 && r.status < 300) {
       if (answer.is_discarded()) {
         return Status::Corruption("{} {}{}: the answer is not JSON", method, http_->base(), path);

@@ -9,6 +9,7 @@
 
 #include "floe/util/base64.h"
 #include "floe/util/decimal.h"
+#include "floe/util/json_parse.h"
 #include "floe/util/temporal.h"
 
 namespace floe {
@@ -417,8 +418,7 @@ Status AppendJson(const Json& v, const std::string& path, Column* c) {
 }  // namespace
 
 Status AppendJsonRowTo(std::string_view json, RecordBatch* batch) {
-  Json v = Json::parse(json, nullptr, /*allow_exceptions=*/false);
-  if (v.is_discarded()) return Status::InvalidArgument("not valid JSON");
+  FLOE_ASSIGN_OR_RETURN(Json v, ParseJson(json, "row"));
   if (!v.is_object()) return Status::InvalidArgument("a row must be a JSON object");
   FLOE_RETURN_IF_ERROR(AppendStructJson(v, batch->schema.fields(), "", batch->columns));
   ++batch->num_rows;
@@ -563,13 +563,13 @@ Status AppendValueFromText(std::string_view text, Column* c) {
     case TypeId::kStruct:
     case TypeId::kList:
     case TypeId::kMap: {
-      Json v = Json::parse(text, nullptr, false);
+      Json v = ParseJsonOrDiscarded(text);
       return v.is_discarded() ? WrongType("value", *c->type(), Json(std::string(text)))
                               : AppendJson(v, "value", c);
     }
     case TypeId::kFloat:
     case TypeId::kDouble: {
-      Json v = Json::parse(text, nullptr, false);
+      Json v = ParseJsonOrDiscarded(text);
       return AppendJson(v.is_discarded() ? Json(std::string(text)) : v, "value", c);
     }
     default:

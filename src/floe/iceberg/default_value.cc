@@ -4,6 +4,7 @@
 #include <string>
 
 #include "floe/columnar/text_rows.h"
+#include "floe/util/json_parse.h"
 
 namespace floe::iceberg {
 namespace {
@@ -30,8 +31,8 @@ Result<std::string> FromHex(const std::string& hex) {
 }  // namespace
 
 Status AppendJsonSingleValue(std::string_view json, Column* out) {
-  const Json v = Json::parse(json, nullptr, false);
-  if (v.is_discarded()) return Status::InvalidArgument("not JSON: {}", json);
+  const Json v = ParseJsonOrDiscarded(json);
+  if (v.is_discarded()) return Status::InvalidArgument("not JSON (or nested too deep): {}", json);
   const Type& type = *out->type();
   switch (type.id()) {
     case TypeId::kBoolean:

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "floe/util/json_parse.h"
+
 namespace floe::iceberg {
 namespace {
 
@@ -37,8 +39,9 @@ Result<std::vector<MappedField>> ParseFields(const Json& list, int depth) {
 }  // namespace
 
 Result<NameMapping> NameMapping::Parse(std::string_view json) {
-  const Json j = Json::parse(json, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) return Status::Corruption("name mapping: not valid JSON");
+  const Json j = ParseJsonOrDiscarded(json);
+  if (j.is_discarded())
+    return Status::Corruption("name mapping: not valid JSON (or nests too deep)");
   FLOE_ASSIGN_OR_RETURN(std::vector<MappedField> fields, ParseFields(j, 0));
   return NameMapping(std::move(fields));
 }

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "floe/iceberg/manifest.h"
+#include "floe/util/json_parse.h"
 
 namespace floe::iceberg {
 
@@ -31,7 +32,7 @@ Result<std::vector<std::string>> ReachableFiles(const TableMetadata& metadata,
   for (const char* key : {"statistics", "partition-statistics"}) {
     auto it = metadata.unmodeled.find(key);
     if (it == metadata.unmodeled.end()) continue;
-    const nlohmann::json files = nlohmann::json::parse(it->second, nullptr, false);
+    const nlohmann::json files = ParseJsonOrDiscarded(it->second);
     if (!files.is_array()) continue;
     for (const nlohmann::json& f : files) {
       if (f.is_object() && f.contains("statistics-path") && f["statistics-path"].is_string())

@@ -85,6 +85,9 @@ Status TableMetadata::Validate() const {
   if (!has_order && !(default_sort_order_id == 0 && sort_orders.empty())) {
     return Status::Corruption("default sort order {} does not exist", default_sort_order_id);
   }
+  if (next_row_id && *next_row_id < 0) {
+    return Status::Corruption("next-row-id {} is negative", *next_row_id);
+  }
   if (current_snapshot_id && CurrentSnapshot() == nullptr) {
     return Status::Corruption("current snapshot {} does not exist", *current_snapshot_id);
   }

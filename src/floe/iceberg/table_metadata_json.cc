@@ -5,6 +5,7 @@
 #include "floe/iceberg/table_metadata.h"
 #include "floe/iceberg/table_metadata_json_internal.h"
 #include "floe/schema/schema_json_internal.h"
+#include "floe/util/json_parse.h"
 #include "floe/util/json_writer.h"
 
 namespace floe::iceberg {
@@ -334,9 +335,9 @@ Result<TableMetadata> FromJson(const Json& j) {
 }  // namespace
 
 Result<TableMetadata> TableMetadataFromJson(std::string_view json) {
-  Json j = Json::parse(json, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) return Status::Corruption("table metadata is not valid JSON");
-  return FromJson(j);
+  auto j = ParseJson(json, "table metadata");
+  if (!j.ok()) return Status::Corruption("{}", j.status().message());
+  return FromJson(*j);
 }
 
 namespace internal {

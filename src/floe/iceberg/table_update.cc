@@ -4,6 +4,8 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "floe/util/json_parse.h"
+
 namespace floe::iceberg {
 
 Status SetProperties(const std::map<std::string, std::string>& updates, TableMetadata* m) {
@@ -60,7 +62,7 @@ using Json = nlohmann::json;
 Json StatisticsList(std::string_view key, const TableMetadata& m) {
   auto it = m.unmodeled.find(std::string(key));
   if (it == m.unmodeled.end()) return Json::array();
-  Json list = Json::parse(it->second, nullptr, /*allow_exceptions=*/false);
+  Json list = ParseJsonOrDiscarded(it->second);
   return list.is_array() ? list : Json::array();
 }
 
@@ -87,7 +89,7 @@ Json Without(const Json& list, const std::set<int64_t>& snapshot_ids) {
 }  // namespace
 
 Status SetStatisticsFile(std::string_view list_key, std::string_view file, TableMetadata* m) {
-  const Json j = Json::parse(file, nullptr, /*allow_exceptions=*/false);
+  const Json j = ParseJsonOrDiscarded(file);
   auto id = j.is_object() ? j.find("snapshot-id") : j.end();
   auto path = j.is_object() ? j.find("statistics-path") : j.end();
   if (id == j.end() || !id->is_number_integer() || path == j.end() || !path->is_string()) {

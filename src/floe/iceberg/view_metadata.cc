@@ -9,6 +9,7 @@
 
 #include "floe/iceberg/table_metadata.h"
 #include "floe/schema/schema_json_internal.h"
+#include "floe/util/json_parse.h"
 #include "floe/util/strings.h"
 
 namespace floe::iceberg {
@@ -121,7 +122,7 @@ const Schema* ViewMetadata::SchemaById(int32_t id) const {
 }
 
 Result<ViewMetadata> ViewMetadataFromJson(std::string_view text) {
-  const Json j = Json::parse(text, nullptr, false);
+  const Json j = ParseJsonOrDiscarded(text);
   if (!j.is_object()) return Status::Corruption("view metadata is not a JSON object");
   ViewMetadata m;
   FLOE_ASSIGN_OR_RETURN(m.view_uuid, Get<std::string>(j, "view-uuid"));
@@ -177,8 +178,8 @@ std::string ViewMetadataToJson(const ViewMetadata& m) {
 }
 
 Result<ViewVersion> ViewVersionFromJson(std::string_view text) {
-  const Json j = Json::parse(text, nullptr, false);
-  if (j.is_discarded()) return Status::Corruption("view version is not JSON");
+  const Json j = ParseJsonOrDiscarded(text);
+  if (j.is_discarded()) return Status::Corruption("view version is not JSON (or nests too deep)");
   return VersionFromJson(j);
 }
 

@@ -3,6 +3,7 @@
 
 #include "floe/schema/schema.h"
 #include "floe/schema/schema_json_internal.h"
+#include "floe/util/json_parse.h"
 
 namespace floe {
 namespace {
@@ -182,8 +183,7 @@ Json SchemaToJsonValue(const Schema& schema) {
 }  // namespace internal
 
 Result<Schema> SchemaFromJson(std::string_view text) {
-  Json j = Json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) return Status::InvalidArgument("schema: not valid JSON");
+  FLOE_ASSIGN_OR_RETURN(Json j, ParseJson(text, "schema"));
   return internal::SchemaFromJsonValue(j);
 }
 

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "floe/server/rest_responses.h"
+#include "floe/util/json_parse.h"
 
 namespace floe::server {
 namespace {
@@ -183,8 +184,7 @@ HttpResponse RestCatalog::ListMetrics(const catalog::TableIdentifier& id,
   if (!reports.ok()) return FromStatus(reports.status());
   Json list = Json::array();
   for (const auto& r : *reports) {
-    list.push_back(
-        {{"received-ms", r.received_ms}, {"report", Json::parse(r.report, nullptr, false)}});
+    list.push_back({{"received-ms", r.received_ms}, {"report", ParseJsonOrDiscarded(r.report)}});
   }
   return JsonResponse(200, {{"reports", std::move(list)}});
 }

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include <filesystem>
+#include <limits>
 
 #include "floe/catalog/table_commit.h"
 #include "floe/iceberg/append_rebase.h"
@@ -202,6 +203,17 @@ Status ApplyUpdate(const Json& u, CommitState& state, TableMetadata& m) {
     if (m.format_version >= 3) {  // row lineage: the snapshot's rows take the next ids
       if (!snapshot->first_row_id || !snapshot->added_rows) {
         return Invalid("Cannot add a snapshot: first-row-id and added-rows are required in v3");
+      }
+      // Untrusted numbers: next-row-id must never move backwards or overflow.
+      if (*snapshot->first_row_id < 0 || *snapshot->added_rows < 0) {
+        return Invalid(fmt::format(
+            "Cannot add a snapshot: first-row-id ({}) and added-rows ({}) must not be negative",
+            *snapshot->first_row_id, *snapshot->added_rows));
+      }
+      if (*snapshot->added_rows > std::numeric_limits<int64_t>::max() - m.next_row_id.value_or(0)) {
+        return Invalid(
+            fmt::format("Cannot add a snapshot: added-rows {} overflows the table's next-row-id {}",
+                        *snapshot->added_rows, m.next_row_id.value_or(0)));
       }
       if (*snapshot->first_row_id < m.next_row_id.value_or(0)) {
         return Status::Conflict(

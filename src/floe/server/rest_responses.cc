@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <charconv>
 
+#include "floe/util/json_parse.h"
+
 namespace floe::server {
 
 using Json = nlohmann::json;
@@ -83,12 +85,16 @@ HttpResponse FromStatus(const Status& s) {
 
 // A JSON object body, or why not.
 std::optional<Json> ParseObject(const std::string& body, HttpResponse* error) {
-  Json j = Json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded() || !j.is_object()) {
+  auto j = ParseJson(body, "Malformed request: the body");
+  if (!j.ok()) {
+    *error = BadRequest(std::string(j.status().message()));
+    return std::nullopt;
+  }
+  if (!j->is_object()) {
     *error = BadRequest("Malformed request: the body is not a JSON object");
     return std::nullopt;
   }
-  return j;
+  return *std::move(j);
 }
 
 // A string -> string map member (absent: empty), or why not.

@@ -164,8 +164,11 @@ Result<std::unique_ptr<FileReader>> FileReader::Open(std::unique_ptr<InputFile> 
         return corrupt(fmt::format("row group {} column {} has no metadata", g, c));
       const ColumnMetaData& m = *chunk.meta_data;
       const int64_t start = ChunkStart(m);
-      if (start < 4 || m.total_compressed_size < 0 || start > size - kFooterTail ||
-          m.total_compressed_size > size - kFooterTail - start) {
+      // The chunks of an empty row group are never read; writers give them
+      // no real place (pyarrow: data_page_offset 0), so only their types count.
+      const bool read = group.num_rows > 0;
+      if (read && (start < 4 || m.total_compressed_size < 0 || start > size - kFooterTail ||
+                   m.total_compressed_size > size - kFooterTail - start)) {
         return corrupt(
             fmt::format("row group {} column {}: chunk at {} of {} bytes lies outside the file", g,
                         c, start, m.total_compressed_size));
@@ -253,8 +256,9 @@ Status FileReader::LoadRowGroup(int index) {
     }
   }
   // Chunks are read and decoded in parallel: each task has its own buffer.
+  // An empty row group's chunks are not read (see Open): its leaves stay empty.
   std::vector<Status> status(leaves_.size());
-  pool_->ParallelFor(leaves_.size(), [&](size_t k) {
+  pool_->ParallelFor(group.num_rows > 0 ? leaves_.size() : 0, [&](size_t k) {
     DecodedLeaf& d = leaves_[k];
     const LeafColumn& leaf = *d.leaf;
     const ColumnMetaData& m = *group.columns[d.chunk].meta_data;

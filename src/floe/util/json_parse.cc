@@ -1,0 +1,53 @@
+#include "floe/util/json_parse.h"
+
+namespace floe {
+
+int JsonNestingDepth(std::string_view text, int max_depth) {
+  int depth = 0, deepest = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;  // the escaped character cannot end the string
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    switch (c) {
+      case '"':
+        in_string = true;
+        break;
+      case '[':
+      case '{':
+        deepest = std::max(deepest, ++depth);
+        if (deepest > max_depth) return deepest;
+        break;
+      case ']':
+      case '}':
+        --depth;
+        break;
+      default:
+        break;
+    }
+  }
+  return deepest;
+}
+
+Result<nlohmann::json> ParseJson(std::string_view text, std::string_view what) {
+  if (JsonNestingDepth(text) > kMaxJsonDepth) {
+    return Status::InvalidArgument("{}: JSON nested deeper than {} levels", what, kMaxJsonDepth);
+  }
+  nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) return Status::InvalidArgument("{}: not valid JSON", what);
+  return j;
+}
+
+nlohmann::json ParseJsonOrDiscarded(std::string_view text) {
+  if (JsonNestingDepth(text) > kMaxJsonDepth)
+    return nlohmann::json(nlohmann::json::value_t::discarded);
+  return nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+}
+
+}  // namespace floe

@@ -1,0 +1,108 @@
+"""Hardening of what exists (issue 11): the smaller items, each against the real tools.
+
+- item 8: format v3 commits cannot move next-row-id backwards or overflow it (negative or huge
+  added-rows / first-row-id are refused with 400, the table stays as it was);
+- item 10: empty Parquet files that pyarrow and DuckDB write (one row group of 0 rows, whose
+  chunks have no place in the file) read as 0 rows, alone and inside a table.
+"""
+
+import json
+import urllib.error
+import urllib.request
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from harness.floe_text import floe_rows
+from pyiceberg.catalog.rest import RestCatalog
+
+
+def request(uri: str, method: str, path: str, body: dict | None = None) -> tuple[int, dict]:
+    data = json.dumps(body).encode() if body is not None else None
+    r = urllib.request.Request(uri + path, data=data, method=method,
+                               headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(r, timeout=30) as answer:
+            text = answer.read()
+            return answer.status, json.loads(text) if text else {}
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read() or b"{}")
+
+
+def add_snapshot(uri: str, snapshot_id: int, first_row_id: int, added_rows: int, sequence: int):
+    snapshot = {"snapshot-id": snapshot_id, "sequence-number": sequence, "timestamp-ms": 1_700_000_000_000,
+                "manifest-list": "/nonexistent/snap.avro", "summary": {"operation": "append"},
+                "schema-id": 0, "first-row-id": first_row_id, "added-rows": added_rows}
+    return request(uri, "POST", "/v1/namespaces/lab/tables/t", {
+        "requirements": [],
+        "updates": [{"action": "add-snapshot", "snapshot": snapshot},
+                    {"action": "set-snapshot-ref", "ref-name": "main", "type": "branch",
+                     "snapshot-id": snapshot_id}]})
+
+
+def test_v3_row_lineage_cannot_move_backwards_or_overflow(floe_server):
+    uri = floe_server.uri
+    assert request(uri, "POST", "/v1/namespaces", {"namespace": ["lab"]})[0] == 200
+    status, _ = request(uri, "POST", "/v1/namespaces/lab/tables", {
+        "name": "t", "schema": {"type": "struct", "fields": [
+            {"id": 1, "name": "id", "required": True, "type": "long"}]},
+        "properties": {"format-version": "3"}})
+    assert status == 200
+    assert add_snapshot(uri, 1, 0, 10, 1)[0] == 200
+
+    def next_row_id() -> int:
+        return request(uri, "GET", "/v1/namespaces/lab/tables/t")[1]["metadata"]["next-row-id"]
+
+    assert next_row_id() == 10
+    status, body = add_snapshot(uri, 2, 10, -5, 2)
+    assert status == 400 and "must not be negative" in body["error"]["message"], body
+    status, body = add_snapshot(uri, 3, -1, 5, 2)
+    assert status == 400 and "must not be negative" in body["error"]["message"], body
+    status, body = add_snapshot(uri, 4, 10, 2**63 - 5, 2)
+    assert status == 400 and "overflows" in body["error"]["message"], body
+    assert next_row_id() == 10  # nothing moved
+    assert add_snapshot(uri, 5, 10, 2**62, 2)[0] == 200  # big, but it fits
+    assert next_row_id() == 10 + 2**62
+    # PyIceberg reads the table's row lineage as floe left it.
+    assert RestCatalog("check", uri=uri).load_table("lab.t").metadata.next_row_id == 10 + 2**62
+
+
+def empty_files(tmp_path):
+    """Empty files as pyarrow and DuckDB write them (one row group of 0 rows)."""
+    schema = pa.schema([pa.field("id", pa.int64()), pa.field("site", pa.string()),
+                        pa.field("tags", pa.list_(pa.string()))])
+    pq.write_table(schema.empty_table(), tmp_path / "pyarrow.parquet")
+    duckdb.sql(f"COPY (SELECT 1::BIGINT AS id, 's' AS site, ['a'] AS tags WHERE false) "
+               f"TO '{tmp_path / 'duckdb.parquet'}' (FORMAT parquet)")
+    return [tmp_path / "pyarrow.parquet", tmp_path / "duckdb.parquet"]
+
+
+def test_empty_parquet_files_read_as_zero_rows(floe, tmp_path):
+    files = empty_files(tmp_path)
+    assert pq.ParquetFile(files[0]).metadata.num_row_groups == 1  # the shape that failed
+    for f in files:
+        assert floe.run("parquet", "cat", f).stdout == ""
+        assert floe.run("parquet", "cat", f, "--format", "csv").stdout.strip() == "id,site,tags"
+        schema = json.loads(floe.run("parquet", "schema", f).stdout)
+        assert [field["name"] for field in schema["fields"]] == ["id", "site", "tags"]
+
+
+def test_empty_parquet_files_append_to_a_table_as_zero_rows(floe, tmp_path):
+    files = empty_files(tmp_path)
+    (tmp_path / "rows.jsonl").write_text(json.dumps({"id": 1, "site": "S01", "tags": ["x"]}) + "\n")
+    schema = json.loads(floe.run("parquet", "schema", files[0]).stdout)
+    (tmp_path / "schema.json").write_text(json.dumps(schema))
+    floe.run("namespace", "create", "lab")
+    floe.run("table", "create", "lab.t", "--schema", tmp_path / "schema.json")
+    floe.run("table", "append", "lab.t", tmp_path / "rows.jsonl", *files)
+    rows = floe_rows(floe.run("table", "scan", "lab.t").stdout)
+    assert rows == [{"id": 1, "site": "S01", "tags": ["x"]}]
+
+
+@pytest.mark.parametrize("binary_name", ["pyarrow", "duckdb"])
+def test_duckdb_and_pyarrow_agree_the_files_are_empty(tmp_path, binary_name):
+    files = dict(zip(["pyarrow", "duckdb"], empty_files(tmp_path)))
+    f = files[binary_name]
+    assert pq.read_table(f).num_rows == 0
+    assert duckdb.sql(f"SELECT count(*) FROM '{f}'").fetchone()[0] == 0
