@@ -7,6 +7,7 @@
 """
 
 import json
+import random
 import urllib.error
 import urllib.request
 
@@ -106,3 +107,44 @@ def test_duckdb_and_pyarrow_agree_the_files_are_empty(tmp_path, binary_name):
     f = files[binary_name]
     assert pq.read_table(f).num_rows == 0
     assert duckdb.sql(f"SELECT count(*) FROM '{f}'").fetchone()[0] == 0
+
+
+def test_appends_honour_the_tables_write_properties(floe, tmp_path):
+    """Issue 11, item 9: the table's write.* properties decide the data files an append writes: files roll
+    over at write.target-file-size-bytes, row groups at write.parquet.row-group-size-bytes, the
+    codec is write.parquet.compression-codec and metrics follow write.metadata.metrics.*; pyarrow
+    reads every file as such and PyIceberg reads every row once."""
+    from pyiceberg.catalog.sql import SqlCatalog
+
+    schema = {"type": "struct", "fields": [
+        {"id": 1, "name": "id", "required": True, "type": "long"},
+        {"id": 2, "name": "note", "required": False, "type": "string"}]}
+    (tmp_path / "schema.json").write_text(json.dumps(schema))
+    rng = random.Random(11)  # incompressible notes: file sizes are compressed sizes
+    (tmp_path / "rows.jsonl").write_text("".join(
+        json.dumps({"id": i, "note": f"{i:06d}" + rng.randbytes(100).hex()}) + "\n" for i in range(60_000)))
+    floe.run("namespace", "create", "lab")
+    floe.run("table", "create", "lab.t", "--schema", tmp_path / "schema.json",
+             "--property", "write.target-file-size-bytes=1000000",
+             "--property", "write.parquet.row-group-size-bytes=300000",
+             "--property", "write.parquet.compression-codec=gzip",
+             "--property", "write.metadata.metrics.column.note=counts")
+    floe.run("table", "append", "lab.t", tmp_path / "rows.jsonl")
+    files = [json.loads(line) for line in floe.run("table", "files", "lab.t").stdout.splitlines()]
+    assert len(files) > 3, files  # ~7 MB compressed against a 1 MB target
+    for f in files:
+        meta = pq.ParquetFile(f["file_path"].removeprefix("file://")).metadata
+        assert meta.num_row_groups >= 1
+        assert {meta.row_group(g).column(c).compression for g in range(meta.num_row_groups)
+                for c in range(meta.num_columns)} == {"GZIP"}
+    catalog = SqlCatalog("floe", uri=f"sqlite:///{tmp_path}/floe-data/catalog.db",
+                         warehouse=f"file://{tmp_path}/floe-data")
+    table = catalog.load_table("lab.t")
+    assert sorted(table.scan().to_arrow().column("id").to_pylist()) == list(range(60_000))
+    entries = table.inspect.files().to_pylist()
+    assert all(2 not in dict(e["lower_bounds"] or []) for e in entries)  # note: counts only
+    assert all(1 in dict(e["lower_bounds"]) for e in entries)           # id: the default truncate(16)
+    # A malformed write property is refused by the next append, by name.
+    floe.run("table", "set-property", "lab.t", "write.parquet.compression-codec=lzo")
+    failed = floe.fails("table", "append", "lab.t", tmp_path / "rows.jsonl")
+    assert failed.returncode == 1 and "write.parquet.compression-codec" in failed.stderr

@@ -226,8 +226,13 @@ def test_table_errors_follow_the_spec(floe_server):
         ("POST", "/v1/tables/rename", {"source": {"namespace": ["ns"], "name": "t"},
                                        "destination": {"namespace": ["ns"], "name": "u"}}, 404,
          "NoSuchTableException", "Table does not exist: ns.t"),
-        ("POST", "/v1/namespaces/ns/register", {"name": "r", "metadata-location": "/nonexistent/m.json"}, 404,
-         "NotFoundException", "Failed to open input stream for file: /nonexistent/m.json"),
+        # Outside the warehouse: refused before the file is looked at (no existence oracle) ...
+        ("POST", "/v1/namespaces/ns/register", {"name": "r", "metadata-location": "/nonexistent/m.json"}, 400,
+         "BadRequestException", "'metadata-location' /nonexistent/m.json is outside the warehouse"),
+        # ... inside it, a missing file is a 404 as in Java.
+        ("POST", "/v1/namespaces/ns/register",
+         {"name": "r", "metadata-location": f"{floe_server.warehouse}/nonexistent/m.json"}, 404,
+         "NotFoundException", f"Failed to open input stream for file: {floe_server.warehouse}/nonexistent/m.json"),
     ]
     for method, path, body, status, kind, message in cases:
         got_status, got = http(floe_server, method, path, body)
@@ -345,7 +350,8 @@ def test_multi_table_transactions_are_atomic(floe_server):
 
 def test_hostile_locations_are_refused(floe_server, tmp_path):
     """A table may not be created at (or moved to) a relative path, a path with '..', the warehouse
-    or a directory above it, or a directory inside another table; each answer is a 400 naming why."""
+    or a directory above it, a directory outside it, or a directory inside another table; each
+    answer is a 400 naming why. (test_server_hostile_locations covers every other way in.)"""
     catalog = rest(floe_server)
     catalog.create_namespace("edc")
     schema = {"type": "struct", "fields": [{"id": 1, "name": "id", "required": False, "type": "long"}]}
@@ -360,16 +366,17 @@ def test_hostile_locations_are_refused(floe_server, tmp_path):
         "above the warehouse": str(floe_server.warehouse.parent),
         "inside a table": f"{a_dir}/data/nested",
         "inside a table (file URI)": f"file://{a_dir}/metadata/x",
+        "outside the warehouse": str(tmp_path / "elsewhere" / "b"),
     }
     for why, location in bad.items():
         status, body = http(floe_server, "POST", "/v1/namespaces/edc/tables",
                             {"name": "b", "schema": schema, "location": location})
         assert status == 400, (why, body)
         assert body["error"]["message"].startswith("Malformed request: 'location'"), (why, body)
-    # Elsewhere outside the warehouse is fine (engines choose their locations), as is a table's own
+    # Elsewhere inside the warehouse is fine (engines choose their locations), as is a table's own
     # directory after it was renamed away (Java allows it: every file has a unique name).
     status, body = http(floe_server, "POST", "/v1/namespaces/edc/tables",
-                        {"name": "b", "schema": schema, "location": str(tmp_path / "elsewhere" / "b")})
+                        {"name": "b", "schema": schema, "location": str(floe_server.warehouse / "elsewhere" / "b")})
     assert status == 200, body
     uuid = body["metadata"]["table-uuid"]
     status, body = http(floe_server, "POST", "/v1/namespaces/edc/tables/b",

@@ -14,10 +14,21 @@ import shutil
 import subprocess
 import xml.etree.ElementTree as ET
 
+from harness.floe_server import FloeServer
 from harness.paths import REPO
 
 
-def test_rest_compatibility_kit(floe_server, tmp_path):
+def test_rest_compatibility_kit(tmp_path):
+    # The kit creates tables and views at fixed places under /tmp (/tmp/ns/tbl, JUnit temp
+    # directories): its operator allows them, as Polaris deployments list allowed locations.
+    server = FloeServer(tmp_path / "warehouse", extra_args=["--allowed-location", "/tmp"]).start()
+    try:
+        run_kit(server, tmp_path)
+    finally:
+        assert server.stop() == 0, server.log()
+
+
+def run_kit(floe_server, tmp_path):
     mvn = shutil.which("mvn")
     assert mvn, "Maven is not installed; run scripts/setup"
     kit = tmp_path / "rck"

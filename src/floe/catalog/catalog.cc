@@ -7,6 +7,7 @@
 
 #include "floe/iceberg/table_builder.h"
 #include "floe/io/file.h"
+#include "floe/util/strings.h"
 
 namespace floe::catalog {
 
@@ -23,6 +24,43 @@ Result<Namespace> ParseNamespace(std::string_view text) {
     start = dot + 1;
   }
   return ns;
+}
+
+Status CheckName(std::string_view name) {
+  constexpr size_t kMaxBytes = 255;
+  if (name.empty()) return Status::InvalidArgument("invalid name: a name may not be empty");
+  if (name.size() > kMaxBytes) {
+    return Status::InvalidArgument("invalid name: {} bytes is too long (at most {})", name.size(),
+                                   kMaxBytes);
+  }
+  if (name == "." || name == "..") return Status::InvalidArgument("invalid name '{}'", name);
+  for (size_t i = 0; i < name.size();) {
+    const size_t n = Utf8SequenceLength(name, i);
+    if (n == 0) {
+      return Status::InvalidArgument("invalid name '{}': not valid UTF-8", PrintableText(name));
+    }
+    if (name[i] == '/' || name[i] == '\\' || name[i] == '\0') {
+      return Status::InvalidArgument("invalid name '{}': '/', '\\' and NUL are not allowed",
+                                     PrintableText(name));
+    }
+    i += n;
+  }
+  return Status::OK();
+}
+
+Status CheckNamespace(const Namespace& ns) {
+  if (ns.empty()) return Status::InvalidArgument("invalid name: empty namespace");
+  for (const std::string& level : ns) FLOE_RETURN_IF_ERROR(CheckName(level));
+  if (const size_t joined = NamespaceToString(ns).size(); joined > 255) {
+    return Status::InvalidArgument("invalid name: namespace of {} bytes is too long (at most 255)",
+                                   joined);
+  }
+  return Status::OK();
+}
+
+Status CheckIdentifier(const TableIdentifier& id) {
+  FLOE_RETURN_IF_ERROR(CheckNamespace(id.ns));
+  return CheckName(id.name);
 }
 
 std::string NamespaceToString(const Namespace& ns) {

@@ -29,6 +29,15 @@ struct TableIdentifier {
 };
 
 Result<Namespace> ParseNamespace(std::string_view text);
+
+// Names of namespace levels, tables and views become directory names and
+// rows of the catalog database: kInvalidArgument, saying why, unless the
+// name is valid UTF-8 of 1 to 255 bytes without '/', '\\' or NUL and is not
+// "." or "..". A namespace has at least one level and at most 255 bytes
+// joined (the JDBC catalog's column width).
+Status CheckName(std::string_view name);
+Status CheckNamespace(const Namespace& ns);
+Status CheckIdentifier(const TableIdentifier& id);
 std::string NamespaceToString(const Namespace& ns);
 
 // Where a new table goes when its creator names no location:

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 
 #include "floe/columnar/text_reader.h"
 #include "floe/format/parquet/file_reader.h"
@@ -15,14 +16,44 @@
 namespace floe::catalog {
 namespace {
 
+// Rows collected per partition before they go to the encoder, unless their
+// values reach kBatchBytes first (a column's 32-bit offsets stay far from
+// their limit, and memory stays countable).
 constexpr int64_t kBatchRows = 64 * 1024;
-// Open data files at most (each holds a file descriptor and its buffers).
-constexpr size_t kMaxOpenFiles = 100;
+constexpr int64_t kBatchBytes = int64_t{16} << 20;
+constexpr int64_t kBytesCheckRows = 1024;
+
+int64_t ValueBytes(const Column& c) {
+  int64_t total = static_cast<int64_t>(c.data().size() + c.offsets().size_bytes());
+  for (size_t i = 0; i < c.num_children(); ++i) total += ValueBytes(c.child(i));
+  return total;
+}
+
+int64_t ValueBytes(const RecordBatch& batch) {
+  int64_t total = 0;
+  for (const Column& c : batch.columns) total += ValueBytes(c);
+  return total;
+}
 
 }  // namespace
 
-DataFileWriter::DataFileWriter(const iceberg::TableMetadata& m, const iceberg::PartitionSpec& spec)
-    : metadata_(m), spec_(spec), schema_(*m.CurrentSchema()) {}
+Result<std::unique_ptr<DataFileWriter>> DataFileWriter::Open(const iceberg::TableMetadata& m,
+                                                             const iceberg::PartitionSpec& spec) {
+  FLOE_ASSIGN_OR_RETURN(DataWriteOptions options,
+                        DataWriteOptions::FromProperties(m.properties, *m.CurrentSchema()));
+  return std::make_unique<DataFileWriter>(m, spec, std::move(options));
+}
+
+DataFileWriter::DataFileWriter(const iceberg::TableMetadata& m, const iceberg::PartitionSpec& spec,
+                               DataWriteOptions options)
+    : metadata_(m),
+      spec_(spec),
+      schema_(*m.CurrentSchema()),
+      options_(std::move(options)),
+      pool_(DefaultWorkerThreads()) {
+  options_.parquet.pool = &pool_;
+  options_.max_open_files = std::max<size_t>(options_.max_open_files, 1);
+}
 
 Status DataFileWriter::Add(const RecordBatch& batch) {
   // Partition values for the whole batch, one column per partition field.
@@ -50,41 +81,68 @@ Status DataFileWriter::Add(const RecordBatch& batch) {
       key += fmt::format("{}:", b.size());
       key += b;
     }
-    auto it = writers_.find(key);
-    if (it == writers_.end()) {
-      if (writers_.size() >= kMaxOpenFiles) {
-        // Too many partitions at once: finish the least recently used file
-        // (its partition gets another file if more of its rows come).
-        auto oldest = std::min_element(writers_.begin(), writers_.end(), [](auto& a, auto& b) {
-          return a.second.last_used < b.second.last_used;
-        });
-        FLOE_RETURN_IF_ERROR(Close(oldest->second));
-        writers_.erase(oldest);
-      }
-      FLOE_ASSIGN_OR_RETURN(PartitionWriter w, Open(values, sources, r));
-      it = writers_.emplace(key, std::move(w)).first;
+    auto it = partitions_.find(key);
+    if (it == partitions_.end()) {
+      FLOE_ASSIGN_OR_RETURN(Partition p, NewPartition(values, sources, r));
+      it = partitions_.emplace(std::move(key), std::move(p)).first;
     }
-    PartitionWriter& w = it->second;
-    w.last_used = ++rows_routed_;
+    Partition& p = it->second;
     for (size_t c = 0; c < batch.columns.size(); ++c)
-      w.pending.columns[c].AppendFrom(batch.columns[c], r);
-    if (++w.pending.num_rows >= kBatchRows) FLOE_RETURN_IF_ERROR(Flush(w));
+      p.pending.columns[c].AppendFrom(batch.columns[c], r);
+    const int64_t rows = ++p.pending.num_rows;
+    if (rows % kBytesCheckRows == 0) {
+      p.pending_bytes = ValueBytes(p.pending);
+      FLOE_RETURN_IF_ERROR(KeepWithinBudget());
+    }
+    // A file is measured between flushes: small targets flush more often.
+    const int64_t batch_bytes = std::min(kBatchBytes, options_.target_file_bytes / 8);
+    if (rows >= kBatchRows || p.pending_bytes >= batch_bytes) FLOE_RETURN_IF_ERROR(Flush(p));
   }
   return Status::OK();
 }
 
+Status DataFileWriter::KeepWithinBudget() {
+  while (true) {
+    int64_t held = 0;
+    Partition *most_pending = nullptr, *most_buffered = nullptr;
+    for (auto& [key, p] : partitions_) {
+      const int64_t buffered = p.writer ? p.writer->buffered_bytes() : 0;
+      held += buffered + p.pending_bytes;
+      if (most_pending == nullptr || p.pending_bytes > most_pending->pending_bytes)
+        most_pending = &p;
+      if (buffered > 0 &&
+          (most_buffered == nullptr || buffered > most_buffered->writer->buffered_bytes())) {
+        most_buffered = &p;
+      }
+    }
+    if (held <= options_.max_buffered_bytes) return Status::OK();
+    // Encoded row groups are the larger part: write the biggest out first.
+    if (most_buffered != nullptr) {
+      FLOE_RETURN_IF_ERROR(most_buffered->writer->CutRowGroup());
+    } else if (most_pending != nullptr && most_pending->pending.num_rows > 0) {
+      FLOE_RETURN_IF_ERROR(Flush(*most_pending));
+    } else {
+      return Status::OK();
+    }
+  }
+}
+
 Result<std::vector<iceberg::DataFile>> DataFileWriter::Finish() {
-  for (auto& [key, w] : writers_) FLOE_RETURN_IF_ERROR(Close(w));
-  writers_.clear();
+  for (auto& [key, p] : partitions_) {
+    FLOE_RETURN_IF_ERROR(Flush(p));
+    if (p.writer) FLOE_RETURN_IF_ERROR(CloseFile(p));
+  }
+  partitions_.clear();
   return std::move(finished_);
 }
 
-Status DataFileWriter::Close(PartitionWriter& w) {
-  FLOE_RETURN_IF_ERROR(Flush(w));
-  FLOE_RETURN_IF_ERROR(w.writer->Close());
-  const parquet::DataFileMetrics metrics = parquet::MetricsFromWriter(*w.writer);
+Status DataFileWriter::CloseFile(Partition& p) {
+  FLOE_RETURN_IF_ERROR(p.writer->Close());
+  parquet::DataFileMetrics metrics =
+      parquet::MetricsFromWriter(*p.writer, std::numeric_limits<int>::max());
+  ApplyMetricsModes(options_, schema_, &metrics);
   iceberg::DataFile file;
-  file.file_path = w.path;
+  file.file_path = p.path;
   file.file_format = "PARQUET";
   file.record_count = metrics.record_count;
   file.file_size_in_bytes = metrics.file_size_in_bytes;
@@ -94,42 +152,68 @@ Status DataFileWriter::Close(PartitionWriter& w) {
   file.nan_value_counts = metrics.nan_value_counts;
   file.lower_bounds = metrics.lower_bounds;
   file.upper_bounds = metrics.upper_bounds;
-  for (const auto& group : w.writer->metadata().row_groups) {
+  for (const auto& group : p.writer->metadata().row_groups) {
     if (group.file_offset) file.split_offsets.push_back(*group.file_offset);
   }
-  file.partition = std::move(w.key);
+  for (const Column& k : p.key) {  // the partition keeps its key for its next file
+    Column copy(k.type());
+    copy.AppendFrom(k, 0);
+    file.partition.push_back(std::move(copy));
+  }
   finished_.push_back(std::move(file));
+  p.writer.reset();
+  p.path.clear();
+  --open_files_;
   return Status::OK();
 }
 
-Result<DataFileWriter::PartitionWriter> DataFileWriter::Open(
+Result<DataFileWriter::Partition> DataFileWriter::NewPartition(
     const std::vector<Column>& values, const std::vector<const NestedField*>& sources,
     int64_t row) {
-  PartitionWriter w;
-  std::string dir = LocalPath(metadata_.location) + "/data";
+  Partition p;
+  p.dir = LocalPath(metadata_.location) + "/data";
   for (size_t k = 0; k < values.size(); ++k) {
     Column one(values[k].type());
     one.AppendFrom(values[k], row);
     const iceberg::PartitionField& f = spec_.fields[k];
-    dir.push_back('/');  // (appends, not operator+: GCC 12 warns falsely on the temporary)
-    dir +=
+    p.dir.push_back('/');  // (appends, not operator+: GCC 12 warns falsely on the temporary)
+    p.dir +=
         iceberg::PartitionPathSegment(f.name, f.transform.HumanString(*sources[k]->type, one, 0));
-    w.key.push_back(std::move(one));
+    p.key.push_back(std::move(one));
   }
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  if (ec) return Status::IOError("{}: {}", dir, ec.message());
-  w.path = fmt::format("{}/{:05d}-{}.parquet", dir, writers_.size(), iceberg::NewUuid());
-  FLOE_ASSIGN_OR_RETURN(auto out, CreateLocalOutputFile(w.path));
-  FLOE_ASSIGN_OR_RETURN(w.writer, parquet::FileWriter::Open(std::move(out), schema_));
-  w.pending = RecordBatch::Empty(schema_);
-  return w;
+  p.pending = RecordBatch::Empty(schema_);
+  return p;
 }
 
-Status DataFileWriter::Flush(PartitionWriter& w) {
-  if (w.pending.num_rows == 0) return Status::OK();
-  FLOE_RETURN_IF_ERROR(w.writer->Write(w.pending));
-  w.pending = RecordBatch::Empty(schema_);
+Status DataFileWriter::Flush(Partition& p) {
+  if (p.pending.num_rows == 0) return Status::OK();
+  if (!p.writer) {
+    if (open_files_ >= options_.max_open_files) {
+      // Too many files open: finish the one that got rows least recently
+      // (its partition gets another file when more of its rows come).
+      Partition* oldest = nullptr;
+      for (auto& [key, other] : partitions_) {
+        if (other.writer && (oldest == nullptr || other.last_used < oldest->last_used)) {
+          oldest = &other;
+        }
+      }
+      if (oldest != nullptr) FLOE_RETURN_IF_ERROR(CloseFile(*oldest));
+    }
+    FLOE_RETURN_IF_ERROR(CreateDirectoriesDurably(p.dir));
+    p.path = fmt::format("{}/{:05d}-{}.parquet", p.dir, finished_.size() + open_files_,
+                         iceberg::NewUuid());
+    FLOE_ASSIGN_OR_RETURN(auto out, CreateLocalOutputFile(p.path));
+    FLOE_ASSIGN_OR_RETURN(p.writer,
+                          parquet::FileWriter::Open(std::move(out), schema_, options_.parquet));
+    ++open_files_;
+  }
+  p.last_used = ++flushes_;
+  FLOE_RETURN_IF_ERROR(p.writer->Write(p.pending));
+  p.pending = RecordBatch::Empty(schema_);
+  p.pending_bytes = 0;
+  if (p.writer->position() + p.writer->buffered_bytes() >= options_.target_file_bytes) {
+    FLOE_RETURN_IF_ERROR(CloseFile(p));  // the partition's next rows start a new file
+  }
   return Status::OK();
 }
 

@@ -267,7 +267,11 @@ class RestClientCatalog final : public Catalog {
     request["identifier"] = Identifier(id);
     bool resent = false;
     auto answer = Call("POST", EntryPath(id, Kind::kTable), request, &resent);
-    if (!answer.ok() && (resent || answer.status().code() == StatusCode::kCommitStateUnknown)) {
+    // 503 too: a proxy answers it when its upstream broke after the request
+    // went on (floe server itself answers 503 only when nothing changed).
+    const StatusCode code = answer.status().code();
+    if (!answer.ok() &&
+        (resent || code == StatusCode::kCommitStateUnknown || code == StatusCode::kUnavailable)) {
       return OutcomeOfLostCommit(id, base, next, answer.status());
     }
     FLOE_ASSIGN_OR_RETURN(Json body, std::move(answer));

@@ -55,20 +55,6 @@ const char* IsKind(Catalog::Kind kind) {
                                       : "(iceberg_type IS NULL OR iceberg_type = 'TABLE')";
 }
 
-Status CheckName(const std::string& name) {
-  if (name.empty() || name.find_first_of("/\\\0", 0, 3) != std::string::npos || name == "." ||
-      name == "..") {
-    return Status::InvalidArgument("invalid name '{}'", name);
-  }
-  return Status::OK();
-}
-
-Status CheckNamespace(const Namespace& ns) {
-  if (ns.empty()) return Status::InvalidArgument("empty namespace");
-  for (const std::string& level : ns) FLOE_RETURN_IF_ERROR(CheckName(level));
-  return Status::OK();
-}
-
 using ConnectionOpener = std::function<Result<std::unique_ptr<SqlConnection>>()>;
 
 class SqlCatalog final : public Catalog {

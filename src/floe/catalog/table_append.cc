@@ -37,10 +37,10 @@ Result<AppendResult> AppendFiles(Catalog& catalog, const TableIdentifier& id,
   if (!base.ok()) return base.status();
   const iceberg::PartitionSpec spec = *base->DefaultSpec();
   const int32_t schema_id = base->current_schema_id;
-  DataFileWriter writer(*base, spec);
+  FLOE_ASSIGN_OR_RETURN(auto writer, DataFileWriter::Open(*base, spec));
   for (const std::string& input : inputs)
-    FLOE_RETURN_IF_ERROR(ReadInput(input, *base->CurrentSchema(), &writer));
-  FLOE_ASSIGN_OR_RETURN(std::vector<iceberg::DataFile> files, writer.Finish());
+    FLOE_RETURN_IF_ERROR(ReadInput(input, *base->CurrentSchema(), writer.get()));
+  FLOE_ASSIGN_OR_RETURN(std::vector<iceberg::DataFile> files, writer->Finish());
   const std::string table_dir = LocalPath(base->location);
   const std::string manifest_path =
       fmt::format("{}/metadata/{}-m0.avro", table_dir, iceberg::NewUuid());

@@ -17,6 +17,7 @@ namespace {
 struct ServerOptions {
   CatalogOptions catalog;
   server::HttpServerOptions http;
+  std::vector<std::string> allowed_locations;
 };
 
 // A server holds a descriptor per connection: use all the process may have.
@@ -33,7 +34,8 @@ Status RunServer(const ServerOptions& o) {
   FLOE_ASSIGN_OR_RETURN(auto cat, OpenCatalog(o.catalog));
   std::error_code ec;
   const std::string warehouse = std::filesystem::absolute(o.catalog.warehouse, ec).string();
-  auto service = std::make_shared<server::RestCatalog>(std::move(cat), warehouse);
+  auto service =
+      std::make_shared<server::RestCatalog>(std::move(cat), warehouse, o.allowed_locations);
 
   // SIGINT / SIGTERM stop the server gracefully: no new connections, requests
   // in flight (commits included) finish. The signals are blocked here, before
@@ -82,6 +84,25 @@ void AddServerCommand(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--max-body-bytes", o->http.max_body_bytes, "Largest request body accepted")
       ->capture_default_str();
+  cmd->add_option("--max-connections", o->http.max_connections,
+                  "Connections held open at once; more are refused")
+      ->capture_default_str();
+  cmd->add_option("--max-buffered-bytes", o->http.max_buffered_bytes,
+                  "Request bytes and unsent answers held for all connections together; requests "
+                  "beyond it get 503")
+      ->capture_default_str();
+  cmd->add_option("--read-timeout", o->http.read_timeout_seconds,
+                  "Seconds a request may take to arrive whole, from its first byte")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 3600));
+  cmd->add_option("--write-timeout", o->http.write_timeout_seconds,
+                  "Seconds a client may go without taking a byte of its answer")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 3600));
+  cmd->add_option("--allowed-location", o->allowed_locations,
+                  "A directory (path or file:// URI) where tables and views may live besides "
+                  "the warehouse; repeat for more. Clients cannot place, register or purge "
+                  "files anywhere else");
   cmd->add_option("--workers", o->http.workers,
                   "Threads answering requests; 0: one per core (idle connections hold none)")
       ->capture_default_str()

@@ -39,9 +39,18 @@ void Column::AppendNull() {
 }
 
 void Column::AppendBytes(std::string_view bytes) {
+  if (!offsets_.empty() && data_.size() + bytes.size() > kMaxDataBytes) {
+    overflowed_ = true;  // an offset past int32 would wrap: keep the column consistent instead
+    bytes = {};
+  }
   data_.insert(data_.end(), bytes.begin(), bytes.end());
   if (!offsets_.empty()) offsets_.push_back(static_cast<int32_t>(data_.size()));
   FinishSlot(true);
+}
+
+bool Column::overflowed() const {
+  return overflowed_ || std::any_of(children_.begin(), children_.end(),
+                                    [](const Column& c) { return c.overflowed(); });
 }
 
 void Column::AppendFrom(const Column& src, int64_t row) {

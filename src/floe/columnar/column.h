@@ -75,8 +75,15 @@ class Column {
     std::memcpy(data_.data() + at, &v, sizeof(T));
     FinishSlot(true);
   }
-  // A string / binary value, or the raw bytes of a fixed-width one.
+  // A string / binary value, or the raw bytes of a fixed-width one. Offsets
+  // are 32-bit (as Parquet's and Arrow's are): a value that would take a
+  // column's bytes past kMaxDataBytes is not stored, and the column is
+  // marked overflowed(); writers refuse such columns, and builders cut their
+  // batches well before the limit.
   void AppendBytes(std::string_view bytes);
+  static constexpr size_t kMaxDataBytes = 0x7fffffff;
+  // Whether a value was refused for the limit above, here or in a child.
+  bool overflowed() const;
   // Struct: append to every child first, then call this.
   void AppendStruct() { FinishSlot(true); }
   // List / map: append the entries to the children first, then call this.
@@ -121,6 +128,7 @@ class Column {
   Buffer<uint8_t> data_;
   Buffer<int32_t> offsets_;
   std::vector<Column> children_;
+  bool overflowed_ = false;
 };
 
 // Rows of a schema, one Column per top-level field.

@@ -36,6 +36,14 @@ Result<SpecFilter> MakeSpecFilter(const TableMetadata& metadata, int32_t spec_id
   return out;
 }
 
+// A manifest's entries, or its error naming the manifest list that lists it
+// (a damaged list can name a manifest that does not exist).
+Result<std::vector<ManifestEntry>> InList(const Snapshot& snapshot,
+                                          Result<std::vector<ManifestEntry>> entries) {
+  if (entries.ok()) return entries;
+  return entries.status().WithContext("manifest list " + snapshot.manifest_list);
+}
+
 }  // namespace
 
 Result<std::vector<ManifestEntry>> PlanFiles(const TableMetadata& metadata,
@@ -52,9 +60,10 @@ Result<std::vector<ManifestEntry>> PlanFiles(const TableMetadata& metadata,
   for (const ManifestFile& m : manifests) {
     if (m.content != 0) {  // delete files: all of them, after the data files
       FLOE_ASSIGN_OR_RETURN(
-          auto entries, ReadManifest(m, nullptr, [](int32_t status, const std::vector<Column>&) {
-            return status != 2;
-          }));
+          auto entries,
+          InList(snapshot, ReadManifest(m, nullptr, [](int32_t status, const std::vector<Column>&) {
+                   return status != 2;
+                 })));
       std::move(entries.begin(), entries.end(), std::back_inserter(deletes));
       continue;
     }
@@ -98,7 +107,8 @@ Result<std::vector<ManifestEntry>> PlanFiles(const TableMetadata& metadata,
       }
       partition_type = it->second;
     }
-    FLOE_ASSIGN_OR_RETURN(auto entries, ReadManifest(m, partition_type, entry_filter));
+    FLOE_ASSIGN_OR_RETURN(auto entries,
+                          InList(snapshot, ReadManifest(m, partition_type, entry_filter)));
     st.files += static_cast<int64_t>(entries.size()) + skipped_by_partition;
     st.files_skipped_by_partition += skipped_by_partition;
     for (ManifestEntry& e : entries) {

@@ -234,6 +234,22 @@ bool ChangeVisibleIn(const TableMetadata& base, const TableMetadata& next,
   }
   if (added) return true;
   if (current.table_uuid != next.table_uuid) return false;
+  for (const Schema& s : next.schemas) {
+    if (base.SchemaById(s.schema_id()) != nullptr) continue;
+    const Schema* now = current.SchemaById(s.schema_id());
+    if (now == nullptr || !(now->fields() == s.fields())) return false;
+  }
+  for (const PartitionSpec& spec : next.specs) {
+    if (base.SpecById(spec.spec_id) != nullptr) continue;
+    const PartitionSpec* now = current.SpecById(spec.spec_id);
+    if (now == nullptr || !(*now == spec)) return false;
+  }
+  for (const SortOrder& order : next.sort_orders) {
+    auto known = [&](const TableMetadata& m) {
+      return std::find(m.sort_orders.begin(), m.sort_orders.end(), order) != m.sort_orders.end();
+    };
+    if (!known(base) && !known(current)) return false;
+  }
   for (const auto& [name, ref] : next.refs) {
     auto was = base.refs.find(name);
     if (was != base.refs.end() && was->second == ref) continue;

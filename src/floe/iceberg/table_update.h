@@ -59,8 +59,8 @@ Status RollbackTo(int64_t snapshot_id, int64_t now_ms, TableMetadata* m);
 // was lost, shows the change from `base` to `next` applied: the snapshots
 // next added all exist (their ids are random, nobody else adds them, and
 // they stay through later commits); for a change without new snapshots, the
-// refs, properties, current schema, default spec and sort order it changed
-// are as next has them.
+// schemas, specs and sort orders it added exist, and the refs, properties,
+// current schema, default spec and sort order it changed are as next has them.
 bool ChangeVisibleIn(const TableMetadata& base, const TableMetadata& next,
                      const TableMetadata& current);
 

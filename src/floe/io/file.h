@@ -45,14 +45,22 @@ Result<std::unique_ptr<InputFile>> OpenLocalInputFile(const std::string& path);
 Result<std::string> ReadLocalFile(const std::string& path);
 // Writes `content` to a temporary file beside `path`, fsyncs it, renames it
 // into place and fsyncs the directory: readers see the old file or the whole
-// new one, never a partial one. Fails if `path` exists and `overwrite` is
-// false (metadata files are never replaced). Creates missing directories.
+// new one, never a partial one, and once it returns OK the file survives a
+// power loss. Fails if `path` exists and `overwrite` is false (metadata
+// files are never replaced): by a hard link, or where the filesystem has
+// none by renameat2(RENAME_NOREPLACE). Creates missing directories durably.
+// After an error the file may exist, complete, without being durable.
 Status WriteLocalFileAtomically(const std::string& path, std::string_view content,
                                 bool overwrite = false);
+// Creates `dir` and its missing parents, fsyncing the directory above each
+// one it creates, so that the new entries survive a power loss.
+Status CreateDirectoriesDurably(const std::string& dir);
 // An InputFile over bytes held in memory (tests, fuzzing, small objects
 // fetched whole); `path` only names it in errors.
 Result<std::unique_ptr<InputFile>> OpenMemoryInputFile(std::string path, std::string bytes);
-// Creates (or truncates) a local file; parent directories must exist.
+// Creates (or truncates) a local file; parent directories must exist. Its
+// Close fsyncs the file and then its directory, so a closed file survives a
+// power loss.
 Result<std::unique_ptr<OutputFile>> CreateLocalOutputFile(const std::string& path);
 
 }  // namespace floe

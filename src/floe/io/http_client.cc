@@ -123,16 +123,18 @@ Result<HttpResult> HttpClient::Send(std::string_view method, std::string_view pa
   // does to idle connections). Once more, afresh. Never after a timeout or a
   // partial answer: the server may have acted on the request.
   const bool unanswered = !progress.sent_all || (progress.closed && !progress.answered);
+  bool sent_whole = progress.sent_all;  // by any attempt: the server may have acted on it
   if (!result.ok() && reused && unanswered) {
     Disconnect();
     progress = Progress();
     result = Exchange(request, method == "HEAD", &progress);
     if (result.ok()) result->resent = true;
+    sent_whole = sent_whole || progress.sent_all;
   }
   if (!result.ok()) {
     Disconnect();
     const bool safe = method == "GET" || method == "HEAD";
-    if (progress.sent_all && !safe) {
+    if (sent_whole && !safe) {
       return Status::CommitStateUnknown(
           "{} {}: the request was sent but its answer was lost, so it may have been applied: {}",
           method, path, result.status().message());

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>  // renameat2
 #include <cstring>
 #include <filesystem>
 #include <random>
@@ -18,6 +19,21 @@ Status ErrnoStatus(std::string_view what, const std::string& path) {
   const int e = errno;
   if (e == ENOENT) return Status::NotFound("{}: {}: {}", path, what, std::strerror(e));
   return Status::IOError("{}: {}: {}", path, what, std::strerror(e));
+}
+
+// fsync of a directory: makes the entries created in it durable.
+Status SyncDirectory(const std::string& dir) {
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return ErrnoStatus("open directory", dir);
+  Status s;
+  if (::fsync(fd) != 0) s = ErrnoStatus("fsync directory", dir);
+  ::close(fd);
+  return s;
+}
+
+std::string ParentOf(const std::string& path) {
+  const std::filesystem::path p(path);
+  return p.has_parent_path() ? p.parent_path().string() : ".";
 }
 
 class LocalInputFile final : public InputFile {
@@ -56,7 +72,9 @@ class LocalInputFile final : public InputFile {
 
 class LocalOutputFile final : public OutputFile {
  public:
-  LocalOutputFile(std::string path, int fd) : path_(std::move(path)), fd_(fd) {
+  // `sync_directory`: Close makes the file's name durable too.
+  LocalOutputFile(std::string path, int fd, bool sync_directory)
+      : path_(std::move(path)), fd_(fd), sync_directory_(sync_directory) {
     buffer_.reserve(kBufferSize);
   }
   ~LocalOutputFile() override {
@@ -87,6 +105,7 @@ class LocalOutputFile final : public OutputFile {
     if (s.ok() && ::fsync(fd_) != 0) s = ErrnoStatus("fsync", path_);
     if (::close(fd_) != 0 && s.ok()) s = ErrnoStatus("close", path_);
     fd_ = -1;
+    if (s.ok() && sync_directory_) s = SyncDirectory(ParentOf(path_));  // the new name, too
     return s;
   }
 
@@ -112,14 +131,24 @@ class LocalOutputFile final : public OutputFile {
 
   std::string path_;
   int fd_;
+  bool sync_directory_;
   int64_t position_ = 0;
   std::vector<uint8_t> buffer_;
 };
 
+Result<std::unique_ptr<OutputFile>> CreateOutputFile(const std::string& path, bool sync_directory) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return ErrnoStatus("create", path);
+  return std::unique_ptr<OutputFile>(std::make_unique<LocalOutputFile>(path, fd, sync_directory));
+}
+
 }  // namespace
 
 Result<std::unique_ptr<InputFile>> OpenLocalInputFile(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // O_NONBLOCK: opening a FIFO (or a device) must not wait for a writer;
+  // anything but a regular file is refused below, and reads of regular
+  // files ignore the flag.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) return ErrnoStatus("open", path);
   struct stat st;
   if (::fstat(fd, &st) != 0) {
@@ -148,48 +177,67 @@ Result<std::string> ReadLocalFile(const std::string& path) {
   return content;
 }
 
-Status WriteLocalFileAtomically(const std::string& path, std::string_view content, bool overwrite) {
+Status CreateDirectoriesDurably(const std::string& dir) {
   namespace fs = std::filesystem;
+  std::vector<fs::path> missing;  // innermost first
   std::error_code ec;
-  const fs::path target(path);
-  const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
-  fs::create_directories(dir, ec);
-  if (ec) return Status::IOError("{}: cannot create directory: {}", dir.string(), ec.message());
-  if (!overwrite && fs::exists(target, ec)) return Status::AlreadyExists("{} already exists", path);
+  for (fs::path p = fs::path(dir); !p.empty() && !fs::exists(p, ec); p = p.parent_path()) {
+    missing.push_back(p);
+    if (p == p.parent_path()) break;
+  }
+  for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
+    if (::mkdir(it->c_str(), 0755) != 0 && errno != EEXIST) {
+      return ErrnoStatus("create directory", it->string());
+    }
+    FLOE_RETURN_IF_ERROR(SyncDirectory(it->has_parent_path() ? it->parent_path().string() : "."));
+  }
+  return Status::OK();
+}
+
+Status WriteLocalFileAtomically(const std::string& path, std::string_view content, bool overwrite) {
+  const std::string dir = ParentOf(path);
+  FLOE_RETURN_IF_ERROR(CreateDirectoriesDurably(dir));
+  struct stat st;
+  if (!overwrite && ::stat(path.c_str(), &st) == 0) {
+    return Status::AlreadyExists("{} already exists", path);
+  }
   std::random_device random;
   const std::string temp = fmt::format("{}.{:08x}.tmp", path, random());
   {
-    FLOE_ASSIGN_OR_RETURN(auto out, CreateLocalOutputFile(temp));
+    // The temp name need not be durable: the directory is synced once the
+    // final name is in place.
+    FLOE_ASSIGN_OR_RETURN(auto out, CreateOutputFile(temp, /*sync_directory=*/false));
     Status s = out->Append(content);
-    if (s.ok()) s = out->Close();  // fsyncs
+    if (s.ok()) s = out->Close();  // fsyncs the file
     if (!s.ok()) {
       ::unlink(temp.c_str());
       return s;
     }
   }
-  // link() fails if the target exists (no overwrite); rename() replaces it.
-  const int rc =
-      overwrite ? ::rename(temp.c_str(), path.c_str()) : ::link(temp.c_str(), path.c_str());
+  int rc;
+  if (overwrite) {
+    rc = ::rename(temp.c_str(), path.c_str());
+  } else {
+    // link() fails if the target exists; a filesystem without hard links
+    // gets the same guarantee from renameat2's RENAME_NOREPLACE.
+    rc = ::link(temp.c_str(), path.c_str());
+    if (rc != 0 && (errno == EPERM || errno == ENOTSUP || errno == EOPNOTSUPP || errno == EMLINK ||
+                    errno == ENOSYS)) {
+      rc = ::renameat2(AT_FDCWD, temp.c_str(), AT_FDCWD, path.c_str(), RENAME_NOREPLACE);
+    }
+  }
   const int error = errno;
-  if (!overwrite) ::unlink(temp.c_str());
+  ::unlink(temp.c_str());  // after link: the temp name; after a rename: nothing left
   if (rc != 0) {
-    if (overwrite) ::unlink(temp.c_str());
     if (error == EEXIST) return Status::AlreadyExists("{} already exists", path);
     errno = error;
     return ErrnoStatus("rename into place", path);
   }
-  const int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir_fd >= 0) {
-    ::fsync(dir_fd);  // make the new name durable
-    ::close(dir_fd);
-  }
-  return Status::OK();
+  return SyncDirectory(dir);  // make the new name durable; a failure is not ignored
 }
 
 Result<std::unique_ptr<OutputFile>> CreateLocalOutputFile(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return ErrnoStatus("create", path);
-  return std::unique_ptr<OutputFile>(std::make_unique<LocalOutputFile>(path, fd));
+  return CreateOutputFile(path, /*sync_directory=*/true);
 }
 
 }  // namespace floe

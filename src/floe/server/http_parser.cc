@@ -49,14 +49,24 @@ bool ParseSize(std::string_view digits, int base, size_t* out) {
   return true;
 }
 
-// A chunked body from `in` on: kComplete with `consumed` set, kNeedMore, or an error.
-HttpParse ReadChunked(std::string_view in, size_t max_body, std::string* body, size_t* consumed) {
-  size_t pos = 0;
+// A chunked body from `in` on: kComplete with `consumed` set, kNeedMore, or
+// an error. With `body` null it only checks the framing, from
+// cursor->chunks_verified on, and records its progress there (need is
+// relative to `in`); with `body` it copies the data of every chunk.
+HttpParse ReadChunked(std::string_view in, size_t max_body, std::string* body, size_t* consumed,
+                      HttpParseCursor* cursor) {
+  size_t pos = body == nullptr ? cursor->chunks_verified : 0;
+  size_t data = body == nullptr ? cursor->chunked_bytes : 0;
+  auto need_more = [&](size_t need) {
+    if (body == nullptr) *cursor = HttpParseCursor{need, pos, data};
+    return HttpParse{};
+  };
   while (true) {
+    const size_t line_start = pos;
     const size_t eol = in.find(kCrlf, pos);
     if (eol == std::string_view::npos) {
       if (in.size() - pos > 1024) return Fail(400, "chunk size line too long");
-      return HttpParse{};
+      return need_more(in.size() + 1);
     }
     std::string_view line = in.substr(pos, eol - pos);
     if (const size_t semi = line.find(';'); semi != std::string_view::npos) {
@@ -71,7 +81,8 @@ HttpParse ReadChunked(std::string_view in, size_t max_body, std::string* body, s
         const size_t end = in.find(kCrlf, pos);
         if (end == std::string_view::npos) {
           if (in.size() - pos > 8192) return Fail(431, "trailer section too large");
-          return HttpParse{};
+          pos = line_start;  // resumed at the last chunk: the trailers are at most 8 KB
+          return need_more(in.size() + 1);
         }
         const bool empty = end == pos;
         pos = end + 2;
@@ -82,12 +93,17 @@ HttpParse ReadChunked(std::string_view in, size_t max_body, std::string* body, s
       done.state = HttpParse::State::kComplete;
       return done;
     }
-    if (size > max_body || body->size() + size > max_body) {
+    if (size > max_body || data + size > max_body) {
       return Fail(413, "request body over " + std::to_string(max_body) + " bytes");
     }
-    if (in.size() - pos < size + 2) return HttpParse{};
+    if (in.size() - pos < size + 2) {
+      const size_t chunk_end = pos + size + 2;
+      pos = line_start;  // resumed at this chunk's size line
+      return need_more(chunk_end);
+    }
     if (in.substr(pos + size, 2) != kCrlf) return Fail(400, "chunk not followed by CRLF");
-    body->append(in.substr(pos, size));
+    if (body != nullptr) body->append(in.substr(pos, size));
+    data += size;
     pos += size + 2;
   }
 }
@@ -145,7 +161,11 @@ bool PercentDecode(std::string_view text, bool plus_is_space, std::string* out) 
   return true;
 }
 
-HttpParse ParseHttpRequest(std::string_view input, const HttpParseLimits& limits) {
+HttpParse ParseHttpRequest(std::string_view input, const HttpParseLimits& limits,
+                           HttpParseCursor* cursor) {
+  HttpParseCursor scratch;
+  if (cursor == nullptr) cursor = &scratch;
+  if (input.size() < cursor->need) return HttpParse{};  // nothing new to look at
   // Empty lines before a request are ignored (RFC 9112 section 2.2).
   size_t start = 0;
   while (input.substr(start, 2) == kCrlf) start += 2;
@@ -221,13 +241,17 @@ HttpParse ParseHttpRequest(std::string_view input, const HttpParseLimits& limits
     if (cl != nullptr) return Fail(400, "both Transfer-Encoding and Content-Length");
     if (AsciiLower(Trim(*te)) != "chunked") return Fail(501, "unsupported transfer coding " + *te);
     size_t consumed = 0;
-    HttpParse chunked = ReadChunked(rest, limits.max_body_bytes, &r.body, &consumed);
+    HttpParse chunked = ReadChunked(rest, limits.max_body_bytes, nullptr, &consumed, cursor);
     if (chunked.state == HttpParse::State::kError) return chunked;
     if (chunked.state == HttpParse::State::kNeedMore) {
+      cursor->need += body_start;
       HttpParse more;
       more.expects_continue = r.Header("expect") != nullptr && rest.empty();
       return more;
     }
+    r.body.reserve(cursor->chunked_bytes);
+    (void)ReadChunked(rest, limits.max_body_bytes, &r.body, &consumed, cursor);  // whole, checked
+    *cursor = HttpParseCursor{};
     p.consumed = body_start + consumed;
   } else {
     size_t length = 0;
@@ -236,10 +260,12 @@ HttpParse ParseHttpRequest(std::string_view input, const HttpParseLimits& limits
       return Fail(413, "request body over " + std::to_string(limits.max_body_bytes) + " bytes");
     }
     if (rest.size() < length) {
+      cursor->need = body_start + length;
       HttpParse more;
       more.expects_continue = r.Header("expect") != nullptr && rest.empty();
       return more;
     }
+    *cursor = HttpParseCursor{};
     r.body = std::string(rest.substr(0, length));
     p.consumed = body_start + length;
   }

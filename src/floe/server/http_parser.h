@@ -31,9 +31,22 @@ struct HttpParse {
   std::string error;     // and why
 };
 
+// How far an incomplete request was parsed, so that a caller receiving it
+// piecemeal does not parse it from the start on every read: a chunked body
+// is verified once (the body is copied when it is whole), and a call on
+// input shorter than `need` cannot progress. Belongs to one request: reset
+// it (to {}) once that request is complete or the input is dropped.
+struct HttpParseCursor {
+  size_t need = 0;             // the input size the next call needs to make progress
+  size_t chunks_verified = 0;  // the body's bytes whose chunk framing was checked
+  size_t chunked_bytes = 0;    // data bytes in those chunks
+};
+
 // Parses the first request in `input` (bytes received so far, possibly
-// several pipelined requests or only part of one).
-HttpParse ParseHttpRequest(std::string_view input, const HttpParseLimits& limits);
+// several pipelined requests or only part of one). `cursor`, when given,
+// carries the progress between calls on growing input of one request.
+HttpParse ParseHttpRequest(std::string_view input, const HttpParseLimits& limits,
+                           HttpParseCursor* cursor = nullptr);
 
 // Percent-decodes `text`; with `plus_is_space` (query strings, as HTML forms
 // and Java's URLEncoder write them) '+' is a space. False for a bad escape.

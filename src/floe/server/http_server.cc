@@ -25,13 +25,27 @@ struct HttpServer::Connection {
   int fd = -1;
   std::string remote;
   // The owner's (the worker holding the connection's event) alone:
-  std::string in;  // received, not yet answered
+  std::string in;          // received, not yet answered
+  HttpParseCursor cursor;  // how far the request at the front of `in` was parsed
   bool continue_sent = false;
+  bool answered = false;  // a request was answered since the event began
+  // An answer the socket did not take whole: head and body, from out_sent on.
+  std::string out_head, out_body;
+  std::shared_ptr<const std::string> out_shared;  // the body, when shared with a cache
+  size_t out_sent = 0;
+  bool close_after_send = false;
+  size_t accounted = 0;  // bytes of in and out counted in buffered_bytes_
   // Under connections_mutex_, for the timeouts:
-  Clock::time_point last_active;
-  bool busy = false;     // a worker owns it
-  bool partial = false;  // part of a request is waiting for the rest
-  bool shut = false;     // timed out: shut down, its owner-to-be closes it
+  Clock::time_point last_active;      // last bytes in or out
+  Clock::time_point request_started;  // when the incomplete request at the front began
+  bool busy = false;                  // a worker owns it
+  bool partial = false;               // part of a request is waiting for the rest
+  bool sending = false;               // an answer is waiting for the client to read
+  bool shut = false;                  // timed out: shut down, its owner-to-be closes it
+
+  std::string_view OutBody() const { return out_shared ? std::string_view(*out_shared) : out_body; }
+  bool Pending() const { return out_sent < out_head.size() + OutBody().size(); }
+  size_t Held() const { return in.size() + out_head.size() + out_body.size(); }
 };
 
 namespace {
@@ -208,9 +222,18 @@ Status HttpServer::Serve() {
       std::lock_guard lock(connections_mutex_);
       for (auto& [fd, c] : connections_) {
         if (c->busy || c->shut) continue;
-        const auto limit =
-            c->partial ? options_.read_timeout_seconds : options_.keep_alive_timeout_seconds;
-        if (stopping_ || now - c->last_active > std::chrono::seconds(limit)) {
+        // A request's deadline runs from its first byte, an answer's from
+        // its last progress, an idle connection's from its last request.
+        bool expired;
+        if (c->sending) {
+          expired = now - c->last_active > std::chrono::seconds(options_.write_timeout_seconds);
+        } else if (c->partial) {
+          expired = now - c->request_started > std::chrono::seconds(options_.read_timeout_seconds);
+        } else {
+          expired =
+              now - c->last_active > std::chrono::seconds(options_.keep_alive_timeout_seconds);
+        }
+        if ((stopping_ && !c->sending) || expired) {
           ::shutdown(fd, SHUT_RDWR);
           c->shut = true;
         }
@@ -281,23 +304,50 @@ void HttpServer::Work() {
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0 || event.data.ptr == nullptr) return;  // the stop event
     Connection& c = *static_cast<Connection*>(event.data.ptr);
+    bool shut;
     {
       std::lock_guard lock(connections_mutex_);
       c.busy = true;
+      shut = c.shut;
     }
-    if (!ServeConnection(c)) {
+    if (shut) {  // timed out (or a stop) before this worker took it: serve nothing more
+      Close(c);
+      continue;
+    }
+    c.answered = false;
+    const Next next = ServeConnection(c);
+    Account(c);
+    if (next == Next::kClose) {
       Close(c);
       continue;
     }
     std::lock_guard lock(connections_mutex_);
+    const auto now = Clock::now();
     c.busy = false;
-    c.partial = !c.in.empty();
-    c.last_active = Clock::now();
-    Rearm(c);  // last: once armed, another worker may own it
+    const bool partial = !c.in.empty() && next == Next::kRead;
+    if (partial && (!c.partial || c.answered)) c.request_started = now;  // a new request began
+    c.partial = partial;
+    c.sending = next == Next::kWrite;
+    c.last_active = now;
+    Rearm(c, c.sending);  // last: once armed, another worker may own it
   }
 }
 
-bool HttpServer::ServeConnection(Connection& c) {
+void HttpServer::Account(Connection& c) {
+  const size_t held = c.Held();
+  if (held >= c.accounted) {
+    buffered_bytes_ += held - c.accounted;
+  } else {
+    buffered_bytes_ -= c.accounted - held;
+  }
+  c.accounted = held;
+}
+
+HttpServer::Next HttpServer::ServeConnection(Connection& c) {
+  if (c.Pending()) {
+    const Next flushed = Flush(c);
+    if (flushed != Next::kRead) return flushed;  // still full, or the answer was the last
+  }
   char buffer[16384];
   bool closed = false;
   while (true) {
@@ -306,6 +356,14 @@ bool HttpServer::ServeConnection(Connection& c) {
       c.in.append(buffer, static_cast<size_t>(n));
       // More than one request's worth unanswered: the parser rejects it below.
       if (c.in.size() > limits_.max_header_bytes + limits_.max_body_bytes + (64 << 10)) break;
+      // The server's budget for held bytes: this request waits for none.
+      Account(c);
+      if (buffered_bytes_ > options_.max_buffered_bytes) {
+        spdlog::warn("{}: request refused, {} bytes held for all connections (limit {})", c.remote,
+                     buffered_bytes_.load(), options_.max_buffered_bytes);
+        SendFinal(c, ErrorAnswer(503, "the server holds too many request bytes; retry later"));
+        return Next::kClose;
+      }
       continue;
     }
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
@@ -314,34 +372,42 @@ bool HttpServer::ServeConnection(Connection& c) {
     break;
   }
   while (true) {
-    const HttpParse parse = ParseHttpRequest(c.in, limits_);
+    const HttpParse parse = ParseHttpRequest(c.in, limits_, &c.cursor);
     switch (parse.state) {
-      case HttpParse::State::kComplete:
-        if (!Answer(c, parse)) return false;
+      case HttpParse::State::kComplete: {
+        const Next next = Answer(c, parse);
+        if (next != Next::kRead) return next;
         continue;  // pipelined: the next one may be whole too
+      }
       case HttpParse::State::kError:
-        if (!closed) {
-          const HttpResponse error = ErrorAnswer(parse.error_status, parse.error);
-          Send(c.fd, SerializeHead(error, false), error.Body());
-        }
+        if (!closed) SendFinal(c, ErrorAnswer(parse.error_status, parse.error));
         spdlog::info("{}", nlohmann::json{{"remote", c.remote},
                                           {"status", parse.error_status},
                                           {"error", parse.error}}
                                .dump());
-        return false;
+        return Next::kClose;
       case HttpParse::State::kNeedMore:
-        if (closed || (stopping_ && c.in.empty())) return false;
-        if (parse.expects_continue && !c.continue_sent) {
-          c.continue_sent = Send(c.fd, "HTTP/1.1 100 Continue\r\n\r\n", "");
+        if (closed || (stopping_ && c.in.empty())) return Next::kClose;
+        // More than a request's worth held and still incomplete (chunk
+        // framing, extensions and trailers count too): refused.
+        if (c.in.size() > limits_.max_header_bytes + limits_.max_body_bytes + (64 << 10)) {
+          SendFinal(c, ErrorAnswer(413, "request over " + std::to_string(limits_.max_body_bytes) +
+                                            " bytes"));
+          return Next::kClose;
         }
-        return true;
+        if (parse.expects_continue && !c.continue_sent) {
+          c.continue_sent = ::send(c.fd, "HTTP/1.1 100 Continue\r\n\r\n", 25, MSG_NOSIGNAL) == 25;
+        }
+        return Next::kRead;
     }
   }
 }
 
-void HttpServer::Rearm(Connection& c) {
+void HttpServer::Rearm(Connection& c, bool for_writing) {
   epoll_event ev{};
-  ev.events = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT;
+  // Not EPOLLRDHUP while writing: a client that half-closed would wake a
+  // worker again and again while its socket is still full.
+  ev.events = (for_writing ? EPOLLOUT : EPOLLIN | EPOLLRDHUP) | EPOLLONESHOT;
   ev.data.ptr = &c;
   ::epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, c.fd, &ev);
 }
@@ -349,6 +415,7 @@ void HttpServer::Rearm(Connection& c) {
 void HttpServer::Close(Connection& c) {
   {
     std::lock_guard lock(connections_mutex_);
+    buffered_bytes_ -= c.accounted;
     ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, c.fd, nullptr);
     ::close(c.fd);
     connections_.erase(c.fd);  // frees c
@@ -356,53 +423,81 @@ void HttpServer::Close(Connection& c) {
   Wake();  // the accept loop: a descriptor is free, maybe the last connection is gone
 }
 
-bool HttpServer::Send(int fd, std::string_view head, std::string_view body) {
-  const auto deadline = Clock::now() + std::chrono::seconds(options_.write_timeout_seconds);
-  while (!head.empty() || !body.empty()) {
+HttpServer::Next HttpServer::Flush(Connection& c) {
+  while (c.Pending()) {
+    std::string_view head = c.out_head, body = c.OutBody();
+    const size_t from_head = std::min(c.out_sent, head.size());
+    head.remove_prefix(from_head);
+    body.remove_prefix(c.out_sent - from_head);
     // Head and body in one call, and the body is never copied into a buffer.
     iovec parts[2] = {{const_cast<char*>(head.data()), head.size()},
                       {const_cast<char*>(body.data()), body.size()}};
     msghdr message{};
     message.msg_iov = head.empty() ? &parts[1] : parts;
     message.msg_iovlen = head.empty() ? 1 : 2;
-    const ssize_t n = ::sendmsg(fd, &message, MSG_NOSIGNAL);
+    const ssize_t n = ::sendmsg(c.fd, &message, MSG_NOSIGNAL | MSG_DONTWAIT);
     if (n > 0) {
-      const size_t from_head = std::min(head.size(), static_cast<size_t>(n));
-      head.remove_prefix(from_head);
-      body.remove_prefix(static_cast<size_t>(n) - from_head);
+      c.out_sent += static_cast<size_t>(n);
       continue;
     }
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-      const auto left =
-          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
-      pollfd p{fd, POLLOUT, 0};
-      if (left <= 0 || ::poll(&p, 1, static_cast<int>(left)) <= 0) return false;
-      continue;
-    }
-    return false;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return Next::kWrite;
+    return Next::kClose;  // the client went away
   }
-  return true;
+  // Released, not only cleared: an idle connection holds no buffer memory
+  // the budget no longer counts.
+  std::string().swap(c.out_head);
+  std::string().swap(c.out_body);
+  c.out_shared.reset();
+  c.out_sent = 0;
+  return c.close_after_send ? Next::kClose : Next::kRead;
 }
 
-bool HttpServer::Answer(Connection& c, const HttpParse& parse) {
+void HttpServer::SendFinal(Connection& c, const HttpResponse& r) {
+  const std::string head = SerializeHead(r, false);
+  iovec parts[2] = {{const_cast<char*>(head.data()), head.size()},
+                    {const_cast<char*>(r.Body().data()), r.Body().size()}};
+  msghdr message{};
+  message.msg_iov = parts;
+  message.msg_iovlen = 2;
+  [[maybe_unused]] ssize_t n = ::sendmsg(c.fd, &message, MSG_NOSIGNAL | MSG_DONTWAIT);
+}
+
+HttpServer::Next HttpServer::Answer(Connection& c, const HttpParse& parse) {
   c.continue_sent = false;
+  c.answered = true;
   const auto start = Clock::now();
   HttpResponse response;
-  try {
-    response = handler_(parse.request);
-  } catch (const std::exception& e) {  // a bug, or memory exhausted: answer, never crash
-    spdlog::error("{} {}: {}", parse.request.method, parse.request.path, e.what());
-    response = ErrorAnswer(500, "internal error");
+  if (buffered_bytes_ > options_.max_buffered_bytes) {
+    response = ErrorAnswer(503, "the server holds too many unsent answers; retry later");
+  } else {
+    try {
+      response = handler_(parse.request);
+    } catch (const std::exception& e) {  // a bug, or memory exhausted: answer, never crash
+      spdlog::error("{} {}: {}", parse.request.method, parse.request.path, e.what());
+      response = ErrorAnswer(500, "internal error");
+    }
   }
   c.in.erase(0, parse.consumed);
+  if (c.in.empty()) std::string().swap(c.in);  // see Flush
+  c.cursor = HttpParseCursor{};
   const bool keep = parse.keep_alive && !stopping_;
   // Logged before the answer goes out: whoever reads the access log after
   // getting an answer finds its line there.
   LogExchange(c.remote, parse.request, response,
               std::chrono::duration<double, std::milli>(Clock::now() - start).count());
   const bool body = HasBody(response) && parse.request.method != "HEAD";
-  return Send(c.fd, SerializeHead(response, keep), body ? response.Body() : "") && keep;
+  c.out_head = SerializeHead(response, keep);
+  if (body && response.shared_body) {
+    c.out_shared = std::move(response.shared_body);
+  } else if (body) {
+    c.out_body = std::move(response.body);
+  }
+  c.out_sent = 0;
+  c.close_after_send = !keep;
+  const Next next = Flush(c);
+  Account(c);
+  return next;
 }
 
 }  // namespace floe::server

@@ -10,8 +10,13 @@
 // closes it). An idle keep-alive connection costs a file descriptor, not a
 // thread: many idle clients never starve a new one, and a stop does not wait
 // for idle connections, only for requests in flight.
-// Limits: header and body sizes (413 / 431), connections, read, write and
-// keep-alive timeouts.
+// Answers go out without a worker waiting on a client: what the socket does
+// not take at once is kept and sent as the client reads (the connection is
+// armed for writing meanwhile and reads nothing new).
+// Limits: header and body sizes (413 / 431), connections, the bytes held for
+// all connections together (503 beyond them), a deadline for a whole
+// request from its first byte (a client trickling bytes never resets it),
+// a deadline for progress on an answer, and the keep-alive timeout.
 #pragma once
 
 #include <atomic>
@@ -40,9 +45,14 @@ struct HttpServerOptions {
   // with 2 workers on 2 cores, 4 ms with 8). Raise it when handlers wait
   // on I/O a lot (a remote PostgreSQL, commits to many tables at once).
   int workers = 0;
+  // A request must arrive whole within this many seconds of its first byte.
   int read_timeout_seconds = 30;
+  // A client that takes no byte of its answer for this long is dropped.
   int write_timeout_seconds = 30;
   int keep_alive_timeout_seconds = 60;
+  // Request bytes received and answer bytes not yet sent, held for all
+  // connections together; a request that would go past it is answered 503.
+  size_t max_buffered_bytes = size_t{256} << 20;
 };
 
 class HttpServer {
@@ -74,13 +84,22 @@ class HttpServer {
   size_t ConnectionCount();
   // A worker's loop: waits for a connection's event and serves it.
   void Work();
-  // Reads what arrived on `c` and answers every whole request in it. False:
-  // close it (closed by the peer, a bad request, Connection: close, a stop).
-  bool ServeConnection(Connection& c);
-  // Runs the handler on `parse`'s request and sends the answer. False: close.
-  bool Answer(Connection& c, const HttpParse& parse);
-  bool Send(int fd, std::string_view head, std::string_view body);
-  void Rearm(Connection& c);
+  // What a connection waits for after a worker served it.
+  enum class Next { kRead, kWrite, kClose };
+  // Sends what is left of an unsent answer, reads what arrived on `c` and
+  // answers every whole request in it, until the socket blocks. kClose:
+  // closed by the peer, a bad request, Connection: close, a stop.
+  Next ServeConnection(Connection& c);
+  // Runs the handler on `parse`'s request and starts sending the answer.
+  Next Answer(Connection& c, const HttpParse& parse);
+  // Sends c's unsent answer without blocking: kRead when all of it went out
+  // (kClose if the connection ends after it), kWrite when the socket is full.
+  Next Flush(Connection& c);
+  // A small answer sent at once, as far as the socket takes it, before a close.
+  void SendFinal(Connection& c, const HttpResponse& r);
+  // Counts c's held bytes (received and unsent) in buffered_bytes_.
+  void Account(Connection& c);
+  void Rearm(Connection& c, bool for_writing);
   void Close(Connection& c);
   void Wake();
 
@@ -89,6 +108,7 @@ class HttpServer {
   const HttpParseLimits limits_;
   int listen_fd_ = -1, epoll_fd_ = -1, wake_fd_ = -1, stop_fd_ = -1, port_ = 0;
   std::atomic<bool> stopping_ = false;
+  std::atomic<size_t> buffered_bytes_ = 0;
   bool accept_paused_ = false;  // out of descriptors: the listener is not watched
   std::mutex connections_mutex_;
   std::map<int, std::unique_ptr<Connection>> connections_;

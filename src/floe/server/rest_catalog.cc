@@ -46,8 +46,11 @@ const char* const kEndpoints[] = {
 
 }  // namespace
 
-RestCatalog::RestCatalog(std::unique_ptr<catalog::Catalog> catalog, std::string warehouse)
-    : catalog_(std::move(catalog)), warehouse_(std::move(warehouse)) {}
+RestCatalog::RestCatalog(std::unique_ptr<catalog::Catalog> catalog, std::string warehouse,
+                         const std::vector<std::string>& allowed_locations)
+    : catalog_(std::move(catalog)),
+      warehouse_(std::move(warehouse)),
+      locations_(warehouse_, allowed_locations) {}
 
 HttpResponse RestCatalog::Handle(const HttpRequest& request) {
   try {
@@ -97,6 +100,7 @@ HttpResponse RestCatalog::Route(const HttpRequest& request) {
   }
   std::optional<Namespace> ns = NamespaceFromPath(parts[1]);
   if (!ns) return BadRequest("Malformed request: invalid namespace in the path");
+  if (auto invalid = InvalidName(*ns)) return *invalid;
   if (parts.size() == 2) {
     if (method == "GET" || method == "HEAD") return LoadNamespace(*ns, method == "HEAD");
     if (method == "DELETE") return DropNamespace(*ns);
@@ -120,6 +124,7 @@ HttpResponse RestCatalog::Route(const HttpRequest& request) {
   }
   if (parts[3].empty()) return BadRequest("Malformed request: empty table name");
   const catalog::TableIdentifier id{*ns, std::string(parts[3])};
+  if (auto invalid = InvalidName(id)) return *invalid;
   if (parts.size() == 4) {
     if (method == "GET" || method == "HEAD") return LoadTable(id, request, method == "HEAD");
     if (method == "POST") return CommitTable(id, request);
@@ -142,6 +147,7 @@ HttpResponse RestCatalog::RouteView(const Namespace& ns, const std::vector<std::
   } else if (parts.size() == 4) {
     if (parts[3].empty()) return BadRequest("Malformed request: empty view name");
     const catalog::TableIdentifier id{ns, std::string(parts[3])};
+    if (auto invalid = InvalidName(id)) return *invalid;
     if (method == "GET" || method == "HEAD") return LoadView(id, method == "HEAD");
     if (method == "POST") return CommitView(id, request);
     if (method == "DELETE") return DropView(id);
@@ -231,6 +237,7 @@ HttpResponse RestCatalog::CreateNamespace(const HttpRequest& request) {
     return BadRequest("Malformed request: 'namespace' must be a non-empty array of names");
   }
   const Namespace ns = it->get<Namespace>();
+  if (auto invalid = InvalidName(ns)) return *invalid;
   std::optional<catalog::Properties> properties = StringMap(*body, "properties", &error);
   if (!properties) return error;
   if (catalog_->LoadNamespaceProperties(ns).ok()) {

@@ -24,13 +24,16 @@
 #include "floe/catalog/catalog.h"
 #include "floe/server/http_message.h"
 #include "floe/server/load_result_cache.h"
+#include "floe/server/location_policy.h"
 
 namespace floe::server {
 
 class RestCatalog {
  public:
-  // `warehouse` is the directory new tables go under.
-  RestCatalog(std::unique_ptr<catalog::Catalog> catalog, std::string warehouse);
+  // `warehouse` is the directory new tables go under; tables and views may
+  // live inside it or inside one of `allowed_locations` (LocationPolicy).
+  RestCatalog(std::unique_ptr<catalog::Catalog> catalog, std::string warehouse,
+              const std::vector<std::string>& allowed_locations = {});
 
   // Answers one request. Never throws; malformed input gets a 4xx answer.
   // Safe to call from several threads at once.
@@ -85,6 +88,7 @@ class RestCatalog {
   LoadResultCache load_cache_;
   std::unique_ptr<catalog::Catalog> catalog_;
   std::string warehouse_;
+  LocationPolicy locations_;
 };
 
 }  // namespace floe::server

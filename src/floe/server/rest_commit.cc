@@ -113,7 +113,7 @@ Status CheckRequirement(const Json& r, const TableMetadata& m) {
 // What earlier updates of the same commit did, for "-1 = last added" and the
 // snapshot log's timestamps.
 struct CommitState {
-  std::string warehouse;  // for set-location's checks
+  const LocationPolicy* locations = nullptr;  // for set-location and path properties
   std::optional<int32_t> last_schema, last_spec, last_order;
   std::map<int64_t, int64_t> added_snapshots;  // id -> timestamp-ms
   int64_t now_ms = 0;
@@ -163,6 +163,9 @@ Status ApplyUpdate(const Json& u, CommitState& state, TableMetadata& m) {
       if (!v.is_string()) return Invalid(fmt::format("property '{}' must be a string", k));
       updates[k] = v.get<std::string>();
     }
+    if (std::string problem = state.locations->PropertiesProblem(updates); !problem.empty()) {
+      return Invalid(problem);
+    }
     return iceberg::SetProperties(updates, &m);
   }
   if (action == "remove-properties") {
@@ -177,7 +180,7 @@ Status ApplyUpdate(const Json& u, CommitState& state, TableMetadata& m) {
   if (action == "set-location") {
     FLOE_ASSIGN_OR_RETURN(std::string location, Member<std::string>(u, "location"));
     if (location != m.location) {
-      if (std::string problem = TableLocationProblem(location, state.warehouse); !problem.empty()) {
+      if (std::string problem = state.locations->TableLocationProblem(location); !problem.empty()) {
         return Invalid(problem);
       }
     }
@@ -334,9 +337,9 @@ Status ApplyUpdate(const Json& u, CommitState& state, TableMetadata& m) {
   return Invalid(fmt::format("unknown or unsupported update action '{}'", action));
 }
 
-Status ApplyUpdates(const Json& updates, const std::string& warehouse, TableMetadata& m) {
+Status ApplyUpdates(const Json& updates, const LocationPolicy& locations, TableMetadata& m) {
   CommitState state;
-  state.warehouse = warehouse;
+  state.locations = &locations;
   state.now_ms = catalog::NowMillis();
   for (const Json& u : updates) FLOE_RETURN_IF_ERROR(ApplyUpdate(u, state, m));
   return Status::OK();
@@ -393,8 +396,7 @@ HttpResponse CommitError(const Status& s, const catalog::TableIdentifier& id) {
       return Error(503, "ServiceUnavailableException",
                    "The commit was not applied, retry it: " + std::string(s.message()));
     default:
-      return Error(500, "CommitStateUnknownException",
-                   "The commit may or may not have been applied: " + s.ToString());
+      return CommitStateUnknown(s);
   }
 }
 
@@ -431,7 +433,7 @@ HttpResponse RestCatalog::CreateTableByCommit(const catalog::TableIdentifier& id
   }
   m.current_schema_id = m.default_spec_id = m.default_sort_order_id = -1;
   m.location = catalog::DefaultTableLocation(warehouse_, id);
-  if (Status s = ApplyUpdates(updates, warehouse_, m); !s.ok()) return CommitError(s, id);
+  if (Status s = ApplyUpdates(updates, locations_, m); !s.ok()) return CommitError(s, id);
   if (m.table_uuid.empty()) m.table_uuid = iceberg::NewUuid();
   if (m.CurrentSchema() == nullptr || m.DefaultSpec() == nullptr) {
     return BadRequest("Malformed request: a table needs a current schema and a default spec");
@@ -485,7 +487,7 @@ HttpResponse RestCatalog::CommitTable(const catalog::TableIdentifier& id,
   };
   std::vector<std::string> rebased_lists;  // manifest lists the attempts wrote
   auto change = [&](TableMetadata& m) -> Status {
-    if (main_moved.ok()) return ApplyUpdates(updates, warehouse_, m);
+    if (main_moved.ok()) return ApplyUpdates(updates, locations_, m);
     auto snapshot = iceberg::internal::SnapshotFromJsonValue(*append);
     if (!snapshot.ok()) return Invalid(std::string(snapshot.status().message()));
     std::string list =
@@ -498,7 +500,7 @@ HttpResponse RestCatalog::CommitTable(const catalog::TableIdentifier& id,
     }
     Json rebased_updates = updates;
     rebased_updates[0]["snapshot"] = iceberg::internal::SnapshotToJsonValue(*rebased, 2);
-    return ApplyUpdates(rebased_updates, warehouse_, m);
+    return ApplyUpdates(rebased_updates, locations_, m);
   };
   catalog::CommitOptions options;
   options.check = check;
@@ -588,7 +590,7 @@ HttpResponse RestCatalog::CommitTransaction(const HttpRequest& request) {
     for (const Change& c : parsed) {
       auto p = catalog::PrepareTableChange(*catalog_, c.id, [&](TableMetadata& m) -> Status {
         for (const Json& r : c.requirements) FLOE_RETURN_IF_ERROR(CheckRequirement(r, m));
-        return ApplyUpdates(c.updates, warehouse_, m);
+        return ApplyUpdates(c.updates, locations_, m);
       });
       if (!p.ok()) {
         discard();  // nothing was swapped yet

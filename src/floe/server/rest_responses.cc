@@ -78,20 +78,40 @@ HttpResponse FromStatus(const Status& s) {
       return Error(503, "ServiceUnavailableException", s.message());
     case StatusCode::kNotSupported:
       return Error(406, "UnsupportedOperationException", s.message());
+    case StatusCode::kCommitStateUnknown:
+      return CommitStateUnknown(s);
     default:
       return Error(500, "RuntimeException", s.ToString());
   }
 }
 
+std::optional<HttpResponse> InvalidName(const catalog::Namespace& ns) {
+  if (Status s = catalog::CheckNamespace(ns); !s.ok()) {
+    return BadRequest("Malformed request: " + std::string(s.message()));
+  }
+  return std::nullopt;
+}
+
+std::optional<HttpResponse> InvalidName(const catalog::TableIdentifier& id) {
+  if (Status s = catalog::CheckIdentifier(id); !s.ok()) {
+    return BadRequest("Malformed request: " + std::string(s.message()));
+  }
+  return std::nullopt;
+}
+
+HttpResponse CommitStateUnknown(const Status& s) {
+  return Error(500, "CommitStateUnknownException",
+               "The commit may or may not have been applied: " + s.ToString());
+}
+
 // A JSON object body, or why not.
 std::optional<Json> ParseObject(const std::string& body, HttpResponse* error) {
-  auto j = ParseJson(body, "Malformed request: the body");
-  if (!j.ok()) {
-    *error = BadRequest(std::string(j.status().message()));
-    return std::nullopt;
-  }
-  if (!j->is_object()) {
-    *error = BadRequest("Malformed request: the body is not a JSON object");
+  auto j = ParseJson(body, "the body");
+  if (!j.ok() || !j->is_object()) {
+    *error =
+        BadRequest(j.ok() ? std::string("Malformed request: the body is not a JSON object")
+                          : fmt::format("Malformed request: the body is not a JSON object ({})",
+                                        j.status().message()));
     return std::nullopt;
   }
   return *std::move(j);
@@ -185,10 +205,8 @@ std::optional<nlohmann::json> ParseRegisterRequest(const std::string& body, Http
   auto name = parsed->find("name");
   auto location = parsed->find("metadata-location");
   if (name == parsed->end() || !name->is_string() || name->get<std::string>().empty() ||
-      location == parsed->end() || !location->is_string() ||
-      !AcceptableLocation(location->get<std::string>())) {
-    *error = BadRequest(
-        "Malformed request: 'name' and 'metadata-location' (an absolute path) are required");
+      location == parsed->end() || !location->is_string()) {
+    *error = BadRequest("Malformed request: 'name' and 'metadata-location' are required");
     return std::nullopt;
   }
   return parsed;

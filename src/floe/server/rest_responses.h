@@ -23,6 +23,12 @@ HttpResponse Error(int status, std::string_view type, std::string_view message);
 HttpResponse BadRequest(std::string_view message);
 // A catalog error a handler did not anticipate.
 HttpResponse FromStatus(const Status& s);
+// 400 naming what is wrong with a namespace or an identifier a client gave
+// (catalog::CheckIdentifier), else none.
+std::optional<HttpResponse> InvalidName(const catalog::Namespace& ns);
+std::optional<HttpResponse> InvalidName(const catalog::TableIdentifier& id);
+// 500 CommitStateUnknownException: a commit that may have taken effect.
+HttpResponse CommitStateUnknown(const Status& s);
 
 // Namespace levels from a path segment (joined by the unit separator 0x1F,
 // which arrives decoded from %1F); nullopt for an empty level.
@@ -59,16 +65,6 @@ std::optional<Page> PageOf(const HttpRequest& request, size_t count, HttpRespons
 // namespace `ns`, or the error listing them gave).
 HttpResponse IdentifierPage(const HttpRequest& request, const catalog::Namespace& ns,
                             const Result<std::vector<catalog::TableIdentifier>>& ids);
-
-// A location a client may give a table or view: an absolute local path
-// (file: URIs accepted) without "." or ".." components.
-bool AcceptableLocation(const std::string& location);
-// Why a table or view may not live at `location` ("" when it may): it must
-// be acceptable as above, not the warehouse or a directory above it, and not
-// inside another table's directory (its data or metadata). The directory of
-// a table that exists is allowed, as Java allows it: every file floe and
-// other engines write there has a unique name.
-std::string TableLocationProblem(const std::string& location, const std::string& warehouse);
 
 // LoadTableResult's JSON text: the metadata, its location (null for a
 // staged create) and the (empty) client config.

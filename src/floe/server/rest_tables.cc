@@ -38,41 +38,6 @@ HttpResponse NoSuchTable(const TableIdentifier& id) {
 
 }  // namespace
 
-bool AcceptableLocation(const std::string& location) {
-  const std::filesystem::path path(LocalPath(location));
-  if (!path.is_absolute()) return false;
-  for (const auto& part : path) {
-    if (part == "." || part == "..") return false;
-  }
-  return true;
-}
-
-std::string TableLocationProblem(const std::string& location, const std::string& warehouse) {
-  namespace fs = std::filesystem;
-  if (!AcceptableLocation(location)) {
-    return "'location' must be an absolute path without . or .. components";
-  }
-  const fs::path path = fs::path(LocalPath(location)).lexically_normal();
-  const fs::path root = fs::path(warehouse).lexically_normal();
-  // The warehouse relative to `path`: no ".." when `path` is the warehouse or above it.
-  const std::string relative = root.lexically_relative(path).string();
-  if (!relative.empty() && !relative.starts_with("..")) {
-    return "'location' may not be the warehouse or a directory above it";
-  }
-  // Inside another table: some directory above holds a metadata/ directory
-  // with metadata files.
-  std::error_code ec;
-  for (fs::path dir = path.parent_path(); !dir.empty() && dir != dir.root_path();
-       dir = dir.parent_path()) {
-    for (const auto& entry : fs::directory_iterator(dir / "metadata", ec)) {
-      if (entry.path().filename().string().ends_with(".metadata.json")) {
-        return "'location' is inside the table at " + dir.string();
-      }
-    }
-  }
-  return "";
-}
-
 std::string LoadResult(const std::string& location, const iceberg::TableMetadata& m) {
   JsonWriter w;
   w.BeginObject().Key("metadata-location");
@@ -109,6 +74,7 @@ HttpResponse RestCatalog::CreateTable(const catalog::Namespace& ns, const HttpRe
   std::optional<Json> body = ParseCreateRequest(request.body, &error);
   if (!body) return error;
   const TableIdentifier id{ns, (*body)["name"].get<std::string>()};
+  if (auto invalid = InvalidName(id)) return *invalid;
   // Validated by NewTableMetadata once the ids are renumbered.
   auto schema = floe::internal::SchemaFromJsonValue((*body)["schema"], /*validate=*/false);
   if (!schema.ok()) return BadRequest(schema.status().message());
@@ -134,11 +100,17 @@ HttpResponse RestCatalog::CreateTable(const catalog::Namespace& ns, const HttpRe
   if (auto it = body->find("location"); it != body->end() && !it->is_null()) {
     if (!it->is_string()) return BadRequest("Malformed request: 'location' must be a string");
     location = it->get<std::string>();
-    if (std::string problem = TableLocationProblem(location, warehouse_); !problem.empty()) {
+    if (std::string problem = locations_.TableLocationProblem(location); !problem.empty()) {
       return BadRequest("Malformed request: " + problem);
     }
   } else {
     location = catalog::DefaultTableLocation(warehouse_, id);
+    if (std::string problem = locations_.TableLocationProblem(location); !problem.empty()) {
+      return BadRequest("Malformed request: the default location: " + problem);
+    }
+  }
+  if (std::string problem = locations_.PropertiesProblem(*properties); !problem.empty()) {
+    return BadRequest("Malformed request: " + problem);
   }
   const bool stage = body->value("stage-create", false);
 
@@ -162,7 +134,13 @@ HttpResponse RestCatalog::RegisterTable(const catalog::Namespace& ns, const Http
   std::optional<Json> body = ParseRegisterRequest(request.body, &error);
   if (!body) return error;
   const TableIdentifier id{ns, (*body)["name"].get<std::string>()};
+  if (auto invalid = InvalidName(id)) return *invalid;
   const std::string path = (*body)["metadata-location"].get<std::string>();
+  // Refused before the file is opened: no answer may tell whether a file
+  // outside exists, nor show what it holds.
+  if (!locations_.Contains(path)) {
+    return BadRequest("Malformed request: " + locations_.Outside("'metadata-location'", path));
+  }
   if (!catalog_->LoadNamespaceProperties(ns).ok()) return NoSuchNamespace(ns);
   auto metadata = ReadMetadata(path);
   if (!metadata.ok()) {
@@ -171,6 +149,11 @@ HttpResponse RestCatalog::RegisterTable(const catalog::Namespace& ns, const Http
     }
     return BadRequest(metadata.status().message());
   }
+  // The table it describes must live where a created one may.
+  std::string problem = locations_.Contains(metadata->location)
+                            ? locations_.PropertiesProblem(metadata->properties)
+                            : locations_.Outside("the table's location", metadata->location);
+  if (!problem.empty()) return BadRequest("Malformed request: " + problem);
   if (catalog_->Load(id, Kind::kView).ok()) return *NameTaken(id, Kind::kTable);
   auto current = catalog_->LoadTable(id);
   if (current.ok()) {
@@ -238,7 +221,8 @@ HttpResponse RestCatalog::DropTable(const TableIdentifier& id, const HttpRequest
   const bool purge = purge_text != nullptr && EqualsIgnoreCase(*purge_text, "true");
   // What to purge is listed before the table goes: the files its metadata
   // reaches, never whole directories, and only inside the table's location
-  // (a registered table's metadata may name files elsewhere).
+  // and the allowed locations (a table's manifests may name files imported
+  // from elsewhere, and tables made before the policy may live anywhere).
   std::vector<std::string> files;
   std::string table_dir;
   if (purge) {
@@ -261,7 +245,8 @@ HttpResponse RestCatalog::DropTable(const TableIdentifier& id, const HttpRequest
   size_t removed = 0, skipped = 0;
   for (const std::string& file : files) {
     const std::string path = std::filesystem::path(LocalPath(file)).lexically_normal().string();
-    if (table_dir.empty() || !path.starts_with(table_dir + "/")) {
+    if (table_dir.empty() || !path.starts_with(table_dir + "/") || !locations_.Contains(path) ||
+        LocationPolicy::InNestedTable(path, table_dir)) {
       ++skipped;
       continue;
     }
@@ -301,6 +286,7 @@ HttpResponse RestCatalog::Rename(const HttpRequest& request, Kind kind) {
                ? NoSuchTable(*from)
                : Error(404, "NoSuchViewException", "View does not exist: " + Dotted(*from));
   }
+  if (auto invalid = InvalidName(*to)) return *invalid;
   if (!catalog_->LoadNamespaceProperties(to->ns).ok()) return NoSuchNamespace(to->ns);
   const bool table_there = catalog_->Load(*to, Kind::kTable).ok();
   if (table_there && kind == Kind::kTable) {

@@ -67,7 +67,7 @@ Result<iceberg::ViewVersion> VersionOf(const Json& j) {
   return version;
 }
 
-Status ApplyViewUpdate(const Json& u, int64_t now_ms, const std::string& warehouse,
+Status ApplyViewUpdate(const Json& u, int64_t now_ms, const LocationPolicy& locations,
                        ViewChange& change) {
   const std::string action = u.value("action", "");
   if (action == "assign-uuid") return change.AssignUuid(u.value("uuid", ""));
@@ -79,7 +79,7 @@ Status ApplyViewUpdate(const Json& u, int64_t now_ms, const std::string& warehou
   }
   if (action == "set-location") {
     const std::string location = u.value("location", "");
-    if (std::string problem = TableLocationProblem(location, warehouse); !problem.empty()) {
+    if (std::string problem = locations.TableLocationProblem(location); !problem.empty()) {
       return Status::InvalidArgument("{}", problem);
     }
     return change.SetLocation(location);
@@ -89,7 +89,11 @@ Status ApplyViewUpdate(const Json& u, int64_t now_ms, const std::string& warehou
     auto it = u.find(set ? "updates" : "removals");
     if (set && it != u.end() && it->is_object() &&
         std::all_of(it->begin(), it->end(), [](const Json& v) { return v.is_string(); })) {
-      change.SetProperties(it->get<std::map<std::string, std::string>>());
+      const auto updates = it->get<std::map<std::string, std::string>>();
+      if (std::string problem = locations.PropertiesProblem(updates); !problem.empty()) {
+        return Status::InvalidArgument("{}", problem);
+      }
+      change.SetProperties(updates);
       return Status::OK();
     }
     if (!set && it != u.end() && it->is_array() &&
@@ -148,6 +152,7 @@ HttpResponse RestCatalog::CreateView(const catalog::Namespace& ns, const HttpReq
   std::optional<Json> body = ParseCreateRequest(request.body, &error);
   if (!body) return error;
   const TableIdentifier id{ns, (*body)["name"].get<std::string>()};
+  if (auto invalid = InvalidName(id)) return *invalid;
   auto schema = floe::internal::SchemaFromJsonValue((*body)["schema"]);
   if (!schema.ok()) return BadRequest(schema.status().message());
   auto version = VersionOf(body->value("view-version", Json()));
@@ -158,9 +163,12 @@ HttpResponse RestCatalog::CreateView(const catalog::Namespace& ns, const HttpReq
   if (auto it = body->find("location"); it != body->end() && !it->is_null()) {
     if (!it->is_string()) return BadRequest("Malformed request: 'location' must be a string");
     location = it->get<std::string>();
-    if (std::string problem = TableLocationProblem(location, warehouse_); !problem.empty()) {
+    if (std::string problem = locations_.TableLocationProblem(location); !problem.empty()) {
       return BadRequest("Malformed request: " + problem);
     }
+  }
+  if (std::string problem = locations_.PropertiesProblem(*properties); !problem.empty()) {
+    return BadRequest("Malformed request: " + problem);
   }
   if (!catalog_->LoadNamespaceProperties(ns).ok()) return NoSuchNamespace(ns);
   if (auto taken = NameTaken(id, Kind::kView)) return *taken;
@@ -183,6 +191,7 @@ HttpResponse RestCatalog::CreateView(const catalog::Namespace& ns, const HttpReq
     return FromStatus(w);
   }
   if (Status c = catalog_->Create(id, path, Kind::kView); !c.ok()) {
+    if (!catalog::CommitCertainlyFailed(c)) return CommitStateUnknown(c);
     std::filesystem::remove(LocalPath(path));
     if (c.code() == StatusCode::kAlreadyExists)
       return NameTaken(id, Kind::kView).value_or(FromStatus(c));
@@ -234,7 +243,7 @@ HttpResponse RestCatalog::CommitView(const TableIdentifier& id, const HttpReques
     ViewChange change(*base);
     const int64_t now = catalog::NowMillis();
     for (const Json& u : updates) {
-      if (Status s = ApplyViewUpdate(u, now, warehouse_, change); !s.ok()) return ViewError(s);
+      if (Status s = ApplyViewUpdate(u, now, locations_, change); !s.ok()) return ViewError(s);
     }
     auto metadata = change.Build();
     if (!metadata.ok()) return ViewError(metadata.status());
@@ -245,6 +254,7 @@ HttpResponse RestCatalog::CommitView(const TableIdentifier& id, const HttpReques
     }
     Status c = catalog_->Commit(id, *location, path, Kind::kView);
     if (c.ok()) return JsonResponse(200, LoadViewResult(path, *metadata));
+    if (!catalog::CommitCertainlyFailed(c)) return CommitStateUnknown(c);
     std::filesystem::remove(LocalPath(path));
     if (c.code() == StatusCode::kNotFound) return NoSuchView(id);
     if (c.code() != StatusCode::kConflict) return FromStatus(c);
@@ -264,7 +274,12 @@ HttpResponse RestCatalog::RegisterView(const catalog::Namespace& ns, const HttpR
   std::optional<Json> body = ParseRegisterRequest(request.body, &error);
   if (!body) return error;
   const TableIdentifier id{ns, (*body)["name"].get<std::string>()};
+  if (auto invalid = InvalidName(id)) return *invalid;
   const std::string path = (*body)["metadata-location"].get<std::string>();
+  // Refused before the file is opened (see RegisterTable).
+  if (!locations_.Contains(path)) {
+    return BadRequest("Malformed request: " + locations_.Outside("'metadata-location'", path));
+  }
   if (!catalog_->LoadNamespaceProperties(ns).ok()) return NoSuchNamespace(ns);
   if (auto taken = NameTaken(id, Kind::kView)) return *taken;
   auto metadata = iceberg::ReadViewMetadataFile(path);
@@ -274,6 +289,10 @@ HttpResponse RestCatalog::RegisterView(const catalog::Namespace& ns, const HttpR
     }
     return BadRequest(metadata.status().message());
   }
+  std::string problem = locations_.Contains(metadata->location)
+                            ? locations_.PropertiesProblem(metadata->properties)
+                            : locations_.Outside("the view's location", metadata->location);
+  if (!problem.empty()) return BadRequest("Malformed request: " + problem);
   if (Status c = catalog_->Create(id, path, Kind::kView); !c.ok()) {
     if (c.code() == StatusCode::kAlreadyExists)
       return NameTaken(id, Kind::kView).value_or(FromStatus(c));

@@ -36,6 +36,10 @@ int JsonNestingDepth(std::string_view text, int max_depth) {
 }
 
 Result<nlohmann::json> ParseJson(std::string_view text, std::string_view what) {
+  // A raw NUL is never valid JSON (nlohmann would stop reading at it).
+  if (text.find('\0') != std::string_view::npos) {
+    return Status::InvalidArgument("{}: not valid JSON (a NUL byte)", what);
+  }
   if (JsonNestingDepth(text) > kMaxJsonDepth) {
     return Status::InvalidArgument("{}: JSON nested deeper than {} levels", what, kMaxJsonDepth);
   }
@@ -45,7 +49,7 @@ Result<nlohmann::json> ParseJson(std::string_view text, std::string_view what) {
 }
 
 nlohmann::json ParseJsonOrDiscarded(std::string_view text) {
-  if (JsonNestingDepth(text) > kMaxJsonDepth)
+  if (text.find('\0') != std::string_view::npos || JsonNestingDepth(text) > kMaxJsonDepth)
     return nlohmann::json(nlohmann::json::value_t::discarded);
   return nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
 }

@@ -4,24 +4,19 @@
 #include <filesystem>
 
 #include "floe/catalog/catalog.h"
+#include "temp_dir_test.h"
 
 namespace floe::catalog {
 namespace {
 
-class SqliteCatalogTest : public ::testing::Test {
+class SqliteCatalogTest : public floe::testing::TempDirTest {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("floe-catalog-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::create_directories(dir_);
+    TempDirTest::SetUp();
     auto c = OpenSqliteCatalog((dir_ / "catalog.db").string());
     ASSERT_TRUE(c.ok()) << c.status().ToString();
     catalog_ = std::move(*c);
   }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
-  std::filesystem::path dir_;
   std::unique_ptr<Catalog> catalog_;
 };
 

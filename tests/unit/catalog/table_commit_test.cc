@@ -13,6 +13,7 @@
 
 #include "floe/iceberg/table_builder.h"
 #include "floe/iceberg/table_update.h"
+#include "temp_dir_test.h"
 
 namespace floe::catalog {
 namespace {
@@ -72,13 +73,10 @@ class InterposedCatalog final : public Catalog {
   Catalog& inner_;
 };
 
-class TableCommitTest : public ::testing::Test {
+class TableCommitTest : public floe::testing::TempDirTest {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("floe-commit-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::create_directories(dir_);
+    TempDirTest::SetUp();
     auto c = OpenSqliteCatalog((dir_ / "catalog.db").string());
     ASSERT_TRUE(c.ok()) << c.status().ToString();
     inner_ = std::move(*c);
@@ -90,8 +88,6 @@ class TableCommitTest : public ::testing::Test {
     ASSERT_TRUE(m.ok()) << m.status().ToString();
     ASSERT_TRUE(inner_->CreateTableFrom(id_, *m).ok());
   }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
   // A property change, committed straight to the real catalog: another writer.
   void CompetingCommit(const std::string& key) {
     auto r = CommitTableChange(*inner_, id_, [&](iceberg::TableMetadata& m) {
@@ -112,7 +108,6 @@ class TableCommitTest : public ::testing::Test {
     return *m;
   }
 
-  std::filesystem::path dir_;
   std::unique_ptr<Catalog> inner_;
   std::unique_ptr<InterposedCatalog> catalog_;
   const TableIdentifier id_{{"lab"}, "t"};

@@ -9,25 +9,23 @@
 #include "floe/iceberg/manifest_writer.h"
 #include "floe/iceberg/table_builder.h"
 #include "floe/iceberg/table_update.h"
+#include "temp_dir_test.h"
 
 namespace floe::iceberg {
 namespace {
 
 // A v2 table on disk whose appends write real manifests and manifest lists,
 // as a client would: one manifest of new files, then the parent's manifests.
-class AppendRebaseTest : public ::testing::Test {
+class AppendRebaseTest : public floe::testing::TempDirTest {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("floe-rebase-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    TempDirTest::SetUp();
     std::filesystem::create_directories(dir_ / "metadata");
     Schema schema({{1, "id", true, Type::Long(), ""}});
     auto m = NewTableMetadata(schema, PartitionSpec{}, SortOrder{}, dir_.string(), {});
     ASSERT_TRUE(m.ok()) << m.status().ToString();
     table_ = *std::move(m);
   }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
 
   std::string MetadataPath(const std::string& name) const {
     return (dir_ / "metadata" / name).string();
@@ -80,7 +78,6 @@ class AppendRebaseTest : public ::testing::Test {
     ASSERT_TRUE(SetCurrentSnapshot(s.snapshot_id, s.timestamp_ms, &table_).ok());
   }
 
-  std::filesystem::path dir_;
   TableMetadata table_;
 };
 

@@ -9,6 +9,7 @@
 #include "floe/format/parquet/levels.h"
 #include "floe/format/parquet/metadata.h"
 #include "floe/format/parquet/schema_mapping.h"
+#include "floe/util/thread_pool.h"
 
 namespace floe::parquet {
 
@@ -22,6 +23,11 @@ struct WriterOptions {
   bool dictionary = true;
   int data_page_version = 1;  // 1 or 2
   int threads = -1;           // worker threads encoding columns; -1: cores - 1
+  // Encoder threads shared by several writers (a writer of many partition
+  // files): used instead of a pool of `threads` of the writer's own.
+  // REQUIRES: outlives the writer; the writers sharing it are used from one
+  // thread (ThreadPool::ParallelFor is not reentrant).
+  ThreadPool* pool = nullptr;
 };
 
 // A finished column chunk: its pages and what the footer says about them.

@@ -42,8 +42,13 @@ Result<std::unique_ptr<FileWriter>> FileWriter::Open(std::unique_ptr<OutputFile>
   w->metadata_.key_value_metadata = std::move(key_value_metadata);
   const size_t threads =
       options.threads >= 0 ? static_cast<size_t>(options.threads) : DefaultWorkerThreads();
-  w->pool_ = std::make_unique<ThreadPool>(std::min(
-      threads, std::max<size_t>(w->file_schema_.leaves.size(), 1) - 1));  // the caller works too
+  if (options.pool != nullptr) {
+    w->pool_ = options.pool;
+  } else {
+    w->own_pool_ = std::make_unique<ThreadPool>(std::min(
+        threads, std::max<size_t>(w->file_schema_.leaves.size(), 1) - 1));  // the caller works too
+    w->pool_ = w->own_pool_.get();
+  }
   w->scratch_.resize(w->file_schema_.leaves.size());
   for (size_t i = 0; i < w->file_schema_.leaves.size(); ++i) w->order_.push_back(i);
   for (const LeafColumn& leaf : w->file_schema_.leaves) {
@@ -57,6 +62,12 @@ Result<std::unique_ptr<FileWriter>> FileWriter::Open(std::unique_ptr<OutputFile>
 }
 
 FileWriter::~FileWriter() = default;
+
+int64_t FileWriter::buffered_bytes() const {
+  int64_t total = 0;
+  for (const ColumnWriter& c : columns_) total += c.buffered_bytes();
+  return total;
+}
 
 Status FileWriter::Write(const RecordBatch& batch) {
   if (closed_) return Status::Internal("{}: write after close", file_->path());
@@ -74,6 +85,10 @@ Status FileWriter::Write(const RecordBatch& batch) {
       return Status::InvalidArgument(
           "{}: column {} does not match the schema or the batch's {} rows", file_->path(),
           schema_.fields()[i].name, batch.num_rows);
+    }
+    if (c.overflowed()) {
+      return Status::OutOfRange("{}: column {} of the batch holds more than {} bytes of values",
+                                file_->path(), schema_.fields()[i].name, Column::kMaxDataBytes);
     }
   }
   Status s = WriteRows(batch);
@@ -110,6 +125,14 @@ Status FileWriter::WriteRows(const RecordBatch& batch) {
     begin = end;
   }
   return Status::OK();
+}
+
+Status FileWriter::CutRowGroup() {
+  if (closed_) return Status::Internal("{}: row group cut after close", file_->path());
+  if (!failed_.ok()) return failed_;
+  Status s = FlushRowGroup();
+  if (!s.ok()) failed_ = s;
+  return s;
 }
 
 Status FileWriter::FlushRowGroup() {

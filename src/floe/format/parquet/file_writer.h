@@ -38,6 +38,14 @@ class FileWriter {
   Status Write(const RecordBatch& batch);
   // Writes the last row group and the footer, and closes the file.
   Status Close();
+  // Writes the buffered rows as a row group now (a writer holding many
+  // files cuts row groups early to stay within its memory budget).
+  Status CutRowGroup();
+
+  // Bytes written to the file so far, and encoded but unwritten ones of
+  // the open row group (uncompressed, so an overestimate of what they add).
+  int64_t position() const { return file_->position(); }
+  int64_t buffered_bytes() const;
 
   const Schema& schema() const { return schema_; }
   // Valid after Close.
@@ -56,9 +64,10 @@ class FileWriter {
   WriterOptions options_;
   FileSchema file_schema_;
   std::vector<ColumnWriter> columns_;
-  std::vector<ShreddedLeaf> scratch_;  // one per column
-  std::vector<size_t> order_;          // columns, busiest first
-  std::unique_ptr<ThreadPool> pool_;
+  std::vector<ShreddedLeaf> scratch_;     // one per column
+  std::vector<size_t> order_;             // columns, busiest first
+  std::unique_ptr<ThreadPool> own_pool_;  // when the options share none
+  ThreadPool* pool_ = nullptr;
   int64_t row_group_rows_ = 0;
   FileMetaData metadata_;
   std::vector<LeafSummary> summaries_;
