@@ -1,0 +1,67 @@
+// A FileIO in front of another that fails on purpose: the means to prove
+// that every crash point of a commit leaves a table whole (the old state
+// or the new one, never a mix, never a lost acknowledged commit).
+//
+// Arm(op, n, fault) makes the n-th operation of kind `op` from then on
+// fail in one of three ways:
+//   kError       the operation fails and has no effect;
+//   kErrorAfter  the operation takes effect, then reports an error (an
+//                answer lost after the fact: the caller cannot tell);
+//   kCrash       the process stops here: this operation and every later
+//                one fail without effect, as if floe had been killed (with
+//                a MemoryFileIO below, LosePowerNow() then drops what was
+//                never made durable).
+// Thread-safe; counts are per kind and start at Arm.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <mutex>
+#include <string>
+
+#include "floe/io/file_io.h"
+
+namespace floe {
+
+class FaultInjectingFileIO final : public FileIO {
+ public:
+  enum class Op { kOpenInput, kCreate, kAppend, kClose, kWriteAtomically, kDelete, kExists, kList };
+  static constexpr size_t kOps = 8;
+  enum class Fault { kError, kErrorAfter, kCrash };
+
+  // REQUIRES: `base` outlives this.
+  explicit FaultInjectingFileIO(FileIO& base) : base_(base) {}
+
+  void Arm(Op op, int nth, Fault fault);
+  void Disarm();
+  // Operations of `op` since the last Arm (or since made).
+  int Count(Op op) const;
+  bool crashed() const { return crashed_; }
+  static std::string_view OpName(Op op);
+
+  Result<std::unique_ptr<InputFile>> OpenInput(std::string_view location) override;
+  Result<std::unique_ptr<OutputFile>> Create(std::string_view location) override;
+  Status WriteAtomically(std::string_view location, std::string_view content,
+                         bool overwrite = false) override;
+  Status Delete(std::string_view location) override;
+  Result<bool> Exists(std::string_view location) override;
+  Result<std::vector<FileInfo>> List(std::string_view prefix) override;
+
+  // What an operation about to run must do: run, fail before (kError or a
+  // crash) or fail after (kErrorAfter). Counts the operation.
+  enum class Verdict { kRun, kFailBefore, kFailAfter };
+  Verdict Next(Op op);
+  Status Injected(Op op, std::string_view location) const;
+
+ private:
+  FileIO& base_;
+  mutable std::mutex mutex_;
+  std::array<int, kOps> counts_{};
+  bool armed_ = false;
+  Op armed_op_ = Op::kCreate;
+  int armed_nth_ = 0;
+  Fault armed_fault_ = Fault::kError;
+  std::atomic<bool> crashed_ = false;
+};
+
+}  // namespace floe
