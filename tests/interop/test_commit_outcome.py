@@ -12,17 +12,17 @@ PostgreSQL, with a TCP proxy that breaks a connection at the worst moment:
   the same tables in opposite orders, on two servers sharing one database, never deadlock.
 """
 
+import contextlib
 import json
 import threading
-import urllib.error
 import urllib.parse
-import urllib.request
 import uuid
 
 import pyarrow as pa
 import pytest
 from harness.floe_server import FloeServer
 from harness.floe_text import floe_rows
+from harness.hostile import request
 from harness.tcp_proxy import Cut, TcpProxy
 from pyiceberg.catalog.rest import RestCatalog
 from pyiceberg.exceptions import CommitStateUnknownException
@@ -56,81 +56,66 @@ def metadata_files(server: FloeServer) -> set[str]:
     return {str(p) for p in server.warehouse.rglob("*.metadata.json")}
 
 
-def post(uri: str, path: str, body: dict) -> tuple[int, dict]:
-    request = urllib.request.Request(uri + path, data=json.dumps(body).encode(), method="POST",
-                                     headers={"Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(request, timeout=60) as answer:
-            text = answer.read()
-            return answer.status, json.loads(text) if text else {}
-    except urllib.error.HTTPError as e:
-        return e.code, json.loads(e.read() or b"{}")
+@contextlib.contextmanager
+def table_behind_a_proxy(pg, tmp_path, names=("t",)):
+    """A floe server whose catalog database is reached through a TcpProxy, with namespace lab
+    and tables lab.<name> holding rows 0..9: (proxy, server, catalog)."""
+    dsn, port = pg
+    with TcpProxy("127.0.0.1", port) as proxy:
+        server = FloeServer(tmp_path / "wh", catalog_db=via(dsn, proxy)).start()
+        try:
+            catalog = RestCatalog("t", uri=server.uri)
+            catalog.create_namespace("lab")
+            for name in names:
+                catalog.create_table(f"lab.{name}", schema=SCHEMA).append(rows(0, 10))
+            yield proxy, server, catalog
+        finally:
+            assert server.stop() == 0, server.log()
+
+
+def set_properties(*names: str, **properties: str) -> dict:
+    """A multi-table transaction setting `properties` on lab.<name> for each name, in order."""
+    return {"table-changes": [
+        {"identifier": {"namespace": ["lab"], "name": name}, "requirements": [],
+         "updates": [{"action": "set-properties", "updates": properties}]} for name in names]}
 
 
 def test_swap_applied_but_its_answer_lost_is_a_success(pg, tmp_path):
-    dsn, port = pg
-    with TcpProxy("127.0.0.1", port) as proxy:
-        server = FloeServer(tmp_path / "wh", catalog_db=via(dsn, proxy)).start()
-        try:
-            catalog = RestCatalog("t", uri=server.uri)
-            catalog.create_namespace("lab")
-            catalog.create_table("lab.t", schema=SCHEMA).append(rows(0, 10))
-            cut = proxy.arm(Cut(SWAP, when="after"))
-            catalog.load_table("lab.t").append(rows(10, 20))  # answered 200: floe looked again
-            assert cut.fired == 1
-            table = RestCatalog("check", uri=server.uri).load_table("lab.t")
-            assert ids(table) == list(range(20))
-            assert table.metadata_location in metadata_files(server)
-        finally:
-            assert server.stop() == 0, server.log()
+    with table_behind_a_proxy(pg, tmp_path) as (proxy, server, catalog):
+        cut = proxy.arm(Cut(SWAP, when="after"))
+        catalog.load_table("lab.t").append(rows(10, 20))  # answered 200: floe looked again
+        assert cut.fired == 1
+        table = RestCatalog("check", uri=server.uri).load_table("lab.t")
+        assert ids(table) == list(range(20))
+        assert table.metadata_location in metadata_files(server)
 
 
 def test_swap_lost_before_the_database_is_unknown_and_keeps_its_file(pg, tmp_path):
-    dsn, port = pg
-    with TcpProxy("127.0.0.1", port) as proxy:
-        server = FloeServer(tmp_path / "wh", catalog_db=via(dsn, proxy)).start()
-        try:
-            catalog = RestCatalog("t", uri=server.uri)
-            catalog.create_namespace("lab")
-            catalog.create_table("lab.t", schema=SCHEMA).append(rows(0, 10))
-            before = metadata_files(server)
-            cut = proxy.arm(Cut(SWAP, when="before"))
-            with pytest.raises(CommitStateUnknownException, match="may or may not have been applied"):
-                catalog.load_table("lab.t").append(rows(10, 20))
-            assert cut.fired == 1
-            # The swap never reached the database: the table is as it was and readable, and the
-            # file the swap would have pointed at is still there (an orphan, never a hole).
-            table = RestCatalog("check", uri=server.uri).load_table("lab.t")
-            assert ids(table) == list(range(10))
-            assert len(metadata_files(server) - before) == 1
-        finally:
-            assert server.stop() == 0, server.log()
+    with table_behind_a_proxy(pg, tmp_path) as (proxy, server, catalog):
+        before = metadata_files(server)
+        cut = proxy.arm(Cut(SWAP, when="before"))
+        with pytest.raises(CommitStateUnknownException, match="may or may not have been applied"):
+            catalog.load_table("lab.t").append(rows(10, 20))
+        assert cut.fired == 1
+        # The swap never reached the database: the table is as it was and readable, and the
+        # file the swap would have pointed at is still there (an orphan, never a hole).
+        table = RestCatalog("check", uri=server.uri).load_table("lab.t")
+        assert ids(table) == list(range(10))
+        assert len(metadata_files(server) - before) == 1
 
 
 def test_transaction_commit_lost_after_the_database_applied_it(pg, tmp_path):
-    dsn, port = pg
-    with TcpProxy("127.0.0.1", port) as proxy:
-        server = FloeServer(tmp_path / "wh", catalog_db=via(dsn, proxy)).start()
-        try:
-            catalog = RestCatalog("t", uri=server.uri)
-            catalog.create_namespace("lab")
-            for name in ("a", "b"):
-                catalog.create_table(f"lab.{name}", schema=SCHEMA).append(rows(0, 5))
-            cut = proxy.arm(Cut(b"COMMIT", when="after"))
-            status, body = post(server.uri, "/v1/transactions/commit", {"table-changes": [
-                {"identifier": {"namespace": ["lab"], "name": name}, "requirements": [],
-                 "updates": [{"action": "set-properties", "updates": {"phase": "locked"}}]}
-                for name in ("b", "a")]})
-            assert (status, body) == (204, {})
-            assert cut.fired == 1
-            check = RestCatalog("check", uri=server.uri)
-            for name in ("a", "b"):
-                table = check.load_table(f"lab.{name}")
-                assert table.properties["phase"] == "locked"
-                assert table.metadata_location in metadata_files(server)
-                assert ids(table) == list(range(5))
-        finally:
-            assert server.stop() == 0, server.log()
+    with table_behind_a_proxy(pg, tmp_path, names=("a", "b")) as (proxy, server, catalog):
+        cut = proxy.arm(Cut(b"COMMIT", when="after"))
+        status, body = request(server, "POST", "/v1/transactions/commit", set_properties("b", "a", phase="locked"))
+        assert (status, body) == (204, None)
+        assert cut.fired == 1
+        check = RestCatalog("check", uri=server.uri)
+        for name in ("a", "b"):
+            table = check.load_table(f"lab.{name}")
+            assert table.properties["phase"] == "locked"
+            assert table.metadata_location in metadata_files(server)
+            assert ids(table) == list(range(10))
 
 
 @pytest.mark.parametrize("relay_bytes", [0, 12], ids=["no-answer", "partial-answer"])
@@ -171,10 +156,8 @@ def test_opposite_order_transactions_on_two_servers_do_not_deadlock(pg, tmp_path
         def run(worker: int) -> None:
             order = ("a", "b") if worker % 2 else ("b", "a")
             for i in range(25):
-                answer = post(servers[worker % 2].uri, "/v1/transactions/commit", {"table-changes": [
-                    {"identifier": {"namespace": ["lab"], "name": name}, "requirements": [],
-                     "updates": [{"action": "set-properties", "updates": {f"w{worker}": str(i)}}]}
-                    for name in order]})
+                answer = request(servers[worker % 2], "POST", "/v1/transactions/commit",
+                                 set_properties(*order, **{f"w{worker}": str(i)}), timeout=60)
                 with lock:
                     answers.append(answer)
 

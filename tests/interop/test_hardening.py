@@ -8,34 +8,20 @@
 
 import json
 import random
-import urllib.error
-import urllib.request
-
 import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from harness.floe_text import floe_rows
+from harness.hostile import request
 from pyiceberg.catalog.rest import RestCatalog
 
 
-def request(uri: str, method: str, path: str, body: dict | None = None) -> tuple[int, dict]:
-    data = json.dumps(body).encode() if body is not None else None
-    r = urllib.request.Request(uri + path, data=data, method=method,
-                               headers={"Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(r, timeout=30) as answer:
-            text = answer.read()
-            return answer.status, json.loads(text) if text else {}
-    except urllib.error.HTTPError as e:
-        return e.code, json.loads(e.read() or b"{}")
-
-
-def add_snapshot(uri: str, snapshot_id: int, first_row_id: int, added_rows: int, sequence: int):
+def add_snapshot(server, snapshot_id: int, first_row_id: int, added_rows: int, sequence: int):
     snapshot = {"snapshot-id": snapshot_id, "sequence-number": sequence, "timestamp-ms": 1_700_000_000_000,
                 "manifest-list": "/nonexistent/snap.avro", "summary": {"operation": "append"},
                 "schema-id": 0, "first-row-id": first_row_id, "added-rows": added_rows}
-    return request(uri, "POST", "/v1/namespaces/lab/tables/t", {
+    return request(server, "POST", "/v1/namespaces/lab/tables/t", {
         "requirements": [],
         "updates": [{"action": "add-snapshot", "snapshot": snapshot},
                     {"action": "set-snapshot-ref", "ref-name": "main", "type": "branch",
@@ -43,30 +29,30 @@ def add_snapshot(uri: str, snapshot_id: int, first_row_id: int, added_rows: int,
 
 
 def test_v3_row_lineage_cannot_move_backwards_or_overflow(floe_server):
-    uri = floe_server.uri
-    assert request(uri, "POST", "/v1/namespaces", {"namespace": ["lab"]})[0] == 200
-    status, _ = request(uri, "POST", "/v1/namespaces/lab/tables", {
+    server = floe_server
+    assert request(server, "POST", "/v1/namespaces", {"namespace": ["lab"]})[0] == 200
+    status, _ = request(server, "POST", "/v1/namespaces/lab/tables", {
         "name": "t", "schema": {"type": "struct", "fields": [
             {"id": 1, "name": "id", "required": True, "type": "long"}]},
         "properties": {"format-version": "3"}})
     assert status == 200
-    assert add_snapshot(uri, 1, 0, 10, 1)[0] == 200
+    assert add_snapshot(server, 1, 0, 10, 1)[0] == 200
 
     def next_row_id() -> int:
-        return request(uri, "GET", "/v1/namespaces/lab/tables/t")[1]["metadata"]["next-row-id"]
+        return request(server, "GET", "/v1/namespaces/lab/tables/t")[1]["metadata"]["next-row-id"]
 
     assert next_row_id() == 10
-    status, body = add_snapshot(uri, 2, 10, -5, 2)
+    status, body = add_snapshot(server, 2, 10, -5, 2)
     assert status == 400 and "must not be negative" in body["error"]["message"], body
-    status, body = add_snapshot(uri, 3, -1, 5, 2)
+    status, body = add_snapshot(server, 3, -1, 5, 2)
     assert status == 400 and "must not be negative" in body["error"]["message"], body
-    status, body = add_snapshot(uri, 4, 10, 2**63 - 5, 2)
+    status, body = add_snapshot(server, 4, 10, 2**63 - 5, 2)
     assert status == 400 and "overflows" in body["error"]["message"], body
     assert next_row_id() == 10  # nothing moved
-    assert add_snapshot(uri, 5, 10, 2**62, 2)[0] == 200  # big, but it fits
+    assert add_snapshot(server, 5, 10, 2**62, 2)[0] == 200  # big, but it fits
     assert next_row_id() == 10 + 2**62
     # PyIceberg reads the table's row lineage as floe left it.
-    assert RestCatalog("check", uri=uri).load_table("lab.t").metadata.next_row_id == 10 + 2**62
+    assert RestCatalog("check", uri=server.uri).load_table("lab.t").metadata.next_row_id == 10 + 2**62
 
 
 def empty_files(tmp_path):
