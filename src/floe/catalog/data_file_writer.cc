@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
-#include <limits>
 
 #include "floe/columnar/text_reader.h"
 #include "floe/format/parquet/file_reader.h"
@@ -50,6 +49,8 @@ DataFileWriter::DataFileWriter(const iceberg::TableMetadata& m, const iceberg::P
       spec_(spec),
       schema_(*m.CurrentSchema()),
       options_(std::move(options)),
+      // A file is measured between flushes: small targets flush more often.
+      batch_bytes_(std::min(kBatchBytes, options_.target_file_bytes / 8)),
       pool_(DefaultWorkerThreads()) {
   options_.parquet.pool = &pool_;
   options_.max_open_files = std::max<size_t>(options_.max_open_files, 1);
@@ -94,9 +95,7 @@ Status DataFileWriter::Add(const RecordBatch& batch) {
       p.pending_bytes = ValueBytes(p.pending);
       FLOE_RETURN_IF_ERROR(KeepWithinBudget());
     }
-    // A file is measured between flushes: small targets flush more often.
-    const int64_t batch_bytes = std::min(kBatchBytes, options_.target_file_bytes / 8);
-    if (rows >= kBatchRows || p.pending_bytes >= batch_bytes) FLOE_RETURN_IF_ERROR(Flush(p));
+    if (rows >= kBatchRows || p.pending_bytes >= batch_bytes_) FLOE_RETURN_IF_ERROR(Flush(p));
   }
   return Status::OK();
 }
@@ -139,7 +138,7 @@ Result<std::vector<iceberg::DataFile>> DataFileWriter::Finish() {
 Status DataFileWriter::CloseFile(Partition& p) {
   FLOE_RETURN_IF_ERROR(p.writer->Close());
   parquet::DataFileMetrics metrics =
-      parquet::MetricsFromWriter(*p.writer, std::numeric_limits<int>::max());
+      parquet::MetricsFromWriter(*p.writer, LongestBoundNeeded(options_));
   ApplyMetricsModes(options_, schema_, &metrics);
   iceberg::DataFile file;
   file.file_path = p.path;

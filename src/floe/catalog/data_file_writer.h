@@ -67,7 +67,8 @@ class DataFileWriter {
   const iceberg::PartitionSpec& spec_;
   const Schema& schema_;
   DataWriteOptions options_;
-  ThreadPool pool_;                              // the encoder threads of every open file
+  int64_t batch_bytes_;  // pending bytes that make a partition's rows worth encoding
+  ThreadPool pool_;      // the encoder threads of every open file
   std::map<std::string, Partition> partitions_;  // by partition key
   size_t open_files_ = 0;
   std::vector<iceberg::DataFile> finished_;

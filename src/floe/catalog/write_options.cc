@@ -1,7 +1,9 @@
 #include "floe/catalog/write_options.h"
 
+#include <algorithm>
 #include <charconv>
 #include <limits>
+#include <set>
 
 #include "floe/format/parquet/compression.h"
 
@@ -99,11 +101,23 @@ Result<DataWriteOptions> DataWriteOptions::FromProperties(
   return o;
 }
 
+int LongestBoundNeeded(const DataWriteOptions& options) {
+  int longest = 0;
+  auto need = [&](const MetricsMode& mode) {
+    if (mode.kind == MetricsMode::Kind::kFull) longest = std::numeric_limits<int>::max();
+    if (mode.kind == MetricsMode::Kind::kTruncate) longest = std::max(longest, mode.length);
+  };
+  need(options.default_metrics);
+  for (const auto& [id, mode] : options.column_metrics) need(mode);
+  return std::max(longest, 1);
+}
+
 void ApplyMetricsModes(const DataWriteOptions& options, const Schema& schema,
                        parquet::DataFileMetrics* m) {
-  std::vector<int32_t> ids;
-  for (const auto& [id, size] : m->column_sizes) ids.push_back(id);
-  for (const auto& [id, count] : m->value_counts) ids.push_back(id);
+  std::set<int32_t> ids;  // every column with metrics (sizes and counts share ids)
+  for (const auto& [id, size] : m->column_sizes) ids.insert(id);
+  for (const auto& [id, count] : m->value_counts) ids.insert(id);
+  const int gathered = LongestBoundNeeded(options);
   for (const int32_t id : ids) {
     auto custom = options.column_metrics.find(id);
     const MetricsMode mode =
@@ -120,6 +134,7 @@ void ApplyMetricsModes(const DataWriteOptions& options, const Schema& schema,
         m->upper_bounds.erase(id);
         break;
       case MetricsMode::Kind::kTruncate: {
+        if (mode.length >= gathered) break;  // gathered at this length already
         const NestedField* field = schema.FindById(id);
         if (field == nullptr || field->type == nullptr) break;
         const TypeId type = field->type->id();

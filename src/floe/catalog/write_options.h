@@ -49,7 +49,11 @@ struct DataWriteOptions {
       const std::map<std::string, std::string>& properties, const Schema& schema);
 };
 
-// Applies the metrics modes of `options` to metrics gathered in full.
+// The truncate length to gather metrics at so that every column's mode can
+// be applied after: the longest truncate(N), or no limit when one is full.
+int LongestBoundNeeded(const DataWriteOptions& options);
+// Applies the metrics modes of `options` to metrics gathered at
+// LongestBoundNeeded(options).
 void ApplyMetricsModes(const DataWriteOptions& options, const Schema& schema,
                        parquet::DataFileMetrics* metrics);
 

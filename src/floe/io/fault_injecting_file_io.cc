@@ -6,6 +6,18 @@ namespace {
 using Op = FaultInjectingFileIO::Op;
 using Verdict = FaultInjectingFileIO::Verdict;
 
+// Runs `run` as operation `op` of `io` the way the armed fault says: not at
+// all, or with its result replaced by an error after it took effect.
+template <typename F>
+auto Around(FaultInjectingFileIO& io, Op op, std::string_view location, F&& run)
+    -> decltype(run()) {
+  const Verdict v = io.Next(op);
+  if (v == Verdict::kFailBefore) return io.Injected(op, location);
+  auto result = run();
+  if (!result.ok() || v != Verdict::kFailAfter) return result;
+  return io.Injected(op, location);
+}
+
 // An output whose appends and close are operations of their own.
 class FaultyOutputFile final : public OutputFile {
  public:
@@ -16,17 +28,10 @@ class FaultyOutputFile final : public OutputFile {
   int64_t position() const override { return base_->position(); }
 
   Status Append(std::span<const uint8_t> bytes) override {
-    const Verdict v = io_.Next(Op::kAppend);
-    if (v == Verdict::kFailBefore) return io_.Injected(Op::kAppend, path());
-    FLOE_RETURN_IF_ERROR(base_->Append(bytes));
-    return v == Verdict::kFailAfter ? io_.Injected(Op::kAppend, path()) : Status::OK();
+    return Around(io_, Op::kAppend, path(), [&] { return base_->Append(bytes); });
   }
-
   Status Close() override {
-    const Verdict v = io_.Next(Op::kClose);
-    if (v == Verdict::kFailBefore) return io_.Injected(Op::kClose, path());
-    FLOE_RETURN_IF_ERROR(base_->Close());
-    return v == Verdict::kFailAfter ? io_.Injected(Op::kClose, path()) : Status::OK();
+    return Around(io_, Op::kClose, path(), [&] { return base_->Close(); });
   }
 
  private:
@@ -86,50 +91,31 @@ Status FaultInjectingFileIO::Injected(Op op, std::string_view location) const {
 }
 
 Result<std::unique_ptr<InputFile>> FaultInjectingFileIO::OpenInput(std::string_view location) {
-  const Verdict v = Next(Op::kOpenInput);
-  if (v == Verdict::kFailBefore) return Injected(Op::kOpenInput, location);
-  FLOE_ASSIGN_OR_RETURN(auto file, base_.OpenInput(location));
-  if (v == Verdict::kFailAfter) return Injected(Op::kOpenInput, location);
-  return file;
+  return Around(*this, Op::kOpenInput, location, [&] { return base_.OpenInput(location); });
 }
 
 Result<std::unique_ptr<OutputFile>> FaultInjectingFileIO::Create(std::string_view location) {
-  const Verdict v = Next(Op::kCreate);
-  if (v == Verdict::kFailBefore) return Injected(Op::kCreate, location);
-  FLOE_ASSIGN_OR_RETURN(auto file, base_.Create(location));
-  if (v == Verdict::kFailAfter) return Injected(Op::kCreate, location);
+  FLOE_ASSIGN_OR_RETURN(
+      auto file, Around(*this, Op::kCreate, location, [&] { return base_.Create(location); }));
   return std::unique_ptr<OutputFile>(std::make_unique<FaultyOutputFile>(*this, std::move(file)));
 }
 
 Status FaultInjectingFileIO::WriteAtomically(std::string_view location, std::string_view content,
                                              bool overwrite) {
-  const Verdict v = Next(Op::kWriteAtomically);
-  if (v == Verdict::kFailBefore) return Injected(Op::kWriteAtomically, location);
-  FLOE_RETURN_IF_ERROR(base_.WriteAtomically(location, content, overwrite));
-  return v == Verdict::kFailAfter ? Injected(Op::kWriteAtomically, location) : Status::OK();
+  return Around(*this, Op::kWriteAtomically, location,
+                [&] { return base_.WriteAtomically(location, content, overwrite); });
 }
 
 Status FaultInjectingFileIO::Delete(std::string_view location) {
-  const Verdict v = Next(Op::kDelete);
-  if (v == Verdict::kFailBefore) return Injected(Op::kDelete, location);
-  FLOE_RETURN_IF_ERROR(base_.Delete(location));
-  return v == Verdict::kFailAfter ? Injected(Op::kDelete, location) : Status::OK();
+  return Around(*this, Op::kDelete, location, [&] { return base_.Delete(location); });
 }
 
 Result<bool> FaultInjectingFileIO::Exists(std::string_view location) {
-  const Verdict v = Next(Op::kExists);
-  if (v == Verdict::kFailBefore) return Injected(Op::kExists, location);
-  FLOE_ASSIGN_OR_RETURN(bool exists, base_.Exists(location));
-  if (v == Verdict::kFailAfter) return Injected(Op::kExists, location);
-  return exists;
+  return Around(*this, Op::kExists, location, [&] { return base_.Exists(location); });
 }
 
 Result<std::vector<FileInfo>> FaultInjectingFileIO::List(std::string_view prefix) {
-  const Verdict v = Next(Op::kList);
-  if (v == Verdict::kFailBefore) return Injected(Op::kList, prefix);
-  FLOE_ASSIGN_OR_RETURN(auto files, base_.List(prefix));
-  if (v == Verdict::kFailAfter) return Injected(Op::kList, prefix);
-  return files;
+  return Around(*this, Op::kList, prefix, [&] { return base_.List(prefix); });
 }
 
 }  // namespace floe

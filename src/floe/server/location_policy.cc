@@ -124,6 +124,12 @@ bool LocationPolicy::InNestedTable(const fs::path& file, const fs::path& table_d
   return false;
 }
 
+std::string LocationPolicy::RegisteredProblem(
+    std::string_view what, std::string_view location,
+    const std::map<std::string, std::string>& properties) const {
+  return Contains(location) ? PropertiesProblem(properties) : Outside(what, location);
+}
+
 std::string LocationPolicy::PropertiesProblem(
     const std::map<std::string, std::string>& properties) const {
   for (const char* key : kPathProperties) {

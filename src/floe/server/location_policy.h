@@ -42,6 +42,11 @@ class LocationPolicy {
   // prefix (symbolic links resolved). Lexical and stat-free for the part of
   // the path that does not exist.
   bool Contains(std::string_view location) const;
+  // Why a table or view registered from a metadata file may not be ("" when
+  // it may): the location and path properties its metadata names must be
+  // allowed ones. `what` names the location ("the table's location").
+  std::string RegisteredProblem(std::string_view what, std::string_view location,
+                                const std::map<std::string, std::string>& properties) const;
   // The refusal of `location` for a client's `what` ("'location'"), naming
   // where it may be instead.
   std::string Outside(std::string_view what, std::string_view location) const;

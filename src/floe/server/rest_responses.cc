@@ -85,18 +85,19 @@ HttpResponse FromStatus(const Status& s) {
   }
 }
 
+namespace {
+std::optional<HttpResponse> Refusal(const Status& s) {
+  if (s.ok()) return std::nullopt;
+  return BadRequest("Malformed request: " + std::string(s.message()));
+}
+}  // namespace
+
 std::optional<HttpResponse> InvalidName(const catalog::Namespace& ns) {
-  if (Status s = catalog::CheckNamespace(ns); !s.ok()) {
-    return BadRequest("Malformed request: " + std::string(s.message()));
-  }
-  return std::nullopt;
+  return Refusal(catalog::CheckNamespace(ns));
 }
 
 std::optional<HttpResponse> InvalidName(const catalog::TableIdentifier& id) {
-  if (Status s = catalog::CheckIdentifier(id); !s.ok()) {
-    return BadRequest("Malformed request: " + std::string(s.message()));
-  }
-  return std::nullopt;
+  return Refusal(catalog::CheckIdentifier(id));
 }
 
 HttpResponse CommitStateUnknown(const Status& s) {

@@ -150,10 +150,11 @@ HttpResponse RestCatalog::RegisterTable(const catalog::Namespace& ns, const Http
     return BadRequest(metadata.status().message());
   }
   // The table it describes must live where a created one may.
-  std::string problem = locations_.Contains(metadata->location)
-                            ? locations_.PropertiesProblem(metadata->properties)
-                            : locations_.Outside("the table's location", metadata->location);
-  if (!problem.empty()) return BadRequest("Malformed request: " + problem);
+  if (std::string problem = locations_.RegisteredProblem("the table's location", metadata->location,
+                                                         metadata->properties);
+      !problem.empty()) {
+    return BadRequest("Malformed request: " + problem);
+  }
   if (catalog_->Load(id, Kind::kView).ok()) return *NameTaken(id, Kind::kTable);
   auto current = catalog_->LoadTable(id);
   if (current.ok()) {

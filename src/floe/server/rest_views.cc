@@ -289,10 +289,11 @@ HttpResponse RestCatalog::RegisterView(const catalog::Namespace& ns, const HttpR
     }
     return BadRequest(metadata.status().message());
   }
-  std::string problem = locations_.Contains(metadata->location)
-                            ? locations_.PropertiesProblem(metadata->properties)
-                            : locations_.Outside("the view's location", metadata->location);
-  if (!problem.empty()) return BadRequest("Malformed request: " + problem);
+  if (std::string problem = locations_.RegisteredProblem("the view's location", metadata->location,
+                                                         metadata->properties);
+      !problem.empty()) {
+    return BadRequest("Malformed request: " + problem);
+  }
   if (Status c = catalog_->Create(id, path, Kind::kView); !c.ok()) {
     if (c.code() == StatusCode::kAlreadyExists)
       return NameTaken(id, Kind::kView).value_or(FromStatus(c));

@@ -49,9 +49,8 @@ Result<nlohmann::json> ParseJson(std::string_view text, std::string_view what) {
 }
 
 nlohmann::json ParseJsonOrDiscarded(std::string_view text) {
-  if (text.find('\0') != std::string_view::npos || JsonNestingDepth(text) > kMaxJsonDepth)
-    return nlohmann::json(nlohmann::json::value_t::discarded);
-  return nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  auto j = ParseJson(text, "");
+  return j.ok() ? *std::move(j) : nlohmann::json(nlohmann::json::value_t::discarded);
 }
 
 }  // namespace floe
