@@ -20,11 +20,13 @@ class FloeServer:
     """
 
     def __init__(self, warehouse: pathlib.Path, binary: pathlib.Path = FLOE_BINARY,
-                 extra_args: list[str] | None = None, catalog_db: str | None = None) -> None:
+                 extra_args: list[str] | None = None, catalog_db: str | None = None,
+                 env: dict[str, str] | None = None) -> None:
         self.binary = require(binary, "floe binary")
         self.warehouse = warehouse
         self.catalog_db = catalog_db  # a PostgreSQL URI; None: the warehouse's SQLite catalog
         self.extra_args = list(extra_args or [])
+        self.env = {**os.environ, **(env or {})}
         if catalog_db:
             self.extra_args += ["--catalog-db", catalog_db]
         self.log_path = warehouse.parent / f"{warehouse.name}-server.log"
@@ -37,7 +39,7 @@ class FloeServer:
         self.proc = subprocess.Popen(
             [str(self.binary), "server", "--host", "127.0.0.1", "--port", "0",
              "--warehouse", str(self.warehouse), *self.extra_args],
-            stdout=subprocess.DEVNULL, stderr=self._log, env={**os.environ})
+            stdout=subprocess.DEVNULL, stderr=self._log, env=self.env)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             text = self.log_path.read_text(errors="replace")

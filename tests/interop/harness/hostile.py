@@ -35,10 +35,12 @@ LOCATION_ERRORS = ("BadRequestException", "ValidationException", "IllegalArgumen
 
 
 @contextlib.contextmanager
-def serve(tmp_path: pathlib.Path, *args, warehouse: str = "warehouse"):
-    """`floe server` over tmp_path/warehouse with extra flags. Its clean exit (code 0) is asserted
-    at the end, unless the test failed already (then the first failure is the one reported)."""
-    server = FloeServer(tmp_path / warehouse, extra_args=[str(a) for a in args]).start()
+def serve(tmp_path: pathlib.Path, *args, warehouse: str = "warehouse",
+          env: dict[str, str] | None = None):
+    """`floe server` over tmp_path/warehouse with extra flags (and environment variables). Its clean
+    exit (code 0) is asserted at the end, unless the test failed already (then the first failure is
+    the one reported)."""
+    server = FloeServer(tmp_path / warehouse, extra_args=[str(a) for a in args], env=env).start()
     try:
         yield server
     except BaseException:
