@@ -92,11 +92,11 @@ Result<std::string> Catalog::CommitMetadata(const TableIdentifier& id,
                                             const iceberg::TableMetadata& next) {
   const std::string path = iceberg::MetadataFilePath(
       LocalPath(next.location), iceberg::NextMetadataFileVersion(base_location));
-  FLOE_RETURN_IF_ERROR(iceberg::WriteTableMetadataFile(path, next));
+  FLOE_RETURN_IF_ERROR(iceberg::WriteTableMetadataFile(io(), path, next));
   if (Status s = CommitTable(id, base_location, path); !s.ok()) {
     // Removed only when certainly never referenced: after a lost answer the
     // catalog may point at it.
-    if (CommitCertainlyFailed(s)) ::unlink(path.c_str());
+    if (CommitCertainlyFailed(s)) (void)io().Delete(path);
     return s;
   }
   return path;
@@ -123,9 +123,9 @@ Result<std::string> Catalog::CreateTableFrom(const TableIdentifier& id,
   // Refuse before writing anything when the name is taken.
   if (LoadTable(id).ok()) return Status::AlreadyExists("table {} already exists", id.ToString());
   const std::string path = iceberg::MetadataFilePath(LocalPath(metadata.location), 0);
-  FLOE_RETURN_IF_ERROR(iceberg::WriteTableMetadataFile(path, metadata));
+  FLOE_RETURN_IF_ERROR(iceberg::WriteTableMetadataFile(io(), path, metadata));
   if (Status s = CreateTable(id, path); !s.ok()) {
-    if (CommitCertainlyFailed(s)) ::unlink(path.c_str());
+    if (CommitCertainlyFailed(s)) (void)io().Delete(path);
     return s;
   }
   return path;

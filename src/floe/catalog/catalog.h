@@ -48,6 +48,13 @@ class Catalog {
  public:
   virtual ~Catalog() = default;
 
+  // Where the files of this catalog's tables are read and written: the
+  // local filesystem unless UseFileIO chose another (a fault-injecting one
+  // in tests). REQUIRES of UseFileIO: `io` outlives the catalog, and no
+  // operation is running.
+  FileIO& io() const { return *io_; }
+  void UseFileIO(FileIO& io) { io_ = &io; }
+
   virtual Status CreateNamespace(const Namespace& ns, const Properties& properties) = 0;
   // Namespaces directly under `parent` (all top-level ones for an empty parent).
   virtual Result<std::vector<Namespace>> ListNamespaces(const Namespace& parent) = 0;
@@ -134,6 +141,9 @@ class Catalog {
   Status RenameTable(const TableIdentifier& from, const TableIdentifier& to) {
     return Rename(from, to, Kind::kTable);
   }
+
+ private:
+  FileIO* io_ = &LocalFileIO();
 };
 
 // Whether a failed commit certainly changed nothing, so that the files it

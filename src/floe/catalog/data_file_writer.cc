@@ -36,16 +36,18 @@ int64_t ValueBytes(const RecordBatch& batch) {
 
 }  // namespace
 
-Result<std::unique_ptr<DataFileWriter>> DataFileWriter::Open(const iceberg::TableMetadata& m,
+Result<std::unique_ptr<DataFileWriter>> DataFileWriter::Open(FileIO& io,
+                                                             const iceberg::TableMetadata& m,
                                                              const iceberg::PartitionSpec& spec) {
   FLOE_ASSIGN_OR_RETURN(DataWriteOptions options,
                         DataWriteOptions::FromProperties(m.properties, *m.CurrentSchema()));
-  return std::make_unique<DataFileWriter>(m, spec, std::move(options));
+  return std::make_unique<DataFileWriter>(io, m, spec, std::move(options));
 }
 
-DataFileWriter::DataFileWriter(const iceberg::TableMetadata& m, const iceberg::PartitionSpec& spec,
-                               DataWriteOptions options)
-    : metadata_(m),
+DataFileWriter::DataFileWriter(FileIO& io, const iceberg::TableMetadata& m,
+                               const iceberg::PartitionSpec& spec, DataWriteOptions options)
+    : io_(io),
+      metadata_(m),
       spec_(spec),
       schema_(*m.CurrentSchema()),
       options_(std::move(options)),
@@ -198,10 +200,9 @@ Status DataFileWriter::Flush(Partition& p) {
       }
       if (oldest != nullptr) FLOE_RETURN_IF_ERROR(CloseFile(*oldest));
     }
-    FLOE_RETURN_IF_ERROR(CreateDirectoriesDurably(p.dir));
     p.path = fmt::format("{}/{:05d}-{}.parquet", p.dir, finished_.size() + open_files_,
                          iceberg::NewUuid());
-    FLOE_ASSIGN_OR_RETURN(auto out, CreateLocalOutputFile(p.path));
+    FLOE_ASSIGN_OR_RETURN(auto out, io_.Create(p.path));
     FLOE_ASSIGN_OR_RETURN(p.writer,
                           parquet::FileWriter::Open(std::move(out), schema_, options_.parquet));
     ++open_files_;
@@ -219,7 +220,7 @@ Status DataFileWriter::Flush(Partition& p) {
 // Reads an input file into batches of the table schema.
 Status ReadInput(const std::string& path, const Schema& schema, DataFileWriter* out) {
   if (path.ends_with(".parquet")) {
-    FLOE_ASSIGN_OR_RETURN(auto file, OpenLocalInputFile(path));
+    FLOE_ASSIGN_OR_RETURN(auto file, LocalFileIO().OpenInput(path));
     FLOE_ASSIGN_OR_RETURN(auto reader, parquet::FileReader::Open(std::move(file)));
     std::vector<std::string> names;
     for (const NestedField& f : schema.fields()) names.push_back(f.name);

@@ -27,11 +27,12 @@ class DataFileWriter {
  public:
   // Files go under <table location>/data/<partition path>/, written as the
   // table's properties say; kInvalidArgument for a malformed write property.
-  static Result<std::unique_ptr<DataFileWriter>> Open(const iceberg::TableMetadata& metadata,
+  static Result<std::unique_ptr<DataFileWriter>> Open(FileIO& io,
+                                                      const iceberg::TableMetadata& metadata,
                                                       const iceberg::PartitionSpec& spec);
-  // REQUIRES: metadata and spec outlive the writer.
-  DataFileWriter(const iceberg::TableMetadata& metadata, const iceberg::PartitionSpec& spec,
-                 DataWriteOptions options);
+  // REQUIRES: io, metadata and spec outlive the writer.
+  DataFileWriter(FileIO& io, const iceberg::TableMetadata& metadata,
+                 const iceberg::PartitionSpec& spec, DataWriteOptions options);
 
   // Routes each row of `batch` (in the table's current schema) to its
   // partition's file.
@@ -63,6 +64,7 @@ class DataFileWriter {
   // Encodes or writes out the largest holdings while the rows held exceed the budget.
   Status KeepWithinBudget();
 
+  FileIO& io_;
   const iceberg::TableMetadata& metadata_;
   const iceberg::PartitionSpec& spec_;
   const Schema& schema_;
@@ -75,8 +77,8 @@ class DataFileWriter {
   uint64_t flushes_ = 0;
 };
 
-// Reads an input file into batches of `schema` for `out`: .parquet (columns
-// matched to the schema by name), or .jsonl / .csv text
+// Reads a local input file into batches of `schema` for `out`: .parquet
+// (columns matched to the schema by name), or .jsonl / .csv text
 // (columnar/text_reader.h).
 Status ReadInput(const std::string& path, const Schema& schema, DataFileWriter* out);
 

@@ -318,7 +318,7 @@ class RestClientCatalog final : public Catalog {
                                           const TableMetadata& next, const Status& failure) {
     auto location = Load(id, Kind::kTable);
     if (location.ok()) {
-      auto current = iceberg::ReadTableMetadataFile(*location);
+      auto current = iceberg::ReadTableMetadataFile(io(), *location);
       if (current.ok() && iceberg::ChangeVisibleIn(base, next, *current)) return *location;
     }
     return Status::CommitStateUnknown(

@@ -1,9 +1,7 @@
 #include "floe/catalog/table_append.h"
 
 #include <fmt/format.h>
-#include <unistd.h>
 
-#include <filesystem>
 #include <map>
 #include <random>
 #include <set>
@@ -32,12 +30,13 @@ Result<AppendResult> AppendFiles(Catalog& catalog, const TableIdentifier& id,
                                  const std::vector<std::string>& inputs,
                                  const AppendOptions& options) {
   // Write the data files and the manifest against the current metadata.
+  FileIO& io = catalog.io();
   FLOE_ASSIGN_OR_RETURN(std::string location, catalog.LoadTable(id));
-  auto base = iceberg::ReadTableMetadataFile(location);
+  auto base = iceberg::ReadTableMetadataFile(io, location);
   if (!base.ok()) return base.status();
   const iceberg::PartitionSpec spec = *base->DefaultSpec();
   const int32_t schema_id = base->current_schema_id;
-  FLOE_ASSIGN_OR_RETURN(auto writer, DataFileWriter::Open(*base, spec));
+  FLOE_ASSIGN_OR_RETURN(auto writer, DataFileWriter::Open(io, *base, spec));
   for (const std::string& input : inputs)
     FLOE_RETURN_IF_ERROR(ReadInput(input, *base->CurrentSchema(), writer.get()));
   FLOE_ASSIGN_OR_RETURN(std::vector<iceberg::DataFile> files, writer->Finish());
@@ -48,12 +47,12 @@ Result<AppendResult> AppendFiles(Catalog& catalog, const TableIdentifier& id,
   std::set<std::string> partitions;
   for (const iceberg::DataFile& f : files) {
     added_bytes += f.file_size_in_bytes;
-    partitions.insert(std::filesystem::path(f.file_path).parent_path().string());
+    partitions.insert(f.file_path.substr(0, f.file_path.rfind('/')));
   }
   const size_t file_count = files.size();
-  FLOE_ASSIGN_OR_RETURN(
-      iceberg::ManifestFile manifest,
-      iceberg::WriteManifest(manifest_path, *base, spec, iceberg::AddedEntries(std::move(files))));
+  FLOE_ASSIGN_OR_RETURN(iceberg::ManifestFile manifest,
+                        iceberg::WriteManifest(io, manifest_path, *base, spec,
+                                               iceberg::AddedEntries(std::move(files))));
 
   AppendResult result;
   result.data_files = static_cast<int64_t>(file_count);
@@ -63,7 +62,7 @@ Result<AppendResult> AppendFiles(Catalog& catalog, const TableIdentifier& id,
   // the race they were never referenced, and the next attempt removes them.
   std::vector<std::string> attempt_files;
   auto remove_attempt_files = [&] {
-    for (const std::string& path : attempt_files) ::unlink(path.c_str());
+    for (const std::string& path : attempt_files) (void)io.Delete(path);
     attempt_files.clear();
   };
   auto change = [&](iceberg::TableMetadata& m) -> Status {
@@ -87,7 +86,7 @@ Result<AppendResult> AppendFiles(Catalog& catalog, const TableIdentifier& id,
     manifests.push_back(added);
     std::map<std::string, std::string> parent_summary;
     if (const iceberg::Snapshot* parent = m.CurrentSnapshot()) {
-      FLOE_ASSIGN_OR_RETURN(auto existing, iceberg::ReadManifestList(parent->manifest_list));
+      FLOE_ASSIGN_OR_RETURN(auto existing, iceberg::ReadManifestList(io, parent->manifest_list));
       manifests.insert(manifests.end(), existing.begin(), existing.end());
       parent_summary = parent->summary;
     }
@@ -100,13 +99,13 @@ Result<AppendResult> AppendFiles(Catalog& catalog, const TableIdentifier& id,
                          ++attempt_manifest);
     };
     const size_t before = manifests.size();
-    FLOE_ASSIGN_OR_RETURN(manifests, iceberg::MergeManifests(m, s, std::move(manifests), merge,
+    FLOE_ASSIGN_OR_RETURN(manifests, iceberg::MergeManifests(io, m, s, std::move(manifests), merge,
                                                              new_manifest_path, &attempt_files));
     result.manifests_merged = static_cast<int64_t>(before - manifests.size());
     s.manifest_list =
         fmt::format("{}/metadata/snap-{}-1-{}.avro", table_dir, s.snapshot_id, iceberg::NewUuid());
     attempt_files.push_back(s.manifest_list);
-    FLOE_RETURN_IF_ERROR(iceberg::WriteManifestList(s.manifest_list, s, manifests));
+    FLOE_RETURN_IF_ERROR(iceberg::WriteManifestList(io, s.manifest_list, s, manifests));
     s.summary = {
         {"operation", "append"},
         {"added-data-files", std::to_string(file_count)},

@@ -46,7 +46,7 @@ Result<PreparedCommit> PrepareTableChange(
   out.id = id;
   FLOE_ASSIGN_OR_RETURN(out.base_location, catalog.LoadTable(id));
   FLOE_ASSIGN_OR_RETURN(const iceberg::TableMetadata base,
-                        iceberg::ReadTableMetadataFile(out.base_location));
+                        iceberg::ReadTableMetadataFile(catalog.io(), out.base_location));
   iceberg::TableMetadata next = base;
   FLOE_RETURN_IF_ERROR(change(next));
   if (next == base) {  // a no-op writes nothing
@@ -58,7 +58,7 @@ Result<PreparedCommit> PrepareTableChange(
   FLOE_RETURN_IF_ERROR(next.Validate());
   out.metadata_location = iceberg::MetadataFilePath(
       LocalPath(next.location), iceberg::NextMetadataFileVersion(out.base_location));
-  FLOE_RETURN_IF_ERROR(iceberg::WriteTableMetadataFile(out.metadata_location, next));
+  FLOE_RETURN_IF_ERROR(iceberg::WriteTableMetadataFile(catalog.io(), out.metadata_location, next));
   out.metadata = std::move(next);
   out.written = true;
   return out;
@@ -81,7 +81,8 @@ Result<CommitResult> CommitTableChange(Catalog& catalog, const TableIdentifier& 
     std::unique_lock<std::mutex> turn;
     if (options.turn != nullptr) turn = std::unique_lock(*options.turn);
     FLOE_ASSIGN_OR_RETURN(std::string base_location, catalog.LoadTable(id));
-    FLOE_ASSIGN_OR_RETURN(auto shared, iceberg::ReadTableMetadataFileShared(base_location));
+    FLOE_ASSIGN_OR_RETURN(auto shared,
+                          iceberg::ReadTableMetadataFileShared(catalog.io(), base_location));
     const iceberg::TableMetadata& base = *shared;
     if (options.check) FLOE_RETURN_IF_ERROR(options.check(base));
     iceberg::TableMetadata next = base;

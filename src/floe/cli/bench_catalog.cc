@@ -98,11 +98,12 @@ Result<Json> FastAppendCommit(const iceberg::TableMetadata& m, iceberg::Manifest
   std::vector<iceberg::ManifestFile> manifests = {manifest};
   std::map<std::string, std::string> parent_summary;
   if (const iceberg::Snapshot* parent = m.CurrentSnapshot()) {
-    FLOE_ASSIGN_OR_RETURN(auto carried, iceberg::ReadManifestList(parent->manifest_list));
+    FLOE_ASSIGN_OR_RETURN(auto carried,
+                          iceberg::ReadManifestList(LocalFileIO(), parent->manifest_list));
     manifests.insert(manifests.end(), carried.begin(), carried.end());
     parent_summary = parent->summary;
   }
-  FLOE_RETURN_IF_ERROR(iceberg::WriteManifestList(s.manifest_list, s, manifests));
+  FLOE_RETURN_IF_ERROR(iceberg::WriteManifestList(LocalFileIO(), s.manifest_list, s, manifests));
   const int64_t records = manifest.added_rows_count.value_or(0);
   auto total = [&](const char* key, int64_t added) {
     auto it = parent_summary.find(key);
@@ -150,6 +151,7 @@ Status RunCommit(const CatalogBench& o) {
           file.file_size_in_bytes = 100;
           FLOE_ASSIGN_OR_RETURN(
               manifest, iceberg::WriteManifest(
+                            LocalFileIO(),
                             fmt::format("{}/metadata/bench-{}-{}-m0.avro", m.location, c, landed),
                             m, *m.DefaultSpec(), iceberg::AddedEntries({file})));
         }

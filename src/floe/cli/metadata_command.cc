@@ -11,7 +11,8 @@ namespace floe::cli {
 namespace {
 
 Status RunMetadata(const std::string& path) {
-  FLOE_ASSIGN_OR_RETURN(iceberg::TableMetadata metadata, iceberg::ReadTableMetadataFile(path));
+  FLOE_ASSIGN_OR_RETURN(iceberg::TableMetadata metadata,
+                        iceberg::ReadTableMetadataFile(LocalFileIO(), path));
   // Indented for people; files and the REST catalog use the compact form.
   std::printf("%s\n",
               nlohmann::json::parse(iceberg::TableMetadataToJson(metadata)).dump(2).c_str());

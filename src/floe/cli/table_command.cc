@@ -53,15 +53,11 @@ struct LoadedTable {
   iceberg::TableMetadata metadata;
 };
 
-Result<iceberg::TableMetadata> ReadMetadata(const std::string& location) {
-  return iceberg::ReadTableMetadataFile(location);
-}
-
 Result<LoadedTable> Load(catalog::Catalog& cat, const std::string& name) {
   LoadedTable t;
   FLOE_ASSIGN_OR_RETURN(t.id, catalog::TableIdentifier::Parse(name));
   FLOE_ASSIGN_OR_RETURN(t.metadata_location, cat.LoadTable(t.id));
-  FLOE_ASSIGN_OR_RETURN(t.metadata, ReadMetadata(t.metadata_location));
+  FLOE_ASSIGN_OR_RETURN(t.metadata, iceberg::ReadTableMetadataFile(cat.io(), t.metadata_location));
   return t;
 }
 
@@ -95,7 +91,7 @@ Status RunRegister(const TableOptions& o) {
   FLOE_ASSIGN_OR_RETURN(auto cat, OpenCatalog(o.catalog));
   FLOE_ASSIGN_OR_RETURN(catalog::TableIdentifier id, catalog::TableIdentifier::Parse(o.table));
   // Only metadata floe can read is adopted.
-  FLOE_RETURN_IF_ERROR(ReadMetadata(o.target).status());
+  FLOE_RETURN_IF_ERROR(iceberg::ReadTableMetadataFile(cat->io(), o.target).status());
   return cat->CreateTable(id, o.target);
 }
 
@@ -294,7 +290,8 @@ Status RunManifests(const TableOptions& o) {
   FLOE_ASSIGN_OR_RETURN(LoadedTable t, Load(*cat, o.table));
   FLOE_ASSIGN_OR_RETURN(const iceberg::Snapshot* snapshot, ChooseSnapshot(o, t.metadata));
   if (snapshot == nullptr) return Status::OK();
-  FLOE_ASSIGN_OR_RETURN(auto manifests, iceberg::ReadManifestList(snapshot->manifest_list));
+  FLOE_ASSIGN_OR_RETURN(auto manifests,
+                        iceberg::ReadManifestList(cat->io(), snapshot->manifest_list));
   std::string out;
   for (const iceberg::ManifestFile& m : manifests) {
     auto opt = [](auto v) { return v ? std::to_string(*v) : std::string("null"); };
@@ -324,7 +321,7 @@ Status RunFiles(const TableOptions& o) {
     FLOE_ASSIGN_OR_RETURN(filter, iceberg::ParseExpression(o.where));
     FLOE_ASSIGN_OR_RETURN(filter, iceberg::Bind(filter, *ScanSchema(o, t.metadata, snapshot)));
   }
-  FLOE_ASSIGN_OR_RETURN(auto entries, iceberg::PlanFiles(t.metadata, *snapshot, filter));
+  FLOE_ASSIGN_OR_RETURN(auto entries, iceberg::PlanFiles(cat->io(), t.metadata, *snapshot, filter));
   std::string out;
   auto number = [](int64_t v) { return std::to_string(v); };
   for (const iceberg::ManifestEntry& e : entries) {
@@ -377,7 +374,7 @@ Status RunScan(const TableOptions& o) {
     FLOE_ASSIGN_OR_RETURN(options.filter, iceberg::ParseExpression(o.where));
   }
   if (snapshot != nullptr) {
-    FLOE_RETURN_IF_ERROR(iceberg::ScanTable(t.metadata, *snapshot, options,
+    FLOE_RETURN_IF_ERROR(iceberg::ScanTable(cat->io(), t.metadata, *snapshot, options,
                                             [&](const RecordBatch& b) { return out.Write(b); }));
   }
   // An empty result still gets its CSV header.

@@ -80,7 +80,7 @@ std::vector<std::string> SortedPaths(const std::vector<ManifestFile>& manifests)
 
 }  // namespace
 
-Result<Snapshot> RebaseFastAppend(const Snapshot& append, const TableMetadata& current,
+Result<Snapshot> RebaseFastAppend(FileIO& io, const Snapshot& append, const TableMetadata& current,
                                   const std::string& manifest_list_path) {
   if (current.format_version != 2) {
     return Refused(fmt::format("the table is format v{}", current.format_version));
@@ -91,7 +91,8 @@ Result<Snapshot> RebaseFastAppend(const Snapshot& append, const TableMetadata& c
   FLOE_ASSIGN_OR_RETURN(const Snapshot* head, AppendsSince(current, append.parent_snapshot_id));
 
   // The append's list: its own manifests of added files, then its parent's.
-  FLOE_ASSIGN_OR_RETURN(std::vector<ManifestFile> listed, ReadManifestList(append.manifest_list));
+  FLOE_ASSIGN_OR_RETURN(std::vector<ManifestFile> listed,
+                        ReadManifestList(io, append.manifest_list));
   std::vector<ManifestFile> own, carried;
   for (ManifestFile& m : listed) {
     (m.added_snapshot_id == append.snapshot_id ? own : carried).push_back(std::move(m));
@@ -106,7 +107,7 @@ Result<Snapshot> RebaseFastAppend(const Snapshot& append, const TableMetadata& c
   std::vector<ManifestFile> parents;
   if (append.parent_snapshot_id) {
     const Snapshot* parent = current.SnapshotById(*append.parent_snapshot_id);
-    FLOE_ASSIGN_OR_RETURN(parents, ReadManifestList(parent->manifest_list));
+    FLOE_ASSIGN_OR_RETURN(parents, ReadManifestList(io, parent->manifest_list));
   }
   if (SortedPaths(carried) != SortedPaths(parents)) {
     return Refused("its manifest list is not its parent's manifests plus its own");
@@ -126,9 +127,9 @@ Result<Snapshot> RebaseFastAppend(const Snapshot& append, const TableMetadata& c
     }
     m.sequence_number = rebased.sequence_number;
   }
-  FLOE_ASSIGN_OR_RETURN(std::vector<ManifestFile> heads, ReadManifestList(head->manifest_list));
+  FLOE_ASSIGN_OR_RETURN(std::vector<ManifestFile> heads, ReadManifestList(io, head->manifest_list));
   own.insert(own.end(), heads.begin(), heads.end());
-  FLOE_RETURN_IF_ERROR(WriteManifestList(manifest_list_path, rebased, own));
+  FLOE_RETURN_IF_ERROR(WriteManifestList(io, manifest_list_path, rebased, own));
   return rebased;
 }
 

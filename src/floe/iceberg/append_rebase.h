@@ -30,7 +30,7 @@ namespace floe::iceberg {
 //   while an overwrite, delete or replace since P might have removed what
 //   the client read, and row-level deletes would have sequence numbers the
 //   client's did not account for.
-Result<Snapshot> RebaseFastAppend(const Snapshot& append, const TableMetadata& current,
+Result<Snapshot> RebaseFastAppend(FileIO& io, const Snapshot& append, const TableMetadata& current,
                                   const std::string& manifest_list_path);
 
 }  // namespace floe::iceberg

@@ -4,7 +4,7 @@
 
 #include "floe/format/avro/avro_value_json.h"
 #include "floe/format/avro/container_reader.h"
-#include "floe/io/file.h"
+#include "floe/io/file_io.h"
 #include "floe/util/decimal.h"
 
 namespace floe::iceberg {
@@ -94,8 +94,8 @@ std::map<int32_t, V> IdMap(const RecordView& r, std::string_view name, F&& value
 }
 
 template <typename F>
-Status ForEachRecord(const std::string& path, F&& f) {
-  FLOE_ASSIGN_OR_RETURN(auto file, OpenLocalInputFile(LocalPath(path)));
+Status ForEachRecord(FileIO& io, const std::string& path, F&& f) {
+  FLOE_ASSIGN_OR_RETURN(auto file, io.OpenInput(path));
   auto reader = avro::ContainerReader::Open(std::move(file));
   if (!reader.ok()) return reader.status();  // names the file already
   const AvroSchema& schema = (*reader)->schema();
@@ -118,9 +118,9 @@ Status Required(const std::string& path, std::string_view field, bool present) {
 
 }  // namespace
 
-Result<std::vector<ManifestFile>> ReadManifestList(const std::string& path) {
+Result<std::vector<ManifestFile>> ReadManifestList(FileIO& io, const std::string& path) {
   std::vector<ManifestFile> out;
-  FLOE_RETURN_IF_ERROR(ForEachRecord(path, [&](const RecordView& r) -> Status {
+  FLOE_RETURN_IF_ERROR(ForEachRecord(io, path, [&](const RecordView& r) -> Status {
     ManifestFile m;
     auto manifest_path = r.Bytes("manifest_path");
     auto length = r.Long("manifest_length");
@@ -287,13 +287,13 @@ std::string PartitionJson(const RecordView& partition, const PartitionLayout& la
 
 }  // namespace
 
-Result<std::vector<ManifestEntry>> ReadManifest(const ManifestFile& manifest,
+Result<std::vector<ManifestEntry>> ReadManifest(FileIO& io, const ManifestFile& manifest,
                                                 const TypePtr& partition_type,
                                                 const EntryFilter& filter) {
   std::vector<ManifestEntry> out;
   const std::string& path = manifest.manifest_path;
   std::optional<PartitionLayout> layout;  // every record of the file has the same schema
-  FLOE_RETURN_IF_ERROR(ForEachRecord(path, [&](const RecordView& r) -> Status {
+  FLOE_RETURN_IF_ERROR(ForEachRecord(io, path, [&](const RecordView& r) -> Status {
     ManifestEntry e;
     auto status = r.Long("status");
     auto file = r.Record("data_file");

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "floe/columnar/column.h"
+#include "floe/io/file_io.h"
 #include "floe/util/status.h"
 
 namespace floe::iceberg {
@@ -63,7 +64,7 @@ struct ManifestEntry {
   DataFile data_file;
 };
 
-Result<std::vector<ManifestFile>> ReadManifestList(const std::string& path);
+Result<std::vector<ManifestFile>> ReadManifestList(FileIO& io, const std::string& path);
 // Decides from an entry's status and typed partition tuple whether to keep it.
 using EntryFilter = std::function<bool(int32_t status, const std::vector<Column>& partition)>;
 
@@ -72,7 +73,7 @@ using EntryFilter = std::function<bool(int32_t status, const std::vector<Column>
 // type of the manifest's spec (TableMetadata::PartitionTypeOf), each data
 // file's typed `partition` is filled too, matching fields by field id. With a
 // filter, entries it rejects are skipped before the rest of them is decoded.
-Result<std::vector<ManifestEntry>> ReadManifest(const ManifestFile& manifest,
+Result<std::vector<ManifestEntry>> ReadManifest(FileIO& io, const ManifestFile& manifest,
                                                 const TypePtr& partition_type = nullptr,
                                                 const EntryFilter& filter = nullptr);
 

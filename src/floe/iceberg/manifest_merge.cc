@@ -17,7 +17,7 @@ int64_t ParseLong(const std::map<std::string, std::string>& properties, const ch
 }
 
 // One merged manifest from the manifests of `bin` (all of spec `spec_id`).
-Result<ManifestFile> MergeBin(const TableMetadata& metadata, const Snapshot& snapshot,
+Result<ManifestFile> MergeBin(FileIO& io, const TableMetadata& metadata, const Snapshot& snapshot,
                               int32_t spec_id, const std::vector<ManifestFile>& bin,
                               const std::string& path) {
   const PartitionSpec* spec = metadata.SpecById(spec_id);
@@ -25,7 +25,7 @@ Result<ManifestFile> MergeBin(const TableMetadata& metadata, const Snapshot& sna
   FLOE_ASSIGN_OR_RETURN(TypePtr partition_type, metadata.PartitionTypeOf(spec_id));
   std::vector<ManifestEntry> entries;
   for (const ManifestFile& m : bin) {
-    FLOE_ASSIGN_OR_RETURN(auto read, ReadManifest(m, partition_type));
+    FLOE_ASSIGN_OR_RETURN(auto read, ReadManifest(io, m, partition_type));
     for (ManifestEntry& e : read) {
       if (e.status == 2) continue;  // deleted by an earlier snapshot: gone from this one
       // Files this snapshot adds stay ADDED (and inherit its ids); the rest exist.
@@ -40,7 +40,7 @@ Result<ManifestFile> MergeBin(const TableMetadata& metadata, const Snapshot& sna
       entries.push_back(std::move(e));
     }
   }
-  FLOE_ASSIGN_OR_RETURN(ManifestFile merged, WriteManifest(path, metadata, *spec, entries));
+  FLOE_ASSIGN_OR_RETURN(ManifestFile merged, WriteManifest(io, path, metadata, *spec, entries));
   AssignManifestToSnapshot(snapshot, &merged);
   return merged;
 }
@@ -61,9 +61,9 @@ ManifestMergeOptions ManifestMergeOptions::FromProperties(
 }
 
 Result<std::vector<ManifestFile>> MergeManifests(
-    const TableMetadata& metadata, const Snapshot& snapshot, std::vector<ManifestFile> manifests,
-    const ManifestMergeOptions& options, const std::function<std::string()>& new_manifest_path,
-    std::vector<std::string>* written) {
+    FileIO& io, const TableMetadata& metadata, const Snapshot& snapshot,
+    std::vector<ManifestFile> manifests, const ManifestMergeOptions& options,
+    const std::function<std::string()>& new_manifest_path, std::vector<std::string>* written) {
   if (!options.enabled) return manifests;
   // Data manifests by spec, in list order.
   std::map<int32_t, std::vector<size_t>> by_spec;
@@ -93,7 +93,7 @@ Result<std::vector<ManifestFile>> MergeManifests(
         const std::string path = new_manifest_path();
         written->push_back(path);
         FLOE_ASSIGN_OR_RETURN(replaced[indexes[start]],
-                              MergeBin(metadata, snapshot, spec_id, bin, path));
+                              MergeBin(io, metadata, snapshot, spec_id, bin, path));
       }
       start = end;
     }

@@ -33,8 +33,8 @@ struct ManifestMergeOptions {
 // kept as they are. `written` receives the paths of new manifests, so a
 // failed commit can remove them.
 Result<std::vector<ManifestFile>> MergeManifests(
-    const TableMetadata& metadata, const Snapshot& snapshot, std::vector<ManifestFile> manifests,
-    const ManifestMergeOptions& options, const std::function<std::string()>& new_manifest_path,
-    std::vector<std::string>* written);
+    FileIO& io, const TableMetadata& metadata, const Snapshot& snapshot,
+    std::vector<ManifestFile> manifests, const ManifestMergeOptions& options,
+    const std::function<std::string()>& new_manifest_path, std::vector<std::string>* written);
 
 }  // namespace floe::iceberg

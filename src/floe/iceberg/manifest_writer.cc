@@ -9,7 +9,7 @@
 #include "floe/columnar/compare.h"
 #include "floe/format/avro/container_writer.h"
 #include "floe/iceberg/single_value.h"
-#include "floe/io/file.h"
+#include "floe/io/file_io.h"
 #include "floe/schema/schema_json_internal.h"
 #include "floe/util/decimal.h"
 
@@ -224,8 +224,8 @@ void AssignManifestToSnapshot(const Snapshot& snapshot, ManifestFile* manifest) 
   }
 }
 
-Result<ManifestFile> WriteManifest(const std::string& path, const TableMetadata& metadata,
-                                   const PartitionSpec& spec,
+Result<ManifestFile> WriteManifest(FileIO& io, const std::string& path,
+                                   const TableMetadata& metadata, const PartitionSpec& spec,
                                    const std::vector<ManifestEntry>& entries) {
   const Schema* schema = metadata.CurrentSchema();
   FLOE_ASSIGN_OR_RETURN(TypePtr partition_type, metadata.PartitionTypeOf(spec.spec_id));
@@ -246,7 +246,7 @@ Result<ManifestFile> WriteManifest(const std::string& path, const TableMetadata&
                       {"partition-spec-id", std::to_string(spec.spec_id)},
                       {"format-version", "2"},
                       {"content", "data"}};
-  FLOE_ASSIGN_OR_RETURN(auto out, CreateLocalOutputFile(LocalPath(path)));
+  FLOE_ASSIGN_OR_RETURN(auto out, io.Create(path));
   FLOE_ASSIGN_OR_RETURN(
       auto writer, avro::ContainerWriter::Open(std::move(out), std::move(avro_schema), options));
 
@@ -343,12 +343,12 @@ Result<ManifestFile> WriteManifest(const std::string& path, const TableMetadata&
     if (lows[k].length() == 1) entry.partitions[k].lower_bound = SingleValue(lows[k], 0);
     if (highs[k].length() == 1) entry.partitions[k].upper_bound = SingleValue(highs[k], 0);
   }
-  FLOE_ASSIGN_OR_RETURN(auto written, OpenLocalInputFile(LocalPath(path)));
+  FLOE_ASSIGN_OR_RETURN(auto written, io.OpenInput(path));
   entry.manifest_length = written->size();
   return entry;
 }
 
-Status WriteManifestList(const std::string& path, const Snapshot& snapshot,
+Status WriteManifestList(FileIO& io, const std::string& path, const Snapshot& snapshot,
                          const std::vector<ManifestFile>& manifests) {
   FLOE_ASSIGN_OR_RETURN(avro::AvroSchema schema, avro::ParseAvroSchema(kManifestListSchema));
   avro::ContainerWriterOptions options;
@@ -359,7 +359,7 @@ Status WriteManifestList(const std::string& path, const Snapshot& snapshot,
        snapshot.parent_snapshot_id ? std::to_string(*snapshot.parent_snapshot_id) : "null"},
       {"sequence-number", std::to_string(snapshot.sequence_number)},
       {"format-version", "2"}};
-  FLOE_ASSIGN_OR_RETURN(auto out, CreateLocalOutputFile(LocalPath(path)));
+  FLOE_ASSIGN_OR_RETURN(auto out, io.Create(path));
   FLOE_ASSIGN_OR_RETURN(auto writer,
                         avro::ContainerWriter::Open(std::move(out), std::move(schema), options));
   for (const ManifestFile& m : manifests) {

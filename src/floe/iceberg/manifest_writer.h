@@ -21,8 +21,8 @@ namespace floe::iceberg {
 // Returns the manifest's list entry with counts and partition summaries; the
 // committer sets added_snapshot_id and sequence_number, and completes
 // min_sequence_number with AssignManifestToSnapshot.
-Result<ManifestFile> WriteManifest(const std::string& path, const TableMetadata& metadata,
-                                   const PartitionSpec& spec,
+Result<ManifestFile> WriteManifest(FileIO& io, const std::string& path,
+                                   const TableMetadata& metadata, const PartitionSpec& spec,
                                    const std::vector<ManifestEntry>& entries);
 
 // ADDED entries for new data files.
@@ -34,7 +34,7 @@ std::vector<ManifestEntry> AddedEntries(std::vector<DataFile> files);
 void AssignManifestToSnapshot(const Snapshot& snapshot, ManifestFile* manifest);
 
 // Writes a manifest list for `snapshot` (its id, parent and sequence number).
-Status WriteManifestList(const std::string& path, const Snapshot& snapshot,
+Status WriteManifestList(FileIO& io, const std::string& path, const Snapshot& snapshot,
                          const std::vector<ManifestFile>& manifests);
 
 }  // namespace floe::iceberg

@@ -8,7 +8,7 @@
 
 namespace floe::iceberg {
 
-Result<std::vector<std::string>> ReachableFiles(const TableMetadata& metadata,
+Result<std::vector<std::string>> ReachableFiles(FileIO& io, const TableMetadata& metadata,
                                                 const std::string& metadata_location) {
   std::vector<std::string> out;
   std::set<std::string> seen;
@@ -20,11 +20,11 @@ Result<std::vector<std::string>> ReachableFiles(const TableMetadata& metadata,
   std::set<std::string> manifests_read;
   for (const Snapshot& snapshot : metadata.snapshots) {
     add(snapshot.manifest_list);
-    FLOE_ASSIGN_OR_RETURN(auto manifests, ReadManifestList(snapshot.manifest_list));
+    FLOE_ASSIGN_OR_RETURN(auto manifests, ReadManifestList(io, snapshot.manifest_list));
     for (const ManifestFile& manifest : manifests) {
       if (!manifests_read.insert(manifest.manifest_path).second) continue;  // shared by snapshots
       add(manifest.manifest_path);
-      FLOE_ASSIGN_OR_RETURN(auto entries, ReadManifest(manifest));
+      FLOE_ASSIGN_OR_RETURN(auto entries, ReadManifest(io, manifest));
       for (const ManifestEntry& e : entries) add(e.data_file.file_path);
     }
   }

@@ -14,7 +14,7 @@ namespace floe::iceberg {
 // and delete files of every manifest entry (deleted ones too: older
 // snapshots still reach them) and the statistics files. Each path once, as
 // the metadata spells it.
-Result<std::vector<std::string>> ReachableFiles(const TableMetadata& metadata,
+Result<std::vector<std::string>> ReachableFiles(FileIO& io, const TableMetadata& metadata,
                                                 const std::string& metadata_location);
 
 }  // namespace floe::iceberg

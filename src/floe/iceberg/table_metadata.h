@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "floe/iceberg/transform.h"
+#include "floe/io/file_io.h"
 #include "floe/schema/schema.h"
 
 namespace floe::iceberg {
@@ -141,15 +142,16 @@ std::string TableMetadataToJson(const TableMetadata& metadata);
 // Reads and parses a metadata file (gzip-compressed ones too, as Java writes
 // them with write.metadata.compression-codec=gzip); errors name the file and
 // a missing file is kNotFound.
-Result<TableMetadata> ReadTableMetadataFile(const std::string& location);
+Result<TableMetadata> ReadTableMetadataFile(FileIO& io, const std::string& location);
 // The same, shared with the process's cache of parsed metadata files (no copy).
 Result<std::shared_ptr<const TableMetadata>> ReadTableMetadataFileShared(
-    const std::string& location);
-// Writes `metadata` as a new metadata file at `location` (atomically: see
-// WriteLocalFileAtomically) and remembers it, so reading it back in this
-// process costs no parse.
-Status WriteTableMetadataFile(const std::string& location, const TableMetadata& metadata);
+    FileIO& io, const std::string& location);
+// Writes `metadata` as a new metadata file at `location` (atomically, never
+// over an existing file: FileIO::WriteAtomically) and remembers it, so
+// reading it back in this process costs no parse.
+Status WriteTableMetadataFile(FileIO& io, const std::string& location,
+                              const TableMetadata& metadata);
 // The text of a table or view metadata file, gunzipped when it is gzipped.
-Result<std::string> ReadMetadataFileText(const std::string& location);
+Result<std::string> ReadMetadataFileText(FileIO& io, const std::string& location);
 
 }  // namespace floe::iceberg

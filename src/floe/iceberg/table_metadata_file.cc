@@ -1,4 +1,3 @@
-#include <sys/stat.h>
 #include <zlib.h>
 
 #include <algorithm>
@@ -7,7 +6,7 @@
 #include <mutex>
 
 #include "floe/iceberg/table_metadata.h"
-#include "floe/io/file.h"
+#include "floe/io/file_io.h"
 
 namespace floe::iceberg {
 namespace {
@@ -50,27 +49,32 @@ Result<std::string> Gunzip(std::string_view data) {
 // again (floe server: every commit re-reads its table's current metadata,
 // and each of the commits racing it does too). Metadata files are written
 // once under unique names; an entry is still checked against the file's
-// size and modification time, so a file replaced or removed behind floe's
-// back is read (or found missing) afresh.
+// size and version (io/file.h), so a file replaced behind floe's back is
+// read afresh. Keyed by FileIO too: two stores may hold one location.
 class ParsedMetadataCache {
  public:
+  struct Key {
+    const FileIO* io = nullptr;
+    std::string location;
+    auto operator<=>(const Key&) const = default;
+  };
   struct Stamp {
     int64_t size = -1;
-    int64_t mtime_ns = -1;
+    uint64_t version = 0;
     bool operator==(const Stamp&) const = default;
   };
 
-  std::shared_ptr<const TableMetadata> Find(const std::string& path, const Stamp& stamp) {
+  std::shared_ptr<const TableMetadata> Find(const Key& key, const Stamp& stamp) {
     std::lock_guard lock(mutex_);
-    auto it = entries_.find(path);
+    auto it = entries_.find(key);
     if (it == entries_.end() || !(it->second.stamp == stamp)) return nullptr;
     it->second.used = ++clock_;
     return it->second.metadata;
   }
 
-  void Insert(const std::string& path, const Stamp& stamp, std::shared_ptr<const TableMetadata> m) {
+  void Insert(Key key, const Stamp& stamp, std::shared_ptr<const TableMetadata> m) {
     std::lock_guard lock(mutex_);
-    entries_[path] = Entry{stamp, std::move(m), ++clock_};
+    entries_[std::move(key)] = Entry{stamp, std::move(m), ++clock_};
     if (entries_.size() > kCapacity) {  // drop the least recently used
       auto oldest = std::min_element(
           entries_.begin(), entries_.end(),
@@ -87,7 +91,7 @@ class ParsedMetadataCache {
     uint64_t used = 0;
   };
   std::mutex mutex_;
-  std::map<std::string, Entry> entries_;
+  std::map<Key, Entry> entries_;
   uint64_t clock_ = 0;
 };
 
@@ -96,53 +100,56 @@ ParsedMetadataCache& MetadataCache() {
   return cache;
 }
 
-// The file's size and modification time; size -1 when it cannot be stat'ed.
-ParsedMetadataCache::Stamp StampOf(const std::string& path) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) return {};
-  return {static_cast<int64_t>(st.st_size),
-          static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec};
+Result<std::string> ReadText(const InputFile& file, const std::string& location) {
+  std::string bytes(static_cast<size_t>(file.size()), '\0');
+  FLOE_RETURN_IF_ERROR(
+      file.ReadAt(0, std::span(reinterpret_cast<uint8_t*>(bytes.data()), bytes.size())));
+  // Java writes gzip-compressed metadata (write.metadata.compression-codec=gzip)
+  // as "*.gz.metadata.json"; the gzip magic tells, whatever the name.
+  if (!std::string_view(bytes).starts_with("\x1f\x8b")) return bytes;
+  auto text = Gunzip(bytes);
+  if (!text.ok()) return text.status().WithContext(location);
+  return text;
 }
 
 }  // namespace
 
-Status WriteTableMetadataFile(const std::string& location, const TableMetadata& metadata) {
-  const std::string path = LocalPath(location);
-  FLOE_RETURN_IF_ERROR(WriteLocalFileAtomically(path, TableMetadataToJson(metadata)));
-  if (const auto stamp = StampOf(path); stamp.size >= 0) {
-    MetadataCache().Insert(path, stamp, std::make_shared<const TableMetadata>(metadata));
+Status WriteTableMetadataFile(FileIO& io, const std::string& location,
+                              const TableMetadata& metadata) {
+  FLOE_RETURN_IF_ERROR(io.WriteAtomically(location, TableMetadataToJson(metadata)));
+  // Remembered under the version the store gives the file now; a failure to
+  // open it only costs a parse later.
+  if (auto file = io.OpenInput(location); file.ok() && (*file)->version() != 0) {
+    MetadataCache().Insert({&io, location}, {(*file)->size(), (*file)->version()},
+                           std::make_shared<const TableMetadata>(metadata));
   }
   return Status::OK();
 }
 
 Result<std::shared_ptr<const TableMetadata>> ReadTableMetadataFileShared(
-    const std::string& location) {
-  const std::string path = LocalPath(location);
-  const ParsedMetadataCache::Stamp stamp = StampOf(path);
-  if (stamp.size >= 0) {
-    if (auto cached = MetadataCache().Find(path, stamp)) return cached;
+    FileIO& io, const std::string& location) {
+  FLOE_ASSIGN_OR_RETURN(auto file, io.OpenInput(location));
+  const ParsedMetadataCache::Stamp stamp{file->size(), file->version()};
+  ParsedMetadataCache::Key key{&io, location};
+  if (stamp.version != 0) {
+    if (auto cached = MetadataCache().Find(key, stamp)) return cached;
   }
-  FLOE_ASSIGN_OR_RETURN(std::string text, ReadMetadataFileText(location));
+  FLOE_ASSIGN_OR_RETURN(std::string text, ReadText(*file, location));
   auto metadata = TableMetadataFromJson(text);
   if (!metadata.ok()) return metadata.status().WithContext(location);
   auto shared = std::make_shared<const TableMetadata>(*std::move(metadata));
-  if (stamp.size >= 0) MetadataCache().Insert(path, stamp, shared);
+  if (stamp.version != 0) MetadataCache().Insert(std::move(key), stamp, shared);
   return shared;
 }
 
-Result<TableMetadata> ReadTableMetadataFile(const std::string& location) {
-  FLOE_ASSIGN_OR_RETURN(auto shared, ReadTableMetadataFileShared(location));
+Result<TableMetadata> ReadTableMetadataFile(FileIO& io, const std::string& location) {
+  FLOE_ASSIGN_OR_RETURN(auto shared, ReadTableMetadataFileShared(io, location));
   return *shared;
 }
 
-Result<std::string> ReadMetadataFileText(const std::string& location) {
-  Result<std::string> bytes = ReadLocalFile(LocalPath(location));
-  // Java writes gzip-compressed metadata (write.metadata.compression-codec=gzip)
-  // as "*.gz.metadata.json"; the gzip magic tells, whatever the name.
-  if (!bytes.ok() || !std::string_view(*bytes).starts_with("\x1f\x8b")) return bytes;
-  auto text = Gunzip(*bytes);
-  if (!text.ok()) return text.status().WithContext(location);
-  return text;
+Result<std::string> ReadMetadataFileText(FileIO& io, const std::string& location) {
+  FLOE_ASSIGN_OR_RETURN(auto file, io.OpenInput(location));
+  return ReadText(*file, location);
 }
 
 }  // namespace floe::iceberg

@@ -12,7 +12,7 @@
 #include "floe/iceberg/expression/projection.h"
 #include "floe/iceberg/expression/row_filter.h"
 #include "floe/iceberg/name_mapping.h"
-#include "floe/io/file.h"
+#include "floe/io/file_io.h"
 
 namespace floe::iceberg {
 namespace {
@@ -46,7 +46,7 @@ Result<std::vector<ManifestEntry>> InList(const Snapshot& snapshot,
 
 }  // namespace
 
-Result<std::vector<ManifestEntry>> PlanFiles(const TableMetadata& metadata,
+Result<std::vector<ManifestEntry>> PlanFiles(FileIO& io, const TableMetadata& metadata,
                                              const Snapshot& snapshot, const Expression& filter,
                                              ScanStats* stats) {
   ScanStats local;
@@ -55,13 +55,14 @@ Result<std::vector<ManifestEntry>> PlanFiles(const TableMetadata& metadata,
   const Expression rewritten = RewriteNot(filter);
   std::map<int32_t, SpecFilter> spec_filters;
   std::map<int32_t, TypePtr> partition_types;  // when not filtering, by spec id
-  FLOE_ASSIGN_OR_RETURN(auto manifests, ReadManifestList(snapshot.manifest_list));
+  FLOE_ASSIGN_OR_RETURN(auto manifests, ReadManifestList(io, snapshot.manifest_list));
   std::vector<ManifestEntry> files, deletes;
   for (const ManifestFile& m : manifests) {
     if (m.content != 0) {  // delete files: all of them, after the data files
       FLOE_ASSIGN_OR_RETURN(
           auto entries,
-          InList(snapshot, ReadManifest(m, nullptr, [](int32_t status, const std::vector<Column>&) {
+          InList(snapshot,
+                 ReadManifest(io, m, nullptr, [](int32_t status, const std::vector<Column>&) {
                    return status != 2;
                  })));
       std::move(entries.begin(), entries.end(), std::back_inserter(deletes));
@@ -108,7 +109,7 @@ Result<std::vector<ManifestEntry>> PlanFiles(const TableMetadata& metadata,
       partition_type = it->second;
     }
     FLOE_ASSIGN_OR_RETURN(auto entries,
-                          InList(snapshot, ReadManifest(m, partition_type, entry_filter)));
+                          InList(snapshot, ReadManifest(io, m, partition_type, entry_filter)));
     st.files += static_cast<int64_t>(entries.size()) + skipped_by_partition;
     st.files_skipped_by_partition += skipped_by_partition;
     for (ManifestEntry& e : entries) {
@@ -166,8 +167,8 @@ Column Int96ToMicros(const Column& nanos, const TypePtr& type) {
 // one, floe numbers the file's fields in order, as Java's fallback does).
 // The columns the file lacks (added later) read as their initial default or
 // null. Stops after a batch once `*stop` is set.
-Status ReadDataFile(const DataFile& file, const Schema& fields, const NameMapping* mapping,
-                    int64_t batch_rows, const bool* stop,
+Status ReadDataFile(FileIO& io, const DataFile& file, const Schema& fields,
+                    const NameMapping* mapping, int64_t batch_rows, const bool* stop,
                     const std::function<Status(RecordBatch)>& sink) {
   if (file.content != 0) {
     return Status::NotSupported("{}: reading delete files is not implemented yet", file.file_path);
@@ -176,7 +177,7 @@ Status ReadDataFile(const DataFile& file, const Schema& fields, const NameMappin
     return Status::NotSupported("{}: {} data files are not supported", file.file_path,
                                 file.file_format);
   }
-  FLOE_ASSIGN_OR_RETURN(auto input, OpenLocalInputFile(LocalPath(file.file_path)));
+  FLOE_ASSIGN_OR_RETURN(auto input, io.OpenInput(file.file_path));
   FLOE_ASSIGN_OR_RETURN(auto reader, parquet::FileReader::Open(std::move(input)));
   const parquet::FileSchema& file_schema = reader->file_schema();
   const auto& file_fields = file_schema.schema.fields();
@@ -250,7 +251,7 @@ Status ReadDataFile(const DataFile& file, const Schema& fields, const NameMappin
 
 }  // namespace
 
-Status ScanTable(const TableMetadata& metadata, const Snapshot& snapshot,
+Status ScanTable(FileIO& io, const TableMetadata& metadata, const Snapshot& snapshot,
                  const ScanOptions& options,
                  const std::function<Status(const RecordBatch&)>& sink) {
   const Schema* schema =
@@ -277,7 +278,7 @@ Status ScanTable(const TableMetadata& metadata, const Snapshot& snapshot,
   ScanStats& stats = options.stats != nullptr ? *options.stats : local;
   const auto start = Clock::now();
   FLOE_ASSIGN_OR_RETURN(std::vector<ManifestEntry> entries,
-                        PlanFiles(metadata, snapshot, filter, &stats));
+                        PlanFiles(io, metadata, snapshot, filter, &stats));
   stats.planning_ms = ms(Clock::now() - start);
   for (const ManifestEntry& e : entries) {
     if (e.data_file.content != 0) {  // checked before any row is produced
@@ -314,12 +315,12 @@ Status ScanTable(const TableMetadata& metadata, const Snapshot& snapshot,
     const Expression residual = ResidualForFile(rewritten, file);
     if (residual.op == Op::kTrue) {
       FLOE_RETURN_IF_ERROR(
-          ReadDataFile(file, out_schema, mapping_ptr, options.batch_rows, &done, emit));
+          ReadDataFile(io, file, out_schema, mapping_ptr, options.batch_rows, &done, emit));
       continue;
     }
     const Schema read_schema(ColumnsToRead(*schema, projected, residual));
     FLOE_ASSIGN_OR_RETURN(RowFilter rows, RowFilter::Make(residual, read_schema));
-    FLOE_RETURN_IF_ERROR(ReadDataFile(file, read_schema, mapping_ptr, options.batch_rows, &done,
+    FLOE_RETURN_IF_ERROR(ReadDataFile(io, file, read_schema, mapping_ptr, options.batch_rows, &done,
                                       [&](RecordBatch batch) {
                                         std::vector<uint8_t> match;
                                         rows.Evaluate(batch, &match);

@@ -38,7 +38,7 @@ struct ScanStats {
 // files that can hold rows matching `filter` (bound to the schema the scan
 // reads in; true keeps every file), then every delete file. Typed partition
 // tuples are filled when filtering.
-Result<std::vector<ManifestEntry>> PlanFiles(const TableMetadata& metadata,
+Result<std::vector<ManifestEntry>> PlanFiles(FileIO& io, const TableMetadata& metadata,
                                              const Snapshot& snapshot,
                                              const Expression& filter = Expression::True(),
                                              ScanStats* stats = nullptr);
@@ -61,7 +61,7 @@ struct ScanOptions {
 // Calls `sink` with the rows of `snapshot` that match the filter, batch by
 // batch, in the projected schema. Delete files are not applied yet:
 // a snapshot with delete files is an error rather than wrong rows.
-Status ScanTable(const TableMetadata& metadata, const Snapshot& snapshot,
+Status ScanTable(FileIO& io, const TableMetadata& metadata, const Snapshot& snapshot,
                  const ScanOptions& options, const std::function<Status(const RecordBatch&)>& sink);
 
 }  // namespace floe::iceberg

@@ -183,8 +183,8 @@ Result<ViewVersion> ViewVersionFromJson(std::string_view text) {
   return VersionFromJson(j);
 }
 
-Result<ViewMetadata> ReadViewMetadataFile(const std::string& location) {
-  FLOE_ASSIGN_OR_RETURN(std::string text, ReadMetadataFileText(location));
+Result<ViewMetadata> ReadViewMetadataFile(FileIO& io, const std::string& location) {
+  FLOE_ASSIGN_OR_RETURN(std::string text, ReadMetadataFileText(io, location));
   auto metadata = ViewMetadataFromJson(text);
   if (!metadata.ok()) return metadata.status().WithContext(location);
   return metadata;

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "floe/io/file_io.h"
 #include "floe/schema/schema.h"
 #include "floe/util/status.h"
 
@@ -59,7 +60,7 @@ Result<ViewMetadata> ViewMetadataFromJson(std::string_view json);
 std::string ViewMetadataToJson(const ViewMetadata& metadata);
 // A view version object (as in metadata and in REST requests).
 Result<ViewVersion> ViewVersionFromJson(std::string_view json);
-Result<ViewMetadata> ReadViewMetadataFile(const std::string& location);
+Result<ViewMetadata> ReadViewMetadataFile(FileIO& io, const std::string& location);
 
 // One change to a view: from its current metadata (replace, properties,
 // location) or from nothing (create). Errors are kInvalidArgument with

@@ -20,6 +20,11 @@ class InputFile {
   virtual int64_t size() const = 0;
   // Reads exactly out.size() bytes at `offset`; reading past the end is an error.
   virtual Status ReadAt(int64_t offset, std::span<uint8_t> out) const = 0;
+  // Tells this content of the file from another written at its location
+  // later (a local file's modification time and inode; an ETag on object
+  // stores), so that what is parsed from it may be cached under it; 0 when
+  // the store cannot tell, and then nothing may be.
+  virtual uint64_t version() const { return 0; }
 };
 
 class OutputFile {

@@ -38,14 +38,15 @@ std::string ParentOf(const std::string& path) {
 
 class LocalInputFile final : public InputFile {
  public:
-  LocalInputFile(std::string path, int fd, int64_t size)
-      : path_(std::move(path)), fd_(fd), size_(size) {}
+  LocalInputFile(std::string path, int fd, int64_t size, uint64_t version)
+      : path_(std::move(path)), fd_(fd), size_(size), version_(version) {}
   ~LocalInputFile() override { ::close(fd_); }
   LocalInputFile(const LocalInputFile&) = delete;
   LocalInputFile& operator=(const LocalInputFile&) = delete;
 
   const std::string& path() const override { return path_; }
   int64_t size() const override { return size_; }
+  uint64_t version() const override { return version_; }
 
   Status ReadAt(int64_t offset, std::span<uint8_t> out) const override {
     if (offset < 0 || offset > size_ || static_cast<int64_t>(out.size()) > size_ - offset) {
@@ -68,6 +69,7 @@ class LocalInputFile final : public InputFile {
   std::string path_;
   int fd_;
   int64_t size_;
+  uint64_t version_;
 };
 
 class LocalOutputFile final : public OutputFile {
@@ -160,7 +162,11 @@ Result<std::unique_ptr<InputFile>> OpenLocalInputFile(const std::string& path) {
     ::close(fd);
     return Status::InvalidArgument("{}: not a regular file", path);
   }
-  return std::unique_ptr<InputFile>(std::make_unique<LocalInputFile>(path, fd, st.st_size));
+  const uint64_t mtime_ns = static_cast<uint64_t>(st.st_mtim.tv_sec) * 1'000'000'000 +
+                            static_cast<uint64_t>(st.st_mtim.tv_nsec);
+  const uint64_t version = (mtime_ns * 0x9E3779B97F4A7C15ULL) ^ static_cast<uint64_t>(st.st_ino);
+  return std::unique_ptr<InputFile>(
+      std::make_unique<LocalInputFile>(path, fd, st.st_size, version == 0 ? 1 : version));
 }
 
 std::string LocalPath(std::string_view location) {

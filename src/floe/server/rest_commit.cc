@@ -6,7 +6,6 @@
 // still holds.
 #include <fmt/format.h>
 
-#include <filesystem>
 #include <limits>
 
 #include "floe/catalog/table_commit.h"
@@ -494,7 +493,7 @@ HttpResponse RestCatalog::CommitTable(const catalog::TableIdentifier& id,
         fmt::format("{}/metadata/snap-{}-r{}-{}.avro", m.location, snapshot->snapshot_id,
                     rebased_lists.size() + 1, iceberg::NewUuid());
     rebased_lists.push_back(list);
-    auto rebased = iceberg::RebaseFastAppend(*snapshot, m, list);
+    auto rebased = iceberg::RebaseFastAppend(catalog_->io(), *snapshot, m, list);
     if (!rebased.ok()) {
       return Status::Conflict("{} ({})", main_moved.message(), rebased.status().message());
     }
@@ -518,7 +517,7 @@ HttpResponse RestCatalog::CommitTable(const catalog::TableIdentifier& id,
     } else {
       kept = list == rebased_lists.back() && !catalog::CommitCertainlyFailed(committed.status());
     }
-    if (!kept) std::filesystem::remove(LocalPath(list));
+    if (!kept) (void)catalog_->io().Delete(list);
   }
   if (!committed.ok()) return CommitError(committed.status(), id);
   return TableResponse(committed->metadata_location, committed->metadata);
@@ -584,7 +583,7 @@ HttpResponse RestCatalog::CommitTransaction(const HttpRequest& request) {
     std::vector<catalog::PreparedCommit> prepared;
     auto discard = [&] {
       for (const catalog::PreparedCommit& p : prepared) {
-        if (p.written) std::filesystem::remove(p.metadata_location);
+        if (p.written) (void)catalog_->io().Delete(p.metadata_location);
       }
     };
     for (const Change& c : parsed) {

@@ -74,7 +74,5 @@ std::string LoadResult(const std::string& location, const iceberg::TableMetadata
 HttpResponse TableResponse(const std::string& location, const iceberg::TableMetadata& m,
                            std::string_view snapshots = "all");
 std::string TableETag(const std::string& location, std::string_view snapshots);
-// A table's metadata file; kNotFound when it is missing.
-Result<iceberg::TableMetadata> ReadMetadata(const std::string& location);
 
 }  // namespace floe::server

@@ -61,10 +61,6 @@ HttpResponse TableResponse(const std::string& location, const iceberg::TableMeta
   return response;
 }
 
-Result<iceberg::TableMetadata> ReadMetadata(const std::string& location) {
-  return iceberg::ReadTableMetadataFile(location);
-}
-
 HttpResponse RestCatalog::ListTables(const catalog::Namespace& ns, const HttpRequest& request) {
   return IdentifierPage(request, ns, catalog_->ListTables(ns));
 }
@@ -142,7 +138,7 @@ HttpResponse RestCatalog::RegisterTable(const catalog::Namespace& ns, const Http
     return BadRequest("Malformed request: " + locations_.Outside("'metadata-location'", path));
   }
   if (!catalog_->LoadNamespaceProperties(ns).ok()) return NoSuchNamespace(ns);
-  auto metadata = ReadMetadata(path);
+  auto metadata = iceberg::ReadTableMetadataFile(catalog_->io(), path);
   if (!metadata.ok()) {
     if (metadata.status().code() == StatusCode::kNotFound) {
       return Error(404, "NotFoundException", "Failed to open input stream for file: " + path);
@@ -184,20 +180,21 @@ HttpResponse RestCatalog::LoadTable(const TableIdentifier& id, const HttpRequest
   }
   // The metadata file must still be there, even when its answer is cached
   // or the client has it already.
-  const bool exists = std::filesystem::exists(LocalPath(*location));
+  const Result<bool> exists = catalog_->io().Exists(*location);
+  if (!exists.ok()) return FromStatus(exists.status());
   // An unchanged table (same metadata file) is not sent again.
   if (const std::string* tag = request.Header("if-none-match");
-      tag != nullptr && *tag == TableETag(*location, mode) && exists) {
+      tag != nullptr && *tag == TableETag(*location, mode) && *exists) {
     return Empty(304);
   }
   const std::string key = *location + "|" + std::string(mode);
-  if (auto body = load_cache_.Find(key); body != nullptr && exists) {
+  if (auto body = load_cache_.Find(key); body != nullptr && *exists) {
     HttpResponse response;
     response.shared_body = std::move(body);
     response.headers.emplace_back("ETag", TableETag(*location, mode));
     return response;
   }
-  auto metadata = ReadMetadata(*location);
+  auto metadata = iceberg::ReadTableMetadataFile(catalog_->io(), *location);
   if (!metadata.ok()) {
     if (metadata.status().code() == StatusCode::kNotFound) {
       return Error(404, "NotFoundException", "Failed to open input stream for file: " + *location);
@@ -232,9 +229,9 @@ HttpResponse RestCatalog::DropTable(const TableIdentifier& id, const HttpRequest
       return location.status().code() == StatusCode::kNotFound ? NoSuchTable(id)
                                                                : FromStatus(location.status());
     }
-    auto metadata = ReadMetadata(*location);
+    auto metadata = iceberg::ReadTableMetadataFile(catalog_->io(), *location);
     if (metadata.ok()) {
-      auto reachable = iceberg::ReachableFiles(*metadata, *location);
+      auto reachable = iceberg::ReachableFiles(catalog_->io(), *metadata, *location);
       if (!reachable.ok()) return FromStatus(reachable.status());
       files = *std::move(reachable);
       table_dir = std::filesystem::path(LocalPath(metadata->location)).lexically_normal().string();
@@ -251,8 +248,7 @@ HttpResponse RestCatalog::DropTable(const TableIdentifier& id, const HttpRequest
       ++skipped;
       continue;
     }
-    std::error_code ec;
-    removed += std::filesystem::remove(path, ec) ? 1 : 0;
+    removed += catalog_->io().Delete(path).ok() ? 1 : 0;
   }
   if (purge) {
     spdlog::info("purged table {}: {} of {} reachable files removed, {} outside {} kept",

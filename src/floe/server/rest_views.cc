@@ -4,8 +4,6 @@
 // table a view's (Java's messages, docs/design/rest-catalog.md section 4).
 #include <fmt/format.h>
 
-#include <filesystem>
-
 #include "floe/catalog/table_commit.h"
 #include "floe/iceberg/table_builder.h"
 #include "floe/iceberg/view_metadata.h"
@@ -56,8 +54,8 @@ std::string ViewMetadataPath(const ViewMetadata& m, int version) {
   return fmt::format("{}/{:05d}-{}.metadata.json", custom->second, version, iceberg::NewUuid());
 }
 
-Status WriteViewMetadata(const std::string& path, const ViewMetadata& m) {
-  return WriteLocalFileAtomically(LocalPath(path), iceberg::ViewMetadataToJson(m));
+Status WriteViewMetadata(FileIO& io, const std::string& path, const ViewMetadata& m) {
+  return io.WriteAtomically(path, iceberg::ViewMetadataToJson(m));
 }
 
 Result<iceberg::ViewVersion> VersionOf(const Json& j) {
@@ -187,12 +185,12 @@ HttpResponse RestCatalog::CreateView(const catalog::Namespace& ns, const HttpReq
   auto metadata = change.Build();
   if (!metadata.ok()) return ViewError(metadata.status());
   const std::string path = ViewMetadataPath(*metadata, 0);
-  if (Status w = WriteViewMetadata(path, *metadata); !w.ok()) {
+  if (Status w = WriteViewMetadata(catalog_->io(), path, *metadata); !w.ok()) {
     return FromStatus(w);
   }
   if (Status c = catalog_->Create(id, path, Kind::kView); !c.ok()) {
     if (!catalog::CommitCertainlyFailed(c)) return CommitStateUnknown(c);
-    std::filesystem::remove(LocalPath(path));
+    (void)catalog_->io().Delete(path);
     if (c.code() == StatusCode::kAlreadyExists)
       return NameTaken(id, Kind::kView).value_or(FromStatus(c));
     return FromStatus(c);
@@ -207,7 +205,7 @@ HttpResponse RestCatalog::LoadView(const TableIdentifier& id, bool head) {
     return head ? Empty(404) : NoSuchView(id);
   }
   if (head) return Empty(204);
-  auto metadata = iceberg::ReadViewMetadataFile(*location);
+  auto metadata = iceberg::ReadViewMetadataFile(catalog_->io(), *location);
   if (!metadata.ok()) return FromStatus(metadata.status());
   return JsonResponse(200, LoadViewResult(*location, *metadata));
 }
@@ -228,7 +226,7 @@ HttpResponse RestCatalog::CommitView(const TableIdentifier& id, const HttpReques
       return location.status().code() == StatusCode::kNotFound ? NoSuchView(id)
                                                                : FromStatus(location.status());
     }
-    auto base = iceberg::ReadViewMetadataFile(*location);
+    auto base = iceberg::ReadViewMetadataFile(catalog_->io(), *location);
     if (!base.ok()) return FromStatus(base.status());
     for (const Json& r : requirements) {
       if (r.value("type", "") != "assert-view-uuid") {
@@ -249,13 +247,13 @@ HttpResponse RestCatalog::CommitView(const TableIdentifier& id, const HttpReques
     if (!metadata.ok()) return ViewError(metadata.status());
     const std::string path =
         ViewMetadataPath(*metadata, iceberg::NextMetadataFileVersion(*location));
-    if (Status w = WriteViewMetadata(path, *metadata); !w.ok()) {
+    if (Status w = WriteViewMetadata(catalog_->io(), path, *metadata); !w.ok()) {
       return FromStatus(w);
     }
     Status c = catalog_->Commit(id, *location, path, Kind::kView);
     if (c.ok()) return JsonResponse(200, LoadViewResult(path, *metadata));
     if (!catalog::CommitCertainlyFailed(c)) return CommitStateUnknown(c);
-    std::filesystem::remove(LocalPath(path));
+    (void)catalog_->io().Delete(path);
     if (c.code() == StatusCode::kNotFound) return NoSuchView(id);
     if (c.code() != StatusCode::kConflict) return FromStatus(c);
   }
@@ -282,7 +280,7 @@ HttpResponse RestCatalog::RegisterView(const catalog::Namespace& ns, const HttpR
   }
   if (!catalog_->LoadNamespaceProperties(ns).ok()) return NoSuchNamespace(ns);
   if (auto taken = NameTaken(id, Kind::kView)) return *taken;
-  auto metadata = iceberg::ReadViewMetadataFile(path);
+  auto metadata = iceberg::ReadViewMetadataFile(catalog_->io(), path);
   if (!metadata.ok()) {
     if (metadata.status().code() == StatusCode::kNotFound) {
       return Error(404, "NotFoundException", "Failed to open input stream for file: " + path);

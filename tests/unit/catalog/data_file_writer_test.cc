@@ -56,9 +56,9 @@ class DataFileWriterTest : public floe::testing::TempDirTest {
                                               DataWriteOptions* options = nullptr) {
     std::unique_ptr<DataFileWriter> w;
     if (options != nullptr) {
-      w = std::make_unique<DataFileWriter>(m, *m.DefaultSpec(), *options);
+      w = std::make_unique<DataFileWriter>(LocalFileIO(), m, *m.DefaultSpec(), *options);
     } else {
-      auto opened = DataFileWriter::Open(m, *m.DefaultSpec());
+      auto opened = DataFileWriter::Open(LocalFileIO(), m, *m.DefaultSpec());
       EXPECT_TRUE(opened.ok()) << opened.status().ToString();
       w = *std::move(opened);
     }
@@ -150,14 +150,14 @@ TEST_F(DataFileWriterTest, MetricsFollowTheTableModes) {
 
 TEST_F(DataFileWriterTest, MalformedWritePropertiesAreClearErrors) {
   auto m = Table({{"write.target-file-size-bytes", "-5"}});
-  auto w = DataFileWriter::Open(m, *m.DefaultSpec());
+  auto w = DataFileWriter::Open(LocalFileIO(), m, *m.DefaultSpec());
   EXPECT_EQ(w.status().code(), StatusCode::kInvalidArgument);
   EXPECT_NE(w.status().message().find("write.target-file-size-bytes"), std::string::npos);
   auto codec = Table({{"write.parquet.compression-codec", "lzo"}});
-  EXPECT_EQ(DataFileWriter::Open(codec, *codec.DefaultSpec()).status().code(),
+  EXPECT_EQ(DataFileWriter::Open(LocalFileIO(), codec, *codec.DefaultSpec()).status().code(),
             StatusCode::kInvalidArgument);
   auto mode = Table({{"write.metadata.metrics.default", "truncate(0)"}});
-  EXPECT_EQ(DataFileWriter::Open(mode, *mode.DefaultSpec()).status().code(),
+  EXPECT_EQ(DataFileWriter::Open(LocalFileIO(), mode, *mode.DefaultSpec()).status().code(),
             StatusCode::kInvalidArgument);
 }
 

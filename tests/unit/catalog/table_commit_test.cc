@@ -103,7 +103,7 @@ class TableCommitTest : public floe::testing::TempDirTest {
   iceberg::TableMetadata Current() {
     auto location = inner_->LoadTable(id_);
     EXPECT_TRUE(location.ok());
-    auto m = iceberg::ReadTableMetadataFile(*location);
+    auto m = iceberg::ReadTableMetadataFile(LocalFileIO(), *location);
     EXPECT_TRUE(m.ok()) << m.status().ToString();
     return *m;
   }

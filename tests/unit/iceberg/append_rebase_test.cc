@@ -45,19 +45,19 @@ class AppendRebaseTest : public floe::testing::TempDirTest {
     file.file_format = "PARQUET";
     file.record_count = records;
     file.file_size_in_bytes = 100 * records;
-    auto manifest = WriteManifest(MetadataPath("m-" + std::to_string(id) + ".avro"), table_,
-                                  *table_.DefaultSpec(), AddedEntries({file}));
+    auto manifest = WriteManifest(LocalFileIO(), MetadataPath("m-" + std::to_string(id) + ".avro"),
+                                  table_, *table_.DefaultSpec(), AddedEntries({file}));
     EXPECT_TRUE(manifest.ok()) << manifest.status().ToString();
     AssignManifestToSnapshot(s, &*manifest);
     std::vector<ManifestFile> manifests = {*manifest};
     std::map<std::string, std::string> parent_summary;
     if (const Snapshot* parent = table_.CurrentSnapshot()) {
-      auto carried = ReadManifestList(parent->manifest_list);
+      auto carried = ReadManifestList(LocalFileIO(), parent->manifest_list);
       EXPECT_TRUE(carried.ok());
       manifests.insert(manifests.end(), carried->begin(), carried->end());
       parent_summary = parent->summary;
     }
-    EXPECT_TRUE(WriteManifestList(s.manifest_list, s, manifests).ok());
+    EXPECT_TRUE(WriteManifestList(LocalFileIO(), s.manifest_list, s, manifests).ok());
     auto total = [&](const char* key, int64_t added) {
       auto it = parent_summary.find(key);
       return std::to_string((it == parent_summary.end() ? 0 : std::stoll(it->second)) + added);
@@ -85,7 +85,7 @@ TEST_F(AppendRebaseTest, RacingAppendLandsOnTheNewMainWithItsOwnManifests) {
   Commit(BuildAppend(1, 10));
   const Snapshot late = BuildAppend(3, 5);  // built on snapshot 1 ...
   Commit(BuildAppend(2, 7));                // ... while 2 lands first
-  auto rebased = RebaseFastAppend(late, table_, MetadataPath("rebased.avro"));
+  auto rebased = RebaseFastAppend(LocalFileIO(), late, table_, MetadataPath("rebased.avro"));
   ASSERT_TRUE(rebased.ok()) << rebased.status().ToString();
   EXPECT_EQ(rebased->snapshot_id, 3);
   EXPECT_EQ(rebased->parent_snapshot_id, 2);
@@ -97,7 +97,7 @@ TEST_F(AppendRebaseTest, RacingAppendLandsOnTheNewMainWithItsOwnManifests) {
   EXPECT_EQ(rebased->summary.at("total-data-files"), "3");
   EXPECT_EQ(rebased->summary.at("total-files-size"), "2200");
 
-  auto list = ReadManifestList(rebased->manifest_list);
+  auto list = ReadManifestList(LocalFileIO(), rebased->manifest_list);
   ASSERT_TRUE(list.ok()) << list.status().ToString();
   ASSERT_EQ(list->size(), 3u);  // its own, then main's two
   EXPECT_EQ((*list)[0].manifest_path, MetadataPath("m-3.avro"));
@@ -107,7 +107,7 @@ TEST_F(AppendRebaseTest, RacingAppendLandsOnTheNewMainWithItsOwnManifests) {
   EXPECT_EQ((*list)[1].manifest_path, MetadataPath("m-2.avro"));
   EXPECT_EQ((*list)[1].sequence_number, 2);
   EXPECT_EQ((*list)[2].manifest_path, MetadataPath("m-1.avro"));
-  auto entries = ReadManifest((*list)[0]);
+  auto entries = ReadManifest(LocalFileIO(), (*list)[0]);
   ASSERT_TRUE(entries.ok()) << entries.status().ToString();
   ASSERT_EQ(entries->size(), 1u);
   EXPECT_EQ((*entries)[0].sequence_number, 3);  // inherited from the rebased list
@@ -117,10 +117,10 @@ TEST_F(AppendRebaseTest, RacingAppendLandsOnTheNewMainWithItsOwnManifests) {
 TEST_F(AppendRebaseTest, FirstAppendRebasesOntoAppendsThatLandedFirst) {
   const Snapshot first = BuildAppend(5, 1);  // on the empty table
   Commit(BuildAppend(6, 2));
-  auto rebased = RebaseFastAppend(first, table_, MetadataPath("rebased.avro"));
+  auto rebased = RebaseFastAppend(LocalFileIO(), first, table_, MetadataPath("rebased.avro"));
   ASSERT_TRUE(rebased.ok()) << rebased.status().ToString();
   EXPECT_EQ(rebased->parent_snapshot_id, 6);
-  EXPECT_EQ(ReadManifestList(rebased->manifest_list)->size(), 2u);
+  EXPECT_EQ(ReadManifestList(LocalFileIO(), rebased->manifest_list)->size(), 2u);
   EXPECT_EQ(rebased->summary.at("total-records"), "3");
 }
 
@@ -128,7 +128,7 @@ TEST_F(AppendRebaseTest, RefusesWhenMoreThanAppendsHappenedSinceItsParent) {
   Commit(BuildAppend(1, 10));
   const Snapshot late = BuildAppend(3, 5);
   Commit(BuildAppend(2, 7, "overwrite"));
-  auto rebased = RebaseFastAppend(late, table_, MetadataPath("rebased.avro"));
+  auto rebased = RebaseFastAppend(LocalFileIO(), late, table_, MetadataPath("rebased.avro"));
   EXPECT_EQ(rebased.status().code(), StatusCode::kConflict);
   EXPECT_NE(rebased.status().message().find("'overwrite'"), std::string::npos)
       << rebased.status().ToString();
@@ -143,12 +143,13 @@ TEST_F(AppendRebaseTest, RefusesWhenItsParentIsNoLongerMainsAncestor) {
   table_.refs.erase("main");
   Commit(BuildAppend(2, 7));
   table_.snapshots.back().parent_snapshot_id.reset();
-  auto rebased = RebaseFastAppend(late, table_, MetadataPath("rebased.avro"));
+  auto rebased = RebaseFastAppend(LocalFileIO(), late, table_, MetadataPath("rebased.avro"));
   EXPECT_EQ(rebased.status().code(), StatusCode::kConflict) << rebased.status().ToString();
   // Expired history cannot be checked either.
   table_.snapshots.back().parent_snapshot_id = 99;
-  EXPECT_EQ(RebaseFastAppend(late, table_, MetadataPath("rebased.avro")).status().code(),
-            StatusCode::kConflict);
+  EXPECT_EQ(
+      RebaseFastAppend(LocalFileIO(), late, table_, MetadataPath("rebased.avro")).status().code(),
+      StatusCode::kConflict);
 }
 
 TEST_F(AppendRebaseTest, RefusesWhatIsNotAFastAppend) {
@@ -156,24 +157,25 @@ TEST_F(AppendRebaseTest, RefusesWhatIsNotAFastAppend) {
   Snapshot merged = BuildAppend(3, 5);
   Commit(BuildAppend(2, 7));
   // A merging append listed a rewrite of the parent's manifest, not the manifest itself.
-  auto list = ReadManifestList(merged.manifest_list);
+  auto list = ReadManifestList(LocalFileIO(), merged.manifest_list);
   ASSERT_TRUE(list.ok());
   list->pop_back();
-  ASSERT_TRUE(WriteManifestList(merged.manifest_list, merged, *list).ok());
-  EXPECT_EQ(RebaseFastAppend(merged, table_, MetadataPath("r.avro")).status().code(),
+  ASSERT_TRUE(WriteManifestList(LocalFileIO(), merged.manifest_list, merged, *list).ok());
+  EXPECT_EQ(RebaseFastAppend(LocalFileIO(), merged, table_, MetadataPath("r.avro")).status().code(),
             StatusCode::kConflict);
 
   Snapshot overwrite = BuildAppend(4, 1, "overwrite");
-  EXPECT_EQ(RebaseFastAppend(overwrite, table_, MetadataPath("r.avro")).status().code(),
-            StatusCode::kConflict);
+  EXPECT_EQ(
+      RebaseFastAppend(LocalFileIO(), overwrite, table_, MetadataPath("r.avro")).status().code(),
+      StatusCode::kConflict);
 
   Snapshot late = BuildAppend(5, 1);
   Commit(BuildAppend(6, 1));
   table_.format_version = 3;  // row ids would need reassigning
-  EXPECT_EQ(RebaseFastAppend(late, table_, MetadataPath("r.avro")).status().code(),
+  EXPECT_EQ(RebaseFastAppend(LocalFileIO(), late, table_, MetadataPath("r.avro")).status().code(),
             StatusCode::kConflict);
   table_.format_version = 2;
-  EXPECT_TRUE(RebaseFastAppend(late, table_, MetadataPath("r.avro")).ok());
+  EXPECT_TRUE(RebaseFastAppend(LocalFileIO(), late, table_, MetadataPath("r.avro")).ok());
 }
 
 }  // namespace
