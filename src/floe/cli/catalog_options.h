@@ -5,6 +5,8 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -12,6 +14,7 @@
 #include <vector>
 
 #include "floe/catalog/catalog.h"
+#include "floe/io/fault_injecting_file_io.h"
 
 namespace floe::cli {
 
@@ -35,15 +38,32 @@ inline bool IsPostgresUri(const std::string& catalog) {
   return catalog.starts_with("postgresql://") || catalog.starts_with("postgres://");
 }
 
+// The crash-consistency tests run floe itself with FLOE_FAULTS=OP:N:FAULT
+// (FaultInjectingFileIO::Parse): the N-th table-file operation of kind OP
+// fails or kills the process. Applied to every catalog a command opens.
+inline Status ApplyFaultsFromEnvironment(catalog::Catalog& catalog) {
+  const char* spec = std::getenv("FLOE_FAULTS");
+  if (spec == nullptr || *spec == '\0') return Status::OK();
+  FLOE_ASSIGN_OR_RETURN(FaultInjectingFileIO::Armed armed, FaultInjectingFileIO::Parse(spec));
+  static FaultInjectingFileIO faults(LocalFileIO());
+  faults.Arm(armed);
+  std::fprintf(stderr, "floe: FLOE_FAULTS=%s: table files go through a fault-injecting FileIO\n",
+               spec);
+  catalog.UseFileIO(faults);
+  return Status::OK();
+}
+
 inline Result<std::unique_ptr<catalog::Catalog>> OpenCatalog(const CatalogOptions& options) {
   std::error_code ec;
   std::filesystem::create_directories(options.warehouse, ec);
   if (ec) return Status::IOError("warehouse {}: {}", options.warehouse, ec.message());
-  if (IsPostgresUri(options.catalog)) return catalog::OpenPostgresCatalog(options.catalog);
-  if (options.catalog.starts_with("http://") || options.catalog.starts_with("https://")) {
-    return catalog::OpenRestCatalog(options.catalog);
-  }
-  return catalog::OpenSqliteCatalog(options.CatalogPath());
+  Result<std::unique_ptr<catalog::Catalog>> opened =
+      IsPostgresUri(options.catalog) ? catalog::OpenPostgresCatalog(options.catalog)
+      : options.catalog.starts_with("http://") || options.catalog.starts_with("https://")
+          ? catalog::OpenRestCatalog(options.catalog)
+          : catalog::OpenSqliteCatalog(options.CatalogPath());
+  if (opened.ok()) FLOE_RETURN_IF_ERROR(ApplyFaultsFromEnvironment(**opened));
+  return opened;
 }
 
 // "k=v" pairs from repeated --property options.

@@ -1,5 +1,10 @@
 #include "floe/io/fault_injecting_file_io.h"
 
+#include <signal.h>
+#include <unistd.h>
+
+#include <charconv>
+
 namespace floe {
 namespace {
 
@@ -14,6 +19,7 @@ auto Around(FaultInjectingFileIO& io, Op op, std::string_view location, F&& run)
   const Verdict v = io.Next(op);
   if (v == Verdict::kFailBefore) return io.Injected(op, location);
   auto result = run();
+  if (v == Verdict::kKillAfter) ::kill(::getpid(), SIGKILL);
   if (!result.ok() || v != Verdict::kFailAfter) return result;
   return io.Injected(op, location);
 }
@@ -45,6 +51,41 @@ std::string_view FaultInjectingFileIO::OpName(Op op) {
   static constexpr std::string_view kNames[kOps] = {
       "open", "create", "append", "close", "write-atomically", "delete", "exists", "list"};
   return kNames[static_cast<size_t>(op)];
+}
+
+Result<FaultInjectingFileIO::Armed> FaultInjectingFileIO::Parse(std::string_view spec) {
+  auto bad = [&] {
+    return Status::InvalidArgument(
+        "fault '{}': expected OP:N:FAULT (OP open, create, append, close, write-atomically, "
+        "delete, exists or list; N from 1; FAULT error, error-after, crash, kill or kill-after)",
+        spec);
+  };
+  const size_t first = spec.find(':');
+  const size_t second = first == std::string_view::npos ? first : spec.find(':', first + 1);
+  if (second == std::string_view::npos) return bad();
+  Armed armed;
+  const std::string_view op = spec.substr(0, first);
+  const std::string_view nth = spec.substr(first + 1, second - first - 1);
+  const std::string_view fault = spec.substr(second + 1);
+  size_t k = 0;
+  while (k < kOps && OpName(static_cast<Op>(k)) != op) ++k;
+  if (k == kOps) return bad();
+  armed.op = static_cast<Op>(k);
+  const auto [end, ec] = std::from_chars(nth.data(), nth.data() + nth.size(), armed.nth);
+  if (ec != std::errc() || end != nth.data() + nth.size() || armed.nth < 1) return bad();
+  static constexpr std::pair<std::string_view, Fault> kFaults[] = {
+      {"error", Fault::kError},
+      {"error-after", Fault::kErrorAfter},
+      {"crash", Fault::kCrash},
+      {"kill", Fault::kKill},
+      {"kill-after", Fault::kKillAfter}};
+  for (const auto& [name, value] : kFaults) {
+    if (name == fault) {
+      armed.fault = value;
+      return armed;
+    }
+  }
+  return bad();
 }
 
 void FaultInjectingFileIO::Arm(Op op, int nth, Fault fault) {
@@ -81,6 +122,11 @@ FaultInjectingFileIO::Verdict FaultInjectingFileIO::Next(Op op) {
     case Fault::kCrash:
       crashed_ = true;
       return Verdict::kFailBefore;
+    case Fault::kKill:
+      ::kill(::getpid(), SIGKILL);
+      return Verdict::kFailBefore;  // not reached
+    case Fault::kKillAfter:
+      return Verdict::kKillAfter;
   }
   return Verdict::kRun;
 }

@@ -10,7 +10,10 @@
 //   kCrash       the process stops here: this operation and every later
 //                one fail without effect, as if floe had been killed (with
 //                a MemoryFileIO below, LosePowerNow() then drops what was
-//                never made durable).
+//                never made durable);
+//   kKill        the process is killed (SIGKILL) before the operation, and
+//   kKillAfter   after it took effect: for tests that run floe itself,
+//                armed by the FLOE_FAULTS environment variable (Parse).
 // Thread-safe; counts are per kind and start at Arm.
 #pragma once
 
@@ -18,6 +21,7 @@
 #include <atomic>
 #include <mutex>
 #include <string>
+#include <string_view>
 
 #include "floe/io/file_io.h"
 
@@ -27,12 +31,21 @@ class FaultInjectingFileIO final : public FileIO {
  public:
   enum class Op { kOpenInput, kCreate, kAppend, kClose, kWriteAtomically, kDelete, kExists, kList };
   static constexpr size_t kOps = 8;
-  enum class Fault { kError, kErrorAfter, kCrash };
+  enum class Fault { kError, kErrorAfter, kCrash, kKill, kKillAfter };
+  struct Armed {
+    Op op = Op::kCreate;
+    int nth = 1;
+    Fault fault = Fault::kError;
+  };
+  // "OP:N:FAULT", e.g. "close:3:kill": OP one of OpName's names, N >= 1,
+  // FAULT one of error, error-after, crash, kill, kill-after.
+  static Result<Armed> Parse(std::string_view spec);
 
   // REQUIRES: `base` outlives this.
   explicit FaultInjectingFileIO(FileIO& base) : base_(base) {}
 
   void Arm(Op op, int nth, Fault fault);
+  void Arm(const Armed& armed) { Arm(armed.op, armed.nth, armed.fault); }
   void Disarm();
   // Operations of `op` since the last Arm (or since made).
   int Count(Op op) const;
@@ -48,8 +61,9 @@ class FaultInjectingFileIO final : public FileIO {
   Result<std::vector<FileInfo>> List(std::string_view prefix) override;
 
   // What an operation about to run must do: run, fail before (kError or a
-  // crash) or fail after (kErrorAfter). Counts the operation.
-  enum class Verdict { kRun, kFailBefore, kFailAfter };
+  // crash), fail after (kErrorAfter) or kill the process after it.
+  // Counts the operation (and kills the process for kKill).
+  enum class Verdict { kRun, kFailBefore, kFailAfter, kKillAfter };
   Verdict Next(Op op);
   Status Injected(Op op, std::string_view location) const;
 
