@@ -3,7 +3,8 @@
 floe is killed with SIGKILL at each table-file operation of a commit, before the operation or
 right after it took effect (FLOE_FAULTS=OP:N:kill|kill-after, counted from the process's start),
 once per operation: `floe table append` on the embedded catalog, and `floe server` under a
-PyIceberg append through the REST catalog. After every kill, PyIceberg reads the table: the
+PyIceberg append through the REST catalog. After every kill, PyIceberg (and for the CLI, floe's
+own scan too) reads the table: the
 current snapshot's records all scan, every manifest list, manifest and data file of every snapshot
 exists, and the table is in its old state or its new one (never between). A run that finishes
 (the N-th operation never came) must have committed, which also proves the table is not wedged.
@@ -79,6 +80,8 @@ def test_an_append_killed_at_any_operation_leaves_the_table_whole(floe, tmp_path
             run = floe.run("table", "append", "lab.t", tmp_path / "rows.jsonl", check=False,
                            env={"FLOE_FAULTS": label})
             after = whole_state(catalog.load_table("lab.t"))
+            scanned = floe.run("table", "scan", "lab.t").stdout.splitlines()
+            assert len(scanned) == after[1], f"{label}: floe scans {len(scanned)} rows, PyIceberg {after}"
             changed = expect_old_or_new(before, after, 2, label)
             if run.returncode == 0:
                 assert changed, f"{label}: the append succeeded but the table did not change"

@@ -293,3 +293,23 @@ def test_hostile_names_in_lookups_get_4xx(site, path):
     assert status in ((400, 404) if len(path) < 1000 else URL_TOO_LONG), short((status, answer))
     assert answer["error"]["message"], short(answer)
     assert_serving(site.server)
+
+
+def test_a_views_default_location_may_not_lie_inside_a_table(site):
+    """A table placed (explicitly) at namespace ns2's directory: creating view ns2.w without a
+    location (so at <warehouse>/ns2.db/w, inside that table) is refused as creating a table there
+    is, and nothing is written into the table's directory."""
+    assert request(site.server, "POST", "/v1/namespaces", {"namespace": ["ns2"]})[0] == 200
+    status, body = request(site.server, "POST", "/v1/namespaces/ns/tables",
+                           {"name": "placed", "schema": SCHEMA, "location": f"{site.warehouse}/ns2.db"})
+    assert status == 200, short(body)
+    before = tree(site.warehouse / "ns2.db")
+    for route, body in [("tables", {"name": "w", "schema": SCHEMA}),
+                        ("views", {"name": "w", "schema": SCHEMA, "view-version": VIEW_VERSION})]:
+        status, answer = request(site.server, "POST", f"/v1/namespaces/ns2/{route}", body)
+        assert status == 400, (route, short(answer))
+        assert "the default location" in answer["error"]["message"], (route, answer)
+        assert "inside the table" in answer["error"]["message"], (route, answer)
+        assert request(site.server, "GET", f"/v1/namespaces/ns2/{route}/w")[0] == 404
+    assert tree(site.warehouse / "ns2.db") == before
+    assert_serving(site.server)

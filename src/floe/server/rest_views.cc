@@ -158,12 +158,15 @@ HttpResponse RestCatalog::CreateView(const catalog::Namespace& ns, const HttpReq
   std::optional<catalog::Properties> properties = StringMap(*body, "properties", &error);
   if (!properties) return error;
   std::string location = catalog::DefaultTableLocation(warehouse_, id);
+  std::string_view which = "the default location: ";
   if (auto it = body->find("location"); it != body->end() && !it->is_null()) {
     if (!it->is_string()) return BadRequest("Malformed request: 'location' must be a string");
     location = it->get<std::string>();
-    if (std::string problem = locations_.TableLocationProblem(location); !problem.empty()) {
-      return BadRequest("Malformed request: " + problem);
-    }
+    which = "";
+  }
+  // The default one too: a table may have been placed where it points.
+  if (std::string problem = locations_.TableLocationProblem(location); !problem.empty()) {
+    return BadRequest(fmt::format("Malformed request: {}{}", which, problem));
   }
   if (std::string problem = locations_.PropertiesProblem(*properties); !problem.empty()) {
     return BadRequest("Malformed request: " + problem);

@@ -79,6 +79,24 @@ TEST_P(FileIOContractTest, DeleteExistsAndListByPrefix) {
   EXPECT_EQ(io_->Delete(root_ + "/u/z.avro").code(), StatusCode::kNotFound);
 }
 
+// What parsed-file caches rely on: a version that tells a file written anew
+// apart (local files always have one; the in-memory store says it cannot).
+TEST_P(FileIOContractTest, AVersionTellsAFileWrittenAnewApart) {
+  const std::string location = root_ + "/t/metadata/v1.metadata.json";
+  ASSERT_TRUE(io_->WriteAtomically(location, "{\"v\":1}").ok());
+  const uint64_t first = (*io_->OpenInput(location))->version();
+  EXPECT_EQ((*io_->OpenInput(location))->version(), first);  // stable while unchanged
+  ASSERT_TRUE(io_->WriteAtomically(location, "{\"v\":2}", /*overwrite=*/true).ok());
+  const uint64_t second = (*io_->OpenInput(location))->version();
+  if (GetParam()) {
+    EXPECT_NE(first, 0u);
+    EXPECT_NE(second, first);
+  } else {
+    EXPECT_EQ(first, 0u);
+    EXPECT_EQ(second, 0u);
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(LocalAndMemory, FileIOContractTest, ::testing::Bool(),
                          [](const auto& p) { return p.param ? "Local" : "Memory"; });
 
