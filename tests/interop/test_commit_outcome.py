@@ -53,7 +53,8 @@ def rows(start: int, stop: int) -> pa.Table:
 
 
 def metadata_files(server: FloeServer) -> set[str]:
-    return {str(p) for p in server.warehouse.rglob("*.metadata.json")}
+    """The metadata files in the warehouse, as the file:// locations floe gives them."""
+    return {p.as_uri() for p in server.warehouse.rglob("*.metadata.json")}
 
 
 @contextlib.contextmanager

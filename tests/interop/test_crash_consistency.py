@@ -19,6 +19,7 @@ import time
 import pyarrow as pa
 import pytest
 from harness.floe_server import FloeServer
+from harness.paths import local_path
 from pyiceberg.catalog.rest import RestCatalog
 from pyiceberg.catalog.sql import SqlCatalog
 
@@ -31,19 +32,15 @@ OPERATIONS = ["open", "exists", "create", "append", "close", "write-atomically",
 MAX_PER_KIND = 300  # bounds each loop; an append makes far fewer operations of any kind
 
 
-def local(location: str) -> str:
-    return location.removeprefix("file://").removeprefix("file:")
-
-
 def whole_state(table) -> tuple[int | None, int]:
     """(current snapshot id, rows) after checking that everything the table reaches exists and
     that its current snapshot's rows all read."""
     for snapshot in table.snapshots():
-        assert os.path.exists(local(snapshot.manifest_list)), snapshot.manifest_list
+        assert os.path.exists(local_path(snapshot.manifest_list)), snapshot.manifest_list
         for manifest in snapshot.manifests(table.io):
-            assert os.path.exists(local(manifest.manifest_path)), manifest.manifest_path
+            assert os.path.exists(local_path(manifest.manifest_path)), manifest.manifest_path
             for entry in manifest.fetch_manifest_entry(table.io, discard_deleted=False):
-                assert os.path.exists(local(entry.data_file.file_path)), entry.data_file.file_path
+                assert os.path.exists(local_path(entry.data_file.file_path)), entry.data_file.file_path
     current = table.current_snapshot()
     rows = table.scan().to_arrow().num_rows
     if current is None:

@@ -7,6 +7,7 @@ import urllib.error
 import urllib.request
 
 import pytest
+from harness.paths import local_path
 from pyiceberg.catalog.rest import RestCatalog
 from pyiceberg.exceptions import NamespaceAlreadyExistsError, NamespaceNotEmptyError, NoSuchNamespaceError
 
@@ -45,13 +46,17 @@ def test_pyiceberg_namespaces(floe_server):
         catalog.create_namespace("edc")
     assert sorted(catalog.list_namespaces()) == [("edc",), ("trials",)]
     assert catalog.list_namespaces("trials") == [("trials", "cdisc")]
-    assert catalog.load_namespace_properties("edc") == {"owner": "data-management"}
+    # The location its tables go to by default is answered too (Trino needs it), unless set.
+    where = f"{floe_server.warehouse.as_uri()}/edc.db"
+    assert catalog.load_namespace_properties("edc") == {"owner": "data-management", "location": where}
     assert catalog.namespace_exists("edc") and not catalog.namespace_exists("nope")
     with pytest.raises(NoSuchNamespaceError):
         catalog.load_namespace_properties("nope")
     summary = catalog.update_namespace_properties("edc", removals={"owner", "gone"}, updates={"site": "S01"})
     assert summary.removed == ["owner"] and summary.missing == ["gone"] and summary.updated == ["site"]
-    assert catalog.load_namespace_properties("edc") == {"site": "S01"}
+    assert catalog.load_namespace_properties("edc") == {"site": "S01", "location": where}
+    catalog.update_namespace_properties("edc", updates={"location": "/elsewhere"})
+    assert catalog.load_namespace_properties("edc")["location"] == "/elsewhere"
     with pytest.raises(NamespaceNotEmptyError):
         catalog.drop_namespace("trials")  # it has a child
     catalog.drop_namespace(("trials", "cdisc"))
@@ -297,8 +302,8 @@ def test_etags_spare_unchanged_loads(floe_server):
     table.append(pa.table({"id": [1, 2]}))
     status, new_tag, body = load(tag=tag)
     assert status == 200 and new_tag != tag and json.loads(body)["metadata"]["current-snapshot-id"]
-    metadata = json.loads(body)["metadata-location"]
-    os.rename(metadata, metadata + ".moved")
+    metadata = local_path(json.loads(body)["metadata-location"])
+    os.rename(metadata, f"{metadata}.moved")
     status, _, body = load(tag=new_tag)
     assert status == 404 and json.loads(body)["error"]["type"] == "NotFoundException"
 

@@ -24,7 +24,7 @@ def test_cli_commands_through_floe_server(floe_server, floe, tmp_path):
     created = floe.run("table", "create", "edc.vs", "--schema", tmp_path / "schema.json",
                        "--partition", "site", "--property", "k=v", *rest).stdout.strip()
     # The server chose where the table lives: in its warehouse, not the CLI's.
-    assert created.startswith(str(floe_server.warehouse)) and not (tmp_path / "unused" / "edc.db").exists()
+    assert created.startswith(floe_server.warehouse.as_uri()) and not (tmp_path / "unused" / "edc.db").exists()
     for part in range(3):
         floe.run("table", "append", "edc.vs", tmp_path / f"p{part}.jsonl", *rest)
     floe.run("table", "tag", "edc.vs", "two-appends", "--snapshot",

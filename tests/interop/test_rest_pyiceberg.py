@@ -186,7 +186,7 @@ def test_namespaces_and_create_table(floe_server, catalog, floe):
     assert loaded.spec().fields == spec.fields and loaded.spec().spec_id == 0
     assert loaded.sort_order().fields == order.fields and loaded.sort_order().order_id == 1
     assert loaded.properties == {"retention": "7y"}
-    assert loaded.location() == f"{floe_server.warehouse}/lake.raw.db/vitals"
+    assert loaded.location() == f"{floe_server.warehouse.as_uri()}/lake.raw.db/vitals"
     assert loaded.current_snapshot() is None and loaded.scan().to_arrow().num_rows == 0
 
     assert catalog.list_namespaces() == [("lake",)]

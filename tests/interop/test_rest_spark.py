@@ -33,7 +33,6 @@ import decimal
 import gc
 import itertools
 import json
-import os
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -42,6 +41,7 @@ from harness import spark as spark_harness
 from harness.floe import FloeRunner
 from harness.floe_server import FloeServer
 from harness.floe_text import arrow_rows, floe_rows
+from harness.paths import local_path
 from pyiceberg.catalog.rest import RestCatalog
 from pyiceberg.partitioning import PartitionField, PartitionSpec
 from pyiceberg.schema import Schema
@@ -73,15 +73,6 @@ _catalog_names = itertools.count(1)
 
 
 # --- fixtures and helpers ----------------------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def spark(tmp_path_factory):
-    session = spark_harness.start(tmp_path_factory.mktemp("spark"))
-    try:
-        yield session
-    finally:
-        spark_harness.stop(session)
-
 
 @pytest.fixture
 def lake(spark, floe_server) -> str:
@@ -288,8 +279,8 @@ def test_insert_merge_time_travel_and_expire_snapshots(spark, lake, floe_server,
     table = catalog.load_table("clinic.vitals")
     assert [s.snapshot_id for s in table.snapshots()] == [s3]
     assert table.current_snapshot().snapshot_id == s3 and table.metadata.refs["main"].snapshot_id == s3
-    assert not any(os.path.exists(p) for p in old_files)
-    assert all(os.path.exists(f["file_path"]) for f in files)
+    assert not any(local_path(p).exists() for p in old_files)
+    assert all(local_path(f["file_path"]).exists() for f in files)
     assert spark_rows(spark, f"SELECT * FROM {name}") == model(merged) == iceberg_rows(table) == \
         floe_scan(floe, floe_server, "clinic.vitals")
     with pytest.raises(Exception, match=f"Cannot find snapshot with ID {s1}"):
@@ -348,7 +339,7 @@ def test_compute_table_stats_commits_a_statistics_file(spark, lake, floe_server,
     table = catalog.load_table("clinic.stats")
     [stats] = table.metadata.statistics
     assert stats.snapshot_id == first and stats.statistics_path.endswith(".stats")
-    assert os.path.getsize(stats.statistics_path.removeprefix("file:")) == stats.file_size_in_bytes
+    assert local_path(stats.statistics_path).stat().st_size == stats.file_size_in_bytes
     assert {b.type for b in stats.blob_metadata} == {"apache-datasketches-theta-v1"}
     assert iceberg_rows(table) == model(rows) == floe_scan(floe, floe_server, "clinic.stats")
 

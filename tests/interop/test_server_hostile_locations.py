@@ -17,6 +17,7 @@ import pytest
 
 from harness.hostile import (CREATE_TX, LOCATION_ERRORS, SCHEMA, VIEW_VERSION, assert_serving,
                              expect_error, request, serve, short, tree)
+from harness.paths import local_path
 
 OUTSIDE_PHRASE = "outside the warehouse"
 
@@ -35,8 +36,8 @@ def site(tmp_path):
         outside = tmp_path / "outside"
         outside.mkdir()
         (outside / "secret.txt").write_text("root:x:0:0\n")
-        shutil.copy(table["metadata-location"], outside / "copy.metadata.json")
-        shutil.copy(view["metadata-location"], outside / "view-copy.metadata.json")
+        shutil.copy(local_path(table["metadata-location"]), outside / "copy.metadata.json")
+        shutil.copy(local_path(view["metadata-location"]), outside / "view-copy.metadata.json")
         yield types.SimpleNamespace(server=server, root=tmp_path, warehouse=server.warehouse, outside=outside,
                                     table=table, view=view)
 

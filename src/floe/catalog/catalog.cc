@@ -69,8 +69,12 @@ std::string NamespaceToString(const Namespace& ns) {
   return out;
 }
 
+std::string NamespaceLocation(const std::string& warehouse, const Namespace& ns) {
+  return fmt::format("{}/{}.db", warehouse, NamespaceToString(ns));
+}
+
 std::string DefaultTableLocation(const std::string& warehouse, const TableIdentifier& id) {
-  return fmt::format("{}/{}.db/{}", warehouse, NamespaceToString(id.ns), id.name);
+  return NamespaceLocation(warehouse, id.ns) + "/" + id.name;
 }
 
 Result<TableIdentifier> TableIdentifier::Parse(std::string_view text) {
@@ -90,8 +94,8 @@ Result<std::string> Catalog::CommitMetadata(const TableIdentifier& id,
                                             const std::string& base_location,
                                             const iceberg::TableMetadata&,
                                             const iceberg::TableMetadata& next) {
-  const std::string path = iceberg::MetadataFilePath(
-      LocalPath(next.location), iceberg::NextMetadataFileVersion(base_location));
+  const std::string path =
+      iceberg::MetadataFilePath(next.location, iceberg::NextMetadataFileVersion(base_location));
   FLOE_RETURN_IF_ERROR(iceberg::WriteTableMetadataFile(io(), path, next));
   if (Status s = CommitTable(id, base_location, path); !s.ok()) {
     // Removed only when certainly never referenced: after a lost answer the
@@ -122,7 +126,7 @@ Result<std::string> Catalog::CreateTableFrom(const TableIdentifier& id,
                                              const iceberg::TableMetadata& metadata) {
   // Refuse before writing anything when the name is taken.
   if (LoadTable(id).ok()) return Status::AlreadyExists("table {} already exists", id.ToString());
-  const std::string path = iceberg::MetadataFilePath(LocalPath(metadata.location), 0);
+  const std::string path = iceberg::MetadataFilePath(metadata.location, 0);
   FLOE_RETURN_IF_ERROR(iceberg::WriteTableMetadataFile(io(), path, metadata));
   if (Status s = CreateTable(id, path); !s.ok()) {
     if (CommitCertainlyFailed(s)) (void)io().Delete(path);

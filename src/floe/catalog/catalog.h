@@ -41,7 +41,9 @@ Status CheckIdentifier(const TableIdentifier& id);
 std::string NamespaceToString(const Namespace& ns);
 
 // Where a new table goes when its creator names no location:
-// <warehouse>/<namespace>.db/<name> (levels of nested namespaces joined by dots).
+// <warehouse>/<namespace>.db/<name> (levels of nested namespaces joined by dots),
+// that is, in its namespace's location.
+std::string NamespaceLocation(const std::string& warehouse, const Namespace& ns);
 std::string DefaultTableLocation(const std::string& warehouse, const TableIdentifier& id);
 
 class Catalog {

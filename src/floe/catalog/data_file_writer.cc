@@ -172,7 +172,7 @@ Result<DataFileWriter::Partition> DataFileWriter::NewPartition(
     const std::vector<Column>& values, const std::vector<const NestedField*>& sources,
     int64_t row) {
   Partition p;
-  p.dir = LocalPath(metadata_.location) + "/data";
+  p.dir = metadata_.location + "/data";
   for (size_t k = 0; k < values.size(); ++k) {
     Column one(values[k].type());
     one.AppendFrom(values[k], row);

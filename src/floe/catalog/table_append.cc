@@ -40,7 +40,7 @@ Result<AppendResult> AppendFiles(Catalog& catalog, const TableIdentifier& id,
   for (const std::string& input : inputs)
     FLOE_RETURN_IF_ERROR(ReadInput(input, *base->CurrentSchema(), writer.get()));
   FLOE_ASSIGN_OR_RETURN(std::vector<iceberg::DataFile> files, writer->Finish());
-  const std::string table_dir = LocalPath(base->location);
+  const std::string& table_dir = base->location;
   const std::string manifest_path =
       fmt::format("{}/metadata/{}-m0.avro", table_dir, iceberg::NewUuid());
   int64_t added_bytes = 0;

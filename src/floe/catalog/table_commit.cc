@@ -56,8 +56,8 @@ Result<PreparedCommit> PrepareTableChange(
   }
   RecordCommit(base, out.base_location, &next);
   FLOE_RETURN_IF_ERROR(next.Validate());
-  out.metadata_location = iceberg::MetadataFilePath(
-      LocalPath(next.location), iceberg::NextMetadataFileVersion(out.base_location));
+  out.metadata_location =
+      iceberg::MetadataFilePath(next.location, iceberg::NextMetadataFileVersion(out.base_location));
   FLOE_RETURN_IF_ERROR(iceberg::WriteTableMetadataFile(catalog.io(), out.metadata_location, next));
   out.metadata = std::move(next);
   out.written = true;

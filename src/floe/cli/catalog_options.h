@@ -22,12 +22,15 @@ struct CatalogOptions {
   std::string warehouse = "floe-data";
   std::string catalog;  // default <warehouse>/catalog.db
 
-  std::string CatalogPath() const { return catalog.empty() ? warehouse + "/catalog.db" : catalog; }
+  // The warehouse is a path or a file:// URI.
+  std::string CatalogPath() const {
+    return catalog.empty() ? LocalPath(warehouse) + "/catalog.db" : catalog;
+  }
 };
 
 inline void AddCatalogOptions(CLI::App* cmd, CatalogOptions& options) {
   cmd->add_option("--warehouse", options.warehouse,
-                  "Warehouse directory (tables and the embedded catalog)")
+                  "Warehouse directory or file:// URI (tables and the embedded catalog)")
       ->capture_default_str();
   cmd->add_option("--catalog,--catalog-db", options.catalog,
                   "Catalog: a SQLite file (default WAREHOUSE/catalog.db), a PostgreSQL URI "
@@ -55,7 +58,7 @@ inline Status ApplyFaultsFromEnvironment(catalog::Catalog& catalog) {
 
 inline Result<std::unique_ptr<catalog::Catalog>> OpenCatalog(const CatalogOptions& options) {
   std::error_code ec;
-  std::filesystem::create_directories(options.warehouse, ec);
+  std::filesystem::create_directories(LocalPath(options.warehouse), ec);
   if (ec) return Status::IOError("warehouse {}: {}", options.warehouse, ec.message());
   Result<std::unique_ptr<catalog::Catalog>> opened =
       IsPostgresUri(options.catalog) ? catalog::OpenPostgresCatalog(options.catalog)

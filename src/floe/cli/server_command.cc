@@ -32,8 +32,7 @@ void RaiseDescriptorLimit() {
 Status RunServer(const ServerOptions& o) {
   RaiseDescriptorLimit();
   FLOE_ASSIGN_OR_RETURN(auto cat, OpenCatalog(o.catalog));
-  std::error_code ec;
-  const std::string warehouse = std::filesystem::absolute(o.catalog.warehouse, ec).string();
+  const std::string warehouse = LocalUri(o.catalog.warehouse);
   auto service =
       std::make_shared<server::RestCatalog>(std::move(cat), warehouse, o.allowed_locations);
 

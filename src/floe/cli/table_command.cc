@@ -75,9 +75,7 @@ Status RunCreate(const TableOptions& o) {
                         iceberg::ParsePartitionSpec(o.partition, *schema));
   FLOE_ASSIGN_OR_RETURN(auto properties, ParseProperties(o.properties));
   FLOE_ASSIGN_OR_RETURN(const int format_version, iceberg::TakeFormatVersion(&properties));
-  std::error_code ec;
-  const std::string warehouse =
-      std::filesystem::absolute(o.catalog.warehouse, ec).lexically_normal().string();
+  const std::string warehouse = LocalUri(o.catalog.warehouse);
   const std::string location = catalog::DefaultTableLocation(warehouse, id);
   FLOE_ASSIGN_OR_RETURN(iceberg::TableMetadata metadata,
                         iceberg::NewTableMetadata(*schema, spec, iceberg::SortOrder{}, location,

@@ -44,6 +44,12 @@ class OutputFile {
 // The local path of a location: "file:///a/b" and "file:/a/b" (as other
 // engines write them) become "/a/b"; plain paths stay as they are.
 std::string LocalPath(std::string_view location);
+// The file:// URI of a local path or location: "/a/b", "file:/a/b" and
+// "file:///a/b" all give "file:///a/b", and a relative path is made
+// absolute. Locations floe makes for local tables are spelled so: other
+// engines (Trino) choose a file system by the scheme and have none for a
+// bare path.
+std::string LocalUri(std::string_view path_or_location);
 
 Result<std::unique_ptr<InputFile>> OpenLocalInputFile(const std::string& path);
 // The whole content of a local file.

@@ -175,6 +175,15 @@ std::string LocalPath(std::string_view location) {
   return std::string(location);
 }
 
+std::string LocalUri(std::string_view path_or_location) {
+  std::error_code ec;
+  std::string path =
+      std::filesystem::absolute(LocalPath(path_or_location), ec).lexically_normal().string();
+  if (ec) path = LocalPath(path_or_location);
+  while (path.size() > 1 && path.back() == '/') path.pop_back();
+  return "file://" + path;
+}
+
 Result<std::string> ReadLocalFile(const std::string& path) {
   FLOE_ASSIGN_OR_RETURN(auto file, OpenLocalInputFile(path));
   std::string content(static_cast<size_t>(file->size()), '\0');

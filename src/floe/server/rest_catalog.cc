@@ -257,6 +257,10 @@ HttpResponse RestCatalog::LoadNamespace(const Namespace& ns, bool head) {
     return head ? Empty(404) : NoSuchNamespace(ns);
   }
   if (head) return Empty(204);
+  // Where its tables go by default, unless the namespace says (as Java's JDBC
+  // catalog answers): Trino places a new table there itself, and refuses a
+  // CREATE TABLE without it.
+  properties->try_emplace("location", catalog::NamespaceLocation(warehouse_, ns));
   return JsonResponse(200, {{"namespace", Json(ns)}, {"properties", *properties}});
 }
 

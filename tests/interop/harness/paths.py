@@ -20,3 +20,9 @@ def require(path: pathlib.Path, what: str) -> pathlib.Path:
     if not path.exists():
         raise MissingTool(f"{what} not found at {path}; run scripts/setup")
     return path
+
+
+def local_path(location: str) -> pathlib.Path:
+    """The local path of a location as Iceberg metadata spells it: file:///a/b, file:/a/b or /a/b
+    (floe makes file:// URIs; other writers use all three)."""
+    return pathlib.Path(location.removeprefix("file://").removeprefix("file:"))
