@@ -3,10 +3,8 @@
 #include "floe/catalog/catalog.h"
 
 #include <fmt/format.h>
-#include <unistd.h>
 
 #include "floe/iceberg/table_builder.h"
-#include "floe/io/file.h"
 #include "floe/util/strings.h"
 
 namespace floe::catalog {
