@@ -100,6 +100,16 @@ TEST_P(FileIOContractTest, AVersionTellsAFileWrittenAnewApart) {
 INSTANTIATE_TEST_SUITE_P(LocalAndMemory, FileIOContractTest, ::testing::Bool(),
                          [](const auto& p) { return p.param ? "Local" : "Memory"; });
 
+TEST(LocalUriTest, EverySpellingOfALocalPathBecomesOneFileUri) {
+  EXPECT_EQ(LocalUri("/a/b"), "file:///a/b");
+  EXPECT_EQ(LocalUri("file:/a/b/"), "file:///a/b");
+  EXPECT_EQ(LocalUri("file:///a//b/../c"), "file:///a/c");
+  EXPECT_EQ(LocalUri("/"), "file:///");
+  const std::string relative = LocalUri("floe-data");
+  EXPECT_EQ(relative, "file://" + (std::filesystem::current_path() / "floe-data").string());
+  EXPECT_EQ(LocalPath(LocalUri("/a/b")), "/a/b");  // and back
+}
+
 TEST(MemoryFileIOTest, APowerLossKeepsOnlyClosedFiles) {
   MemoryFileIO io;
   auto done = io.Create("/t/done.parquet");
