@@ -16,6 +16,8 @@ A missing tool is a failure that says to run scripts/setup, never a skip.
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from harness import duck
@@ -104,15 +106,13 @@ def trino_engine(tmp_path_factory):
         engine.stop()
 
 
-_catalogs = 0
+_trino_catalogs = itertools.count(1)
 
 
 @pytest.fixture
 def trino(trino_engine, floe_server):
     """The session's Trino with the test's floe server as catalog `trino.catalog`."""
-    global _catalogs
-    _catalogs += 1
-    name = f"lake{_catalogs}"
+    name = f"lake{next(_trino_catalogs)}"
     trino_engine.add_rest_catalog(name, floe_server.uri)
     trino_engine.catalog = name
     try:

@@ -56,16 +56,20 @@ inline Status ApplyFaultsFromEnvironment(catalog::Catalog& catalog) {
   return Status::OK();
 }
 
+inline Result<std::unique_ptr<catalog::Catalog>> OpenCatalogStore(const CatalogOptions& options) {
+  if (IsPostgresUri(options.catalog)) return catalog::OpenPostgresCatalog(options.catalog);
+  if (options.catalog.starts_with("http://") || options.catalog.starts_with("https://")) {
+    return catalog::OpenRestCatalog(options.catalog);
+  }
+  return catalog::OpenSqliteCatalog(options.CatalogPath());
+}
+
 inline Result<std::unique_ptr<catalog::Catalog>> OpenCatalog(const CatalogOptions& options) {
   std::error_code ec;
   std::filesystem::create_directories(LocalPath(options.warehouse), ec);
   if (ec) return Status::IOError("warehouse {}: {}", options.warehouse, ec.message());
-  Result<std::unique_ptr<catalog::Catalog>> opened =
-      IsPostgresUri(options.catalog) ? catalog::OpenPostgresCatalog(options.catalog)
-      : options.catalog.starts_with("http://") || options.catalog.starts_with("https://")
-          ? catalog::OpenRestCatalog(options.catalog)
-          : catalog::OpenSqliteCatalog(options.CatalogPath());
-  if (opened.ok()) FLOE_RETURN_IF_ERROR(ApplyFaultsFromEnvironment(**opened));
+  FLOE_ASSIGN_OR_RETURN(auto opened, OpenCatalogStore(options));
+  FLOE_RETURN_IF_ERROR(ApplyFaultsFromEnvironment(*opened));
   return opened;
 }
 

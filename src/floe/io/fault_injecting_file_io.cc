@@ -53,6 +53,12 @@ std::string_view FaultInjectingFileIO::OpName(Op op) {
   return kNames[static_cast<size_t>(op)];
 }
 
+std::string_view FaultInjectingFileIO::FaultName(Fault fault) {
+  static constexpr std::string_view kNames[kFaults] = {"error", "error-after", "crash", "kill",
+                                                       "kill-after"};
+  return kNames[static_cast<size_t>(fault)];
+}
+
 Result<FaultInjectingFileIO::Armed> FaultInjectingFileIO::Parse(std::string_view spec) {
   auto bad = [&] {
     return Status::InvalidArgument(
@@ -73,19 +79,11 @@ Result<FaultInjectingFileIO::Armed> FaultInjectingFileIO::Parse(std::string_view
   armed.op = static_cast<Op>(k);
   const auto [end, ec] = std::from_chars(nth.data(), nth.data() + nth.size(), armed.nth);
   if (ec != std::errc() || end != nth.data() + nth.size() || armed.nth < 1) return bad();
-  static constexpr std::pair<std::string_view, Fault> kFaults[] = {
-      {"error", Fault::kError},
-      {"error-after", Fault::kErrorAfter},
-      {"crash", Fault::kCrash},
-      {"kill", Fault::kKill},
-      {"kill-after", Fault::kKillAfter}};
-  for (const auto& [name, value] : kFaults) {
-    if (name == fault) {
-      armed.fault = value;
-      return armed;
-    }
-  }
-  return bad();
+  size_t f = 0;
+  while (f < kFaults && FaultName(static_cast<Fault>(f)) != fault) ++f;
+  if (f == kFaults) return bad();
+  armed.fault = static_cast<Fault>(f);
+  return armed;
 }
 
 void FaultInjectingFileIO::Arm(Op op, int nth, Fault fault) {

@@ -32,6 +32,7 @@ class FaultInjectingFileIO final : public FileIO {
   enum class Op { kOpenInput, kCreate, kAppend, kClose, kWriteAtomically, kDelete, kExists, kList };
   static constexpr size_t kOps = 8;
   enum class Fault { kError, kErrorAfter, kCrash, kKill, kKillAfter };
+  static constexpr size_t kFaults = 5;
   struct Armed {
     Op op = Op::kCreate;
     int nth = 1;
@@ -51,6 +52,7 @@ class FaultInjectingFileIO final : public FileIO {
   int Count(Op op) const;
   bool crashed() const { return crashed_; }
   static std::string_view OpName(Op op);
+  static std::string_view FaultName(Fault fault);  // "error", "error-after", ... (Parse's)
 
   Result<std::unique_ptr<InputFile>> OpenInput(std::string_view location) override;
   Result<std::unique_ptr<OutputFile>> Create(std::string_view location) override;

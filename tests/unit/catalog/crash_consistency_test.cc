@@ -267,9 +267,8 @@ class CrashConsistencyTest : public floe::testing::TempDirTest {
   }
 
   void ProveCase(const Scenario& scenario, Op op, int nth, Fault fault) {
-    static constexpr const char* kFaultNames[] = {"error", "error-after", "crash"};
     const std::string label =
-        fmt::format("{}, fault {} at {} #{}", scenario.name, kFaultNames[static_cast<int>(fault)],
+        fmt::format("{}, fault {} at {} #{}", scenario.name, FaultInjectingFileIO::FaultName(fault),
                     FaultInjectingFileIO::OpName(op), nth);
     auto w = NewWorld();
     auto commit = scenario.prepare(*w);
