@@ -29,17 +29,27 @@ std::string SummaryAdd(const std::map<std::string, std::string>& parent, const c
 Result<AppendResult> AppendFiles(Catalog& catalog, const TableIdentifier& id,
                                  const std::vector<std::string>& inputs,
                                  const AppendOptions& options) {
-  // Write the data files and the manifest against the current metadata.
+  // Write the data files against the current metadata.
   FileIO& io = catalog.io();
   FLOE_ASSIGN_OR_RETURN(std::string location, catalog.LoadTable(id));
   auto base = iceberg::ReadTableMetadataFile(io, location);
   if (!base.ok()) return base.status();
   const iceberg::PartitionSpec spec = *base->DefaultSpec();
-  const int32_t schema_id = base->current_schema_id;
   FLOE_ASSIGN_OR_RETURN(auto writer, DataFileWriter::Open(io, *base, spec));
   for (const std::string& input : inputs)
     FLOE_RETURN_IF_ERROR(ReadInput(input, *base->CurrentSchema(), writer.get()));
   FLOE_ASSIGN_OR_RETURN(std::vector<iceberg::DataFile> files, writer->Finish());
+  return AppendDataFiles(catalog, id, spec, base->current_schema_id, std::move(files), options);
+}
+
+Result<AppendResult> AppendDataFiles(Catalog& catalog, const TableIdentifier& id,
+                                     const iceberg::PartitionSpec& spec, int32_t schema_id,
+                                     std::vector<iceberg::DataFile> files,
+                                     const AppendOptions& options) {
+  FileIO& io = catalog.io();
+  FLOE_ASSIGN_OR_RETURN(std::string location, catalog.LoadTable(id));
+  auto base = iceberg::ReadTableMetadataFile(io, location);
+  if (!base.ok()) return base.status();
   const std::string& table_dir = base->location;
   const std::string manifest_path =
       fmt::format("{}/metadata/{}-m0.avro", table_dir, iceberg::NewUuid());
@@ -106,31 +116,38 @@ Result<AppendResult> AppendFiles(Catalog& catalog, const TableIdentifier& id,
         fmt::format("{}/metadata/snap-{}-1-{}.avro", table_dir, s.snapshot_id, iceberg::NewUuid());
     attempt_files.push_back(s.manifest_list);
     FLOE_RETURN_IF_ERROR(iceberg::WriteManifestList(io, s.manifest_list, s, manifests));
-    s.summary = {
-        {"operation", "append"},
-        {"added-data-files", std::to_string(file_count)},
-        {"added-records", std::to_string(result.records)},
-        {"added-files-size", std::to_string(added_bytes)},
-        {"changed-partition-count",
-         std::to_string(spec.unpartitioned() ? (file_count == 0 ? 0 : 1) : partitions.size())},
-        {"total-data-files",
-         SummaryAdd(parent_summary, "total-data-files", static_cast<int64_t>(file_count))},
-        {"total-records", SummaryAdd(parent_summary, "total-records", result.records)},
-        {"total-files-size", SummaryAdd(parent_summary, "total-files-size", added_bytes)},
-        {"total-delete-files", SummaryAdd(parent_summary, "total-delete-files", 0)},
-        {"total-position-deletes", SummaryAdd(parent_summary, "total-position-deletes", 0)},
-        {"total-equality-deletes", SummaryAdd(parent_summary, "total-equality-deletes", 0)}};
+    s.summary = options.summary;
+    s.summary.insert(
+        {{"operation", "append"},
+         {"added-data-files", std::to_string(file_count)},
+         {"added-records", std::to_string(result.records)},
+         {"added-files-size", std::to_string(added_bytes)},
+         {"changed-partition-count",
+          std::to_string(spec.unpartitioned() ? (file_count == 0 ? 0 : 1) : partitions.size())},
+         {"total-data-files",
+          SummaryAdd(parent_summary, "total-data-files", static_cast<int64_t>(file_count))},
+         {"total-records", SummaryAdd(parent_summary, "total-records", result.records)},
+         {"total-files-size", SummaryAdd(parent_summary, "total-files-size", added_bytes)},
+         {"total-delete-files", SummaryAdd(parent_summary, "total-delete-files", 0)},
+         {"total-position-deletes", SummaryAdd(parent_summary, "total-position-deletes", 0)},
+         {"total-equality-deletes", SummaryAdd(parent_summary, "total-equality-deletes", 0)}});
     result.snapshot_id = s.snapshot_id;
     m.snapshots.push_back(s);
     m.last_sequence_number = s.sequence_number;
-    return iceberg::SetCurrentSnapshot(s.snapshot_id, s.timestamp_ms, &m);
+    FLOE_RETURN_IF_ERROR(iceberg::SetCurrentSnapshot(s.snapshot_id, s.timestamp_ms, &m));
+    return options.also ? options.also(m) : Status::OK();
   };
-  auto committed = CommitTableChange(catalog, id, change);
+  CommitOptions commit_options;
+  commit_options.check = options.check;
+  auto committed = CommitTableChange(catalog, id, change, commit_options);
   if (!committed.ok()) {
-    // The last attempt's files are unreferenced when the commit certainly
-    // failed. The data files and their manifest stay: a commit whose outcome
-    // is unknown may reference them all.
-    if (CommitCertainlyFailed(committed.status())) remove_attempt_files();
+    // The last attempt's files and the new manifest are unreferenced when
+    // the commit certainly failed (the data files are the caller's). A
+    // commit whose outcome is unknown may reference them all: they stay.
+    if (CommitCertainlyFailed(committed.status())) {
+      remove_attempt_files();
+      (void)io.Delete(manifest_path);
+    }
     return committed.status();
   }
   result.commit = *std::move(committed);

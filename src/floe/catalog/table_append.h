@@ -7,11 +7,14 @@
 // are reused; the manifest list and merged manifests are rewritten.
 #pragma once
 
+#include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "floe/catalog/table_commit.h"
+#include "floe/iceberg/manifest.h"
 
 namespace floe::catalog {
 
@@ -26,6 +29,14 @@ struct AppendResult {
 struct AppendOptions {
   // Merge manifests (true), never (false), or as the table's properties say.
   std::optional<bool> merge_manifests;
+  // Entries for the snapshot summary besides the standard ones.
+  std::map<std::string, std::string> summary;
+  // Vets each attempt's fresh metadata before anything is written for it;
+  // an error ends the commit (CommitOptions::check).
+  std::function<Status(const iceberg::TableMetadata&)> check;
+  // More edits to commit in the same swap, applied after the snapshot is
+  // added (a pipeline's offsets property).
+  std::function<Status(iceberg::TableMetadata&)> also;
 };
 
 // Appends the rows of `inputs`: .parquet files (columns matched to the table
@@ -33,5 +44,15 @@ struct AppendOptions {
 Result<AppendResult> AppendFiles(Catalog& catalog, const TableIdentifier& id,
                                  const std::vector<std::string>& inputs,
                                  const AppendOptions& options = {});
+
+// Commits data files already written (by a DataFileWriter for `spec` of the
+// table, under schema `schema_id`) as one appended snapshot, which may add
+// none. kConflict when the table's default spec or current schema is no
+// longer the one the files were written for. After an error the files stay:
+// deleting them is the caller's decision (CommitCertainlyFailed).
+Result<AppendResult> AppendDataFiles(Catalog& catalog, const TableIdentifier& id,
+                                     const iceberg::PartitionSpec& spec, int32_t schema_id,
+                                     std::vector<iceberg::DataFile> files,
+                                     const AppendOptions& options = {});
 
 }  // namespace floe::catalog

@@ -37,7 +37,16 @@ void RecordCommit(const iceberg::TableMetadata& base, const std::string& base_lo
   }
 }
 
+SwapHook& SwapHookSlot() {
+  static SwapHook hook;
+  return hook;
+}
+
 }  // namespace
+
+void SetSwapHookForTesting(SwapHook hook) {
+  SwapHookSlot() = std::move(hook);
+}
 
 Result<PreparedCommit> PrepareTableChange(
     Catalog& catalog, const TableIdentifier& id,
@@ -90,7 +99,11 @@ Result<CommitResult> CommitTableChange(Catalog& catalog, const TableIdentifier& 
     if (next == base) return CommitResult{base_location, std::move(next), attempt};  // no-op
     RecordCommit(base, base_location, &next);
     FLOE_RETURN_IF_ERROR(next.Validate());
+    if (const SwapHook& hook = SwapHookSlot()) hook(SwapPoint::kBefore);
     auto location = catalog.CommitMetadata(id, base_location, base, next);
+    if (location.ok()) {
+      if (const SwapHook& hook = SwapHookSlot()) hook(SwapPoint::kAfter);
+    }
     if (!location.ok()) {
       lost_race = location.status().code() == StatusCode::kConflict;
       return std::move(location).status();

@@ -40,6 +40,14 @@ Result<CommitResult> CommitTableChange(Catalog& catalog, const TableIdentifier& 
                                        const std::function<Status(iceberg::TableMetadata&)>& change,
                                        const CommitOptions& options = {});
 
+// Test-only: called by CommitTableChange right before each catalog swap
+// and right after one that succeeded, so the crash tests can kill the
+// process at exactly those points (FLOE_KILL_AT_SWAP, cli/catalog_options.h).
+// REQUIRES: set before any commit runs.
+enum class SwapPoint { kBefore, kAfter };
+using SwapHook = std::function<void(SwapPoint)>;
+void SetSwapHookForTesting(SwapHook hook);
+
 // Sleeps before retry `attempt` (1-based) of a commit that lost a race:
 // exponential back-off capped at 1 s with full jitter, so that racing
 // writers spread out. REQUIRES: no lock that other committers need is held.

@@ -5,6 +5,8 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <atomic>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -14,6 +16,7 @@
 #include <vector>
 
 #include "floe/catalog/catalog.h"
+#include "floe/catalog/table_commit.h"
 #include "floe/io/fault_injecting_file_io.h"
 
 namespace floe::cli {
@@ -56,6 +59,36 @@ inline Status ApplyFaultsFromEnvironment(catalog::Catalog& catalog) {
   return Status::OK();
 }
 
+// FLOE_KILL_AT_SWAP=before:N or after:N: the process kills itself with
+// SIGKILL at the N-th catalog swap of table commits, right before it or
+// right after it took effect (catalog::SetSwapHookForTesting).
+inline Status ApplySwapKillFromEnvironment() {
+  const char* spec = std::getenv("FLOE_KILL_AT_SWAP");
+  static bool applied = false;  // one count per process, however many catalogs it opens
+  if (spec == nullptr || *spec == '\0' || applied) return Status::OK();
+  applied = true;
+  const std::string text = spec;
+  const size_t colon = text.find(':');
+  const std::string point = text.substr(0, colon);
+  const long n =
+      colon == std::string::npos ? 0 : std::strtol(text.c_str() + colon + 1, nullptr, 10);
+  if ((point != "before" && point != "after") || n < 1) {
+    return Status::InvalidArgument("FLOE_KILL_AT_SWAP={}: expected before:N or after:N", text);
+  }
+  const catalog::SwapPoint at =
+      point == "before" ? catalog::SwapPoint::kBefore : catalog::SwapPoint::kAfter;
+  catalog::SetSwapHookForTesting(
+      [at, n, count = std::make_shared<std::atomic<long>>(0)](catalog::SwapPoint p) {
+        if (p == at && ++*count == n) {
+          std::fprintf(stderr, "floe: FLOE_KILL_AT_SWAP: killed %s swap %ld\n",
+                       at == catalog::SwapPoint::kBefore ? "before" : "after", n);
+          std::fflush(stderr);
+          ::raise(SIGKILL);
+        }
+      });
+  return Status::OK();
+}
+
 inline Result<std::unique_ptr<catalog::Catalog>> OpenCatalogStore(const CatalogOptions& options) {
   if (IsPostgresUri(options.catalog)) return catalog::OpenPostgresCatalog(options.catalog);
   if (options.catalog.starts_with("http://") || options.catalog.starts_with("https://")) {
@@ -70,6 +103,7 @@ inline Result<std::unique_ptr<catalog::Catalog>> OpenCatalog(const CatalogOption
   if (ec) return Status::IOError("warehouse {}: {}", options.warehouse, ec.message());
   FLOE_ASSIGN_OR_RETURN(auto opened, OpenCatalogStore(options));
   FLOE_RETURN_IF_ERROR(ApplyFaultsFromEnvironment(*opened));
+  FLOE_RETURN_IF_ERROR(ApplySwapKillFromEnvironment());
   return opened;
 }
 

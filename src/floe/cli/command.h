@@ -31,5 +31,6 @@ void AddMetadataCommand(CLI::App& app);
 void AddNamespaceCommand(CLI::App& app);
 void AddTableCommand(CLI::App& app);
 void AddServerCommand(CLI::App& app);
+void AddPipelineCommand(CLI::App& app);
 
 }  // namespace floe::cli

@@ -53,6 +53,7 @@ int main(int argc, char** argv) {
   floe::cli::AddNamespaceCommand(app);
   floe::cli::AddTableCommand(app);
   floe::cli::AddServerCommand(app);
+  floe::cli::AddPipelineCommand(app);
 
   try {
     app.parse(argc, argv);

@@ -76,6 +76,41 @@ void Column::AppendFrom(const Column& src, int64_t row) {
   }
 }
 
+void Column::Truncate(int64_t length) {
+  if (length > length_) return;
+  // Children are cut even when this column keeps its length: a decoder may
+  // have appended to them for a slot it never finished.
+  switch (type_->id()) {
+    case TypeId::kString:
+    case TypeId::kBinary:
+      data_.resize(static_cast<size_t>(offsets_[length]));
+      offsets_.resize(static_cast<size_t>(length) + 1);
+      break;
+    case TypeId::kList:
+    case TypeId::kMap: {
+      const int32_t entries = offsets_[length];
+      offsets_.resize(static_cast<size_t>(length) + 1);
+      for (Column& c : children_) c.Truncate(entries);
+      break;
+    }
+    case TypeId::kStruct:
+      for (Column& c : children_) c.Truncate(length);
+      break;
+    default:
+      data_.resize(static_cast<size_t>(length * width_));
+      break;
+  }
+  if (!validity_.empty() && length < length_) {
+    for (int64_t i = length; i < length_; ++i) {
+      if (!IsValid(i)) --null_count_;
+    }
+    // FinishSlot expects the bits past the end set (it only clears nulls').
+    validity_.resize(static_cast<size_t>((length + 7) >> 3));
+    if ((length & 7) != 0) validity_.back() |= static_cast<uint8_t>(0xFF << (length & 7));
+  }
+  length_ = length;
+}
+
 void Column::FinishSlot(bool valid) {
   const int64_t i = length_++;
   if (!valid) {

@@ -96,6 +96,12 @@ class Column {
   // nested values included.
   void AppendFrom(const Column& src, int64_t row);
 
+  // Drops the slots from `length` on (nested values included), as if they
+  // had never been appended: a decoder takes back a half-appended row this
+  // way, children appended for an unfinished slot included. Costs the
+  // dropped slots, not the column. No-op when `length` is past the end.
+  void Truncate(int64_t length);
+
   // Slot-level building for decoders that fill children separately: a struct
   // slot (children appended on their own), a list / map slot ending at child
   // entry `end`, or a null / valid marker after bulk-filling data.

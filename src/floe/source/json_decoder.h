@@ -1,0 +1,50 @@
+// Kafka record values as JSON objects, decoded into rows of a table's schema.
+//
+// A record's keys are matched to the schema's fields by name, at every level
+// of nesting; keys the schema lacks are ignored, missing and null fields are
+// null (an error for a required one). Values convert without loss or not at
+// all:
+//   boolean                 true / false
+//   int, long               JSON integers in range
+//   float, double           any JSON number; "NaN", "Infinity", "-Infinity"
+//   decimal(P, S)           a JSON number or string, at most S fraction digits
+//   date, time, uuid,       strings in floe's text forms (columnar/text_rows.h);
+//   binary, fixed           binary and fixed as base64
+//   timestamp[tz][_ns]      an ISO 8601 string ("2026-11-25T13:45:00.123Z",
+//                           an offset for tz columns) or a JSON integer of
+//                           milliseconds since the epoch
+//   string                  a JSON string
+//   struct / list / map     object / array / object with the keys as strings
+// A record that is not one JSON object, a value of the wrong type, or a
+// record past max_record_bytes is an error for that record alone: the batch
+// is left as it was, ready for the next record.
+#pragma once
+
+#include <memory>
+#include <string_view>
+
+#include "floe/columnar/column.h"
+#include "floe/util/status.h"
+
+namespace floe::source {
+
+class JsonDecoder {
+ public:
+  static constexpr size_t kDefaultMaxRecordBytes = size_t{4} << 20;
+  explicit JsonDecoder(size_t max_record_bytes = kDefaultMaxRecordBytes);
+  ~JsonDecoder();
+  JsonDecoder(JsonDecoder&&) noexcept;
+  JsonDecoder& operator=(JsonDecoder&&) noexcept;
+
+  // Appends the row `json` holds to `batch` (rows of batch->schema) and
+  // counts it in num_rows; kInvalidArgument (naming the field) or
+  // kCorruption (not JSON) leaves the batch unchanged. Not thread-safe: one
+  // decoder per thread.
+  Status Append(std::string_view json, RecordBatch* batch);
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace floe::source

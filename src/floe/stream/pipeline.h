@@ -1,0 +1,80 @@
+// A running pipeline: one Kafka consumer group member that decodes each
+// record into a row of its table, or into a dead letter when it cannot,
+// and commits both tables every commit interval with the offsets they hold
+// (stream/table_target.h). One thread does it all; the data files' encoders
+// run on the writer's own pool. docs/design/streaming.md has the protocol.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+
+#include "floe/catalog/catalog.h"
+#include "floe/source/json_decoder.h"
+#include "floe/source/kafka_consumer.h"
+#include "floe/stream/pipeline_config.h"
+#include "floe/stream/table_target.h"
+
+namespace floe::stream {
+
+// Counters since the start, for progress lines and metrics.
+struct PipelineStats {
+  int64_t records = 0;       // consumed (each once, re-reads after a rewind not counted)
+  int64_t bytes = 0;         // of their values
+  int64_t rows = 0;          // committed to the table
+  int64_t dead_letters = 0;  // committed to the dead-letter table
+  int64_t commits = 0;       // snapshots
+  int64_t rewinds = 0;       // commits that did not take effect and were read again
+  int64_t last_commit_ms = 0;
+};
+
+class Pipeline : public source::KafkaConsumer::Listener {
+ public:
+  // REQUIRES: catalog outlives the pipeline. `warehouse`: where tables the
+  // pipeline creates go in a pointer catalog.
+  Pipeline(PipelineConfig config, catalog::Catalog& catalog, std::string warehouse);
+  ~Pipeline() override;
+
+  // Consumes and commits until `stop` is set (then commits what it holds
+  // and leaves the group) or a fatal error.
+  Status Run(const std::atomic<bool>& stop);
+
+  const PipelineConfig& config() const { return config_; }
+  PipelineStats stats() const;
+
+  // KafkaConsumer::Listener
+  Result<std::map<TopicPartition, std::optional<int64_t>>> OnAssigned(
+      const std::vector<TopicPartition>& partitions) override;
+  void OnRevoked(const std::vector<TopicPartition>& partitions, bool lost) override;
+
+ private:
+  Status Open();
+  void Process(const source::KafkaMessage& message);
+  // Commits every table that has changes; rewinds the consumer for any
+  // that did not take effect.
+  Status CommitAll(bool force);
+  Status SeekToNeeds();
+
+  PipelineConfig config_;
+  catalog::Catalog& catalog_;
+  std::string warehouse_;
+  std::unique_ptr<TableTarget> table_, dead_letters_;
+  std::unique_ptr<source::KafkaConsumer> consumer_;
+  source::JsonDecoder decoder_;
+  std::set<TopicPartition> assigned_;
+  // The partition of the last record seen and whether it is assigned.
+  std::string_view cached_topic_;
+  int32_t cached_partition_ = -1;
+  TopicPartition cached_tp_;
+  bool cached_owned_ = false;
+  RecordBatch scratch_;  // rows decoded only to learn a record is good
+  std::chrono::steady_clock::time_point table_last_commit_{}, dlq_last_commit_{};
+  Status error_;  // the first fatal error a rebalance callback hit
+  mutable std::mutex stats_mutex_;
+  PipelineStats stats_;
+};
+
+}  // namespace floe::stream

@@ -1,0 +1,398 @@
+#include "floe/stream/pipeline_config.h"
+
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+#include <charconv>
+#include <set>
+
+#include "floe/iceberg/table_builder.h"
+
+namespace floe::stream {
+namespace {
+
+// Reads YAML nodes into values, collecting every problem with its path
+// instead of stopping at the first.
+class Reader {
+ public:
+  explicit Reader(std::vector<ConfigError>* errors) : errors_(errors) {}
+
+  void Error(const std::string& path, const YAML::Node& node, std::string_view text) {
+    std::string message(text);
+    if (node.IsDefined() && node.Mark().line >= 0) {
+      message += fmt::format(" (line {})", node.Mark().line + 1);
+    }
+    errors_->push_back({path, std::move(message)});
+  }
+  bool ok() const { return errors_->empty(); }
+
+  // Whether `node` is a map; every key must be one of `allowed`.
+  bool Map(const YAML::Node& node, const std::string& path,
+           std::initializer_list<std::string_view> allowed) {
+    if (!node.IsMap()) {
+      Error(path, node, "expected a mapping");
+      return false;
+    }
+    for (const auto& kv : node) {
+      const std::string key = kv.first.IsScalar() ? kv.first.Scalar() : "";
+      bool known = false;
+      for (std::string_view a : allowed) known = known || a == key;
+      if (!known) {
+        std::string list;
+        for (std::string_view a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+        Error(Join(path, key), kv.first, fmt::format("unknown key (expected one of: {})", list));
+      }
+    }
+    return true;
+  }
+
+  std::optional<std::string> Scalar(const YAML::Node& map, const std::string& path, const char* key,
+                                    bool required) {
+    const YAML::Node node = map[key];
+    if (!node.IsDefined() || node.IsNull()) {
+      if (required) Error(Join(path, key), map, "required");
+      return std::nullopt;
+    }
+    if (!node.IsScalar()) {
+      Error(Join(path, key), node, "expected a single value");
+      return std::nullopt;
+    }
+    return node.Scalar();
+  }
+
+  std::vector<std::string> StringList(const YAML::Node& map, const std::string& path,
+                                      const char* key) {
+    std::vector<std::string> out;
+    const YAML::Node node = map[key];
+    if (!node.IsDefined() || node.IsNull()) return out;
+    if (node.IsScalar()) return {node.Scalar()};
+    if (!node.IsSequence()) {
+      Error(Join(path, key), node, "expected a list");
+      return out;
+    }
+    for (size_t i = 0; i < node.size(); ++i) {
+      if (!node[i].IsScalar()) {
+        Error(fmt::format("{}[{}]", Join(path, key), i), node[i], "expected a single value");
+      } else {
+        out.push_back(node[i].Scalar());
+      }
+    }
+    return out;
+  }
+
+  std::map<std::string, std::string> StringMap(const YAML::Node& map, const std::string& path,
+                                               const char* key) {
+    std::map<std::string, std::string> out;
+    const YAML::Node node = map[key];
+    if (!node.IsDefined() || node.IsNull()) return out;
+    if (!node.IsMap()) {
+      Error(Join(path, key), node, "expected a mapping");
+      return out;
+    }
+    for (const auto& kv : node) {
+      if (!kv.first.IsScalar() || !kv.second.IsScalar()) {
+        Error(Join(path, key), kv.first, "expected KEY: VALUE entries of single values");
+        continue;
+      }
+      out[kv.first.Scalar()] = kv.second.Scalar();
+    }
+    return out;
+  }
+
+  static std::string Join(const std::string& path, std::string_view key) {
+    return path.empty() ? std::string(key) : fmt::format("{}.{}", path, key);
+  }
+
+  // A field's type: a primitive name, or struct / list / map with their parts.
+  std::optional<TypePtr> ReadType(const YAML::Node& node, const std::string& path,
+                                  int32_t* next_id) {
+    if (node.IsScalar()) {
+      if (auto t = ParsePrimitiveType(node.Scalar())) return *t;
+      if (node.Scalar() != "struct" && node.Scalar() != "list" && node.Scalar() != "map") {
+        Error(path, node, fmt::format("unknown type '{}'", node.Scalar()));
+        return std::nullopt;
+      }
+      Error(path, node,
+            fmt::format("a {} needs its parts: write {{type: {}, ...}}", node.Scalar(),
+                        node.Scalar()));
+      return std::nullopt;
+    }
+    if (!node.IsMap()) {
+      Error(path, node, "expected a type name or a mapping");
+      return std::nullopt;
+    }
+    auto kind = Scalar(node, path, "type", true);
+    if (!kind) return std::nullopt;
+    if (*kind == "struct") {
+      Map(node, path, {"type", "fields", "name", "required", "doc"});
+      auto fields = ReadFields(node["fields"], Join(path, "fields"), next_id);
+      if (!fields) return std::nullopt;
+      return Type::Struct(std::move(*fields));
+    }
+    if (*kind == "list") {
+      Map(node, path, {"type", "element", "element_required", "name", "required", "doc"});
+      const int32_t id = (*next_id)++;
+      auto element = ReadType(node["element"], Join(path, "element"), next_id);
+      if (!element) return std::nullopt;
+      return Type::List(NestedField(id, "element", Bool(node, path, "element_required"), *element));
+    }
+    if (*kind == "map") {
+      Map(node, path, {"type", "key", "value", "value_required", "name", "required", "doc"});
+      const int32_t key_id = (*next_id)++;
+      const int32_t value_id = (*next_id)++;
+      auto key = ReadType(node["key"], Join(path, "key"), next_id);
+      auto value = ReadType(node["value"], Join(path, "value"), next_id);
+      if (!key || !value) return std::nullopt;
+      return Type::Map(NestedField(key_id, "key", true, *key),
+                       NestedField(value_id, "value", Bool(node, path, "value_required"), *value));
+    }
+    if (auto t = ParsePrimitiveType(*kind)) return *t;
+    Error(Join(path, "type"), node["type"], fmt::format("unknown type '{}'", *kind));
+    return std::nullopt;
+  }
+
+  bool Bool(const YAML::Node& map, const std::string& path, const char* key) {
+    auto text = Scalar(map, path, key, false);
+    if (!text) return false;
+    if (*text == "true" || *text == "yes") return true;
+    if (*text != "false" && *text != "no")
+      Error(Join(path, key), map[key], "expected true or false");
+    return false;
+  }
+
+  std::optional<std::vector<NestedField>> ReadFields(const YAML::Node& node,
+                                                     const std::string& path, int32_t* next_id) {
+    if (!node.IsSequence() || node.size() == 0) {
+      Error(path, node, "expected a list of fields ({name: ..., type: ...})");
+      return std::nullopt;
+    }
+    std::vector<NestedField> fields;
+    const size_t errors_before = errors_->size();
+    for (size_t i = 0; i < node.size(); ++i) {
+      const std::string at = fmt::format("{}[{}]", path, i);
+      const YAML::Node f = node[i];
+      if (!Map(f, at,
+               {"name", "type", "required", "doc", "fields", "element", "element_required", "key",
+                "value", "value_required"})) {
+        continue;
+      }
+      auto name = Scalar(f, at, "name", true);
+      const int32_t id = (*next_id)++;
+      // A field's own map carries its type's parts ({name: t, type: list, element: string}).
+      std::optional<TypePtr> type;
+      if (f["type"].IsScalar() && !ParsePrimitiveType(f["type"].Scalar())) {
+        type = ReadType(f, at, next_id);
+      } else {
+        type = ReadType(f["type"], Join(at, "type"), next_id);
+      }
+      const bool required = Bool(f, at, "required");
+      auto doc = Scalar(f, at, "doc", false);
+      if (name && type) fields.emplace_back(id, *name, required, *type, doc.value_or(""));
+    }
+    if (errors_->size() != errors_before) return std::nullopt;
+    return fields;
+  }
+
+ private:
+  std::vector<ConfigError>* errors_;
+};
+
+bool ValidPipelineName(std::string_view name) {
+  if (name.empty() || name.size() > 128) return false;
+  for (char c : name) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-')) return false;
+  }
+  return true;
+}
+
+void ReadTable(Reader& r, const YAML::Node& node, const std::string& path, TableConfig* out) {
+  if (node.IsScalar()) {  // just a name: the table must exist
+    auto id = catalog::TableIdentifier::Parse(node.Scalar());
+    if (!id.ok())
+      r.Error(path, node, id.status().message());
+    else
+      out->id = *id;
+    return;
+  }
+  if (!r.Map(node, path, {"name", "schema", "partition_by", "properties"})) return;
+  if (auto name = r.Scalar(node, path, "name", true)) {
+    auto id = catalog::TableIdentifier::Parse(*name);
+    if (!id.ok())
+      r.Error(Reader::Join(path, "name"), node["name"], id.status().message());
+    else
+      out->id = *id;
+  }
+  if (node["schema"].IsDefined()) {
+    int32_t next_id = 1;
+    auto fields = r.ReadFields(node["schema"], Reader::Join(path, "schema"), &next_id);
+    if (fields) {
+      Schema schema(std::move(*fields));
+      if (Status s = schema.Validate(); !s.ok()) {
+        r.Error(Reader::Join(path, "schema"), node["schema"], s.message());
+      } else {
+        out->schema = std::move(schema);
+      }
+    }
+  }
+  out->partition_by = r.Scalar(node, path, "partition_by", false).value_or("");
+  if (!out->partition_by.empty()) {
+    if (!out->schema) {
+      r.Error(Reader::Join(path, "partition_by"), node["partition_by"],
+              "needs the table's schema (partitioning applies when floe creates the table)");
+    } else if (auto spec = iceberg::ParsePartitionSpec(out->partition_by, *out->schema);
+               !spec.ok()) {
+      r.Error(Reader::Join(path, "partition_by"), node["partition_by"], spec.status().message());
+    }
+  }
+  out->properties = r.StringMap(node, path, "properties");
+}
+
+void ReadKafka(Reader& r, const YAML::Node& node, const std::string& path, PipelineConfig* out) {
+  if (!r.Map(node, path, {"bootstrap_servers", "topics", "group", "start", "properties"})) return;
+  out->kafka.bootstrap_servers = r.Scalar(node, path, "bootstrap_servers", true).value_or("");
+  out->kafka.topics = r.StringList(node, path, "topics");
+  if (out->kafka.topics.empty()) r.Error(Reader::Join(path, "topics"), node, "required");
+  out->kafka.group_id = r.Scalar(node, path, "group", false).value_or("floe-" + out->name);
+  const std::string start = r.Scalar(node, path, "start", false).value_or("earliest");
+  if (start != "earliest" && start != "latest") {
+    r.Error(Reader::Join(path, "start"), node["start"], "expected earliest or latest");
+  }
+  out->kafka.start_at_earliest = start == "earliest";
+  out->kafka.properties = r.StringMap(node, path, "properties");
+  for (const char* reserved : {"enable.auto.commit", "enable.auto.offset.store"}) {
+    if (out->kafka.properties.contains(reserved)) {
+      r.Error(Reader::Join(Reader::Join(path, "properties"), reserved), node["properties"],
+              "floe decides this: positions come from the tables, never from Kafka");
+    }
+  }
+}
+
+void ReadPipeline(Reader& r, const YAML::Node& node, const std::string& path, PipelineConfig* out) {
+  if (!r.Map(node, path,
+             {"name", "source", "format", "table", "dead_letters", "commit_interval",
+              "target_file_size", "memory_budget", "max_record_size"})) {
+    return;
+  }
+  out->name = r.Scalar(node, path, "name", true).value_or("");
+  if (!out->name.empty() && !ValidPipelineName(out->name)) {
+    r.Error(Reader::Join(path, "name"), node["name"],
+            "a pipeline name is 1-128 of a-z, 0-9, '_' and '-'");
+  }
+  const std::string source_path = Reader::Join(path, "source");
+  if (!node["source"].IsDefined()) {
+    r.Error(source_path, node, "required");
+  } else if (r.Map(node["source"], source_path, {"kafka"})) {
+    if (!node["source"]["kafka"].IsDefined())
+      r.Error(Reader::Join(source_path, "kafka"), node["source"], "required");
+    else
+      ReadKafka(r, node["source"]["kafka"], Reader::Join(source_path, "kafka"), out);
+  }
+  const std::string format = r.Scalar(node, path, "format", false).value_or("json");
+  if (format != "json") {
+    r.Error(Reader::Join(path, "format"), node["format"],
+            fmt::format("unknown format '{}' (json)", format));
+  }
+  if (!node["table"].IsDefined())
+    r.Error(Reader::Join(path, "table"), node, "required");
+  else
+    ReadTable(r, node["table"], Reader::Join(path, "table"), &out->table);
+  if (auto dlq = r.Scalar(node, path, "dead_letters", false)) {
+    auto id = catalog::TableIdentifier::Parse(*dlq);
+    if (!id.ok())
+      r.Error(Reader::Join(path, "dead_letters"), node["dead_letters"], id.status().message());
+    else
+      out->dead_letters = *id;
+  } else if (!out->table.id.name.empty()) {
+    out->dead_letters = {out->table.id.ns, out->table.id.name + "__dlq"};
+  }
+  if (auto text = r.Scalar(node, path, "commit_interval", false)) {
+    auto d = ParseDuration(*text);
+    if (!d || *d < std::chrono::milliseconds(100)) {
+      r.Error(Reader::Join(path, "commit_interval"), node["commit_interval"],
+              "expected a duration of at least 100ms (100ms, 1s, 1m)");
+    } else {
+      out->commit_interval = *d;
+    }
+  }
+  auto size = [&](const char* key, int64_t minimum) -> std::optional<int64_t> {
+    auto text = r.Scalar(node, path, key, false);
+    if (!text) return std::nullopt;
+    auto v = ParseByteSize(*text);
+    if (!v || *v < minimum) {
+      r.Error(
+          Reader::Join(path, key), node[key],
+          fmt::format("expected a size of at least {} bytes (4096, 64KiB, 128MiB, 1GiB)", minimum));
+      return std::nullopt;
+    }
+    return v;
+  };
+  out->target_file_bytes = size("target_file_size", 4096);
+  if (auto v = size("memory_budget", int64_t{16} << 20)) out->memory_budget_bytes = *v;
+  if (auto v = size("max_record_size", 16)) out->max_record_bytes = *v;
+}
+
+}  // namespace
+
+std::optional<int64_t> ParseByteSize(std::string_view text) {
+  int64_t n = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (ec != std::errc() || n < 0) return std::nullopt;
+  const std::string_view unit(ptr, static_cast<size_t>(text.data() + text.size() - ptr));
+  static const std::pair<std::string_view, int64_t> kUnits[] = {
+      {"", 1},          {"B", 1},         {"KB", 1000},    {"MB", 1000000}, {"GB", 1000000000},
+      {"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}};
+  for (const auto& [name, scale] : kUnits) {
+    int64_t v = 0;
+    if (unit == name) return __builtin_mul_overflow(n, scale, &v) ? std::nullopt : std::optional(v);
+  }
+  return std::nullopt;
+}
+
+std::optional<std::chrono::milliseconds> ParseDuration(std::string_view text) {
+  int64_t n = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (ec != std::errc() || n < 0) return std::nullopt;
+  const std::string_view unit(ptr, static_cast<size_t>(text.data() + text.size() - ptr));
+  if (unit == "ms") return std::chrono::milliseconds(n);
+  if (unit == "s") return std::chrono::milliseconds(n * 1000);
+  if (unit == "m") return std::chrono::milliseconds(n * 60000);
+  return std::nullopt;
+}
+
+std::optional<std::vector<PipelineConfig>> ParsePipelines(const std::string& yaml,
+                                                          std::vector<ConfigError>* errors) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(yaml);
+  } catch (const YAML::Exception& e) {
+    errors->push_back({"", fmt::format("not YAML: {} (line {})", e.msg, e.mark.line + 1)});
+    return std::nullopt;
+  }
+  Reader r(errors);
+  std::vector<PipelineConfig> out;
+  if (root.IsMap() && root["pipelines"].IsDefined()) {
+    const YAML::Node list = root["pipelines"];
+    if (!list.IsSequence() || list.size() == 0) {
+      r.Error("pipelines", list, "expected a list of pipelines");
+      return std::nullopt;
+    }
+    for (size_t i = 0; i < list.size(); ++i) {
+      ReadPipeline(r, list[i], fmt::format("pipelines[{}]", i), &out.emplace_back());
+    }
+  } else if (root.IsMap()) {
+    ReadPipeline(r, root, "", &out.emplace_back());
+  } else {
+    r.Error("", root, "expected a pipeline or a `pipelines:` list");
+  }
+  std::set<std::string> names;
+  for (size_t i = 0; i < out.size(); ++i) {
+    if (!out[i].name.empty() && !names.insert(out[i].name).second) {
+      errors->push_back({fmt::format("pipelines[{}].name", i),
+                         fmt::format("pipeline '{}' is declared twice", out[i].name)});
+    }
+  }
+  if (!r.ok()) return std::nullopt;
+  return out;
+}
+
+}  // namespace floe::stream

@@ -1,0 +1,80 @@
+// Pipelines as declared in YAML (`floe pipeline run FILE`, and the
+// `pipelines:` list of `floe server --config`):
+//
+//   pipelines:
+//     - name: edc_audit                      # [a-z0-9_-], unique
+//       source:
+//         kafka:
+//           bootstrap_servers: 127.0.0.1:9092
+//           topics: [edc.audit]              # names, or regexes starting with ^
+//           group: floe-edc                  # default floe-<name>
+//           start: earliest                  # or latest: where no table recorded offsets
+//           properties: {security.protocol: SASL_SSL}   # any librdkafka property
+//       format: json
+//       table:
+//         name: edc.audit_events
+//         schema:                            # used when the table is created
+//           - {name: audit_id, type: long, required: true}
+//           - {name: ts, type: timestamptz}
+//           - {name: tags, type: list, element: string}
+//           - {name: vitals, type: struct, fields: [{name: hr, type: int}]}
+//           - {name: attrs, type: map, key: string, value: string}
+//         partition_by: day(ts)
+//         properties: {write.parquet.compression-codec: zstd}
+//       dead_letters: edc.audit_events__dlq  # the default: <table>__dlq
+//       commit_interval: 1s                  # 100ms and up
+//       target_file_size: 128MiB
+//       memory_budget: 256MiB
+//       max_record_size: 4MiB
+//
+// A file may also hold one pipeline at its top level (without `pipelines:`).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "floe/catalog/catalog.h"
+#include "floe/schema/schema.h"
+#include "floe/source/kafka_consumer.h"
+
+namespace floe::stream {
+
+struct TableConfig {
+  catalog::TableIdentifier id;
+  std::optional<Schema> schema;  // for creating the table
+  std::string partition_by;      // ParsePartitionSpec's text
+  catalog::Properties properties;
+};
+
+struct PipelineConfig {
+  std::string name;
+  source::KafkaConsumer::Options kafka;
+  enum class Format { kJson } format = Format::kJson;
+  TableConfig table;
+  catalog::TableIdentifier dead_letters;
+  std::chrono::milliseconds commit_interval{1000};
+  std::optional<int64_t> target_file_bytes;
+  int64_t memory_budget_bytes = int64_t{256} << 20;
+  int64_t max_record_bytes = int64_t{4} << 20;
+};
+
+// A problem at a place in the YAML: "pipelines[0].source.kafka.topics".
+struct ConfigError {
+  std::string path;
+  std::string message;
+  std::string ToString() const { return path.empty() ? message : path + ": " + message; }
+};
+
+// Every pipeline in `yaml`, or (in `errors`, all of them, in document order)
+// why not.
+std::optional<std::vector<PipelineConfig>> ParsePipelines(const std::string& yaml,
+                                                          std::vector<ConfigError>* errors);
+
+// "128MiB", "1GB", "4096" (bytes) / "100ms", "1s", "5m".
+std::optional<int64_t> ParseByteSize(std::string_view text);
+std::optional<std::chrono::milliseconds> ParseDuration(std::string_view text);
+
+}  // namespace floe::stream

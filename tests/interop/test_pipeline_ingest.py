@@ -1,0 +1,319 @@
+"""Streaming ingest, append mode (issue 12): a real Kafka broker, `floe pipeline run`, and the
+tables judged by PyIceberg and DuckDB against the records produced.
+
+Every record is either a row of the table or a dead letter with its exact bytes, exactly once,
+also when the worker is killed with SIGKILL again and again while it consumes and commits.
+"""
+
+from __future__ import annotations
+
+import collections
+import json
+import os
+import random
+import signal
+import subprocess
+import threading
+import time
+
+import pytest
+from confluent_kafka import Producer
+from pyiceberg.catalog.sql import SqlCatalog
+
+from harness import duck
+from harness.floe import FLOE_BINARY
+
+PARTITIONS = 4
+
+
+def config_yaml(kafka, topic: str, table: str, interval: str = "200ms") -> str:
+    return f"""
+pipelines:
+  - name: vitals
+    source:
+      kafka:
+        bootstrap_servers: {kafka.bootstrap}
+        topics: [{topic}]
+        group: floe-{topic}
+        # A killed worker's partitions move on after 6 s rather than 45.
+        properties: {{session.timeout.ms: "6000", heartbeat.interval.ms: "500", debug: "fetch,cgrp,topic"}}
+    format: json
+    table:
+      name: {table}
+      schema:
+        - {{name: seq, type: long, required: true}}
+        - {{name: subject, type: string}}
+        - {{name: heart_rate, type: int}}
+        - {{name: temp_c, type: "decimal(4,1)"}}
+        - {{name: measured_at, type: timestamptz}}
+        - {{name: vitals, type: struct, fields: [{{name: sys, type: int}}, {{name: dia, type: int}}]}}
+        - {{name: tags, type: list, element: string}}
+      partition_by: bucket(4, subject)
+    commit_interval: {interval}
+    max_record_size: 4KiB
+"""
+
+
+def good_record(i: int) -> dict:
+    return {"seq": i, "subject": f"S-{i % 97:03d}", "heart_rate": 50 + i % 70,
+            "temp_c": f"{36 + (i % 30) / 10:.1f}", "measured_at": f"2026-11-{1 + i % 28:02d}T08:{i % 60:02d}:00Z",
+            "vitals": {"sys": 100 + i % 50, "dia": 60 + i % 30}, "tags": [f"t{i % 3}"] * (i % 3)}
+
+
+def bad_value(i: int) -> bytes:
+    kinds = [b'{"seq": ' + str(i).encode() + b', "subject": ',           # truncated JSON
+             json.dumps({"seq": i, "heart_rate": "fast"}).encode(),       # wrong type
+             json.dumps({"seq": i, "subject": "x" * 5000}).encode(),      # oversized (4 KiB max)
+             json.dumps({"subject": "no seq"}).encode(),                  # required field missing
+             b'[1, 2, 3]',                                                # not an object
+             b'\xff\xfe not utf-8']
+    return kinds[i % len(kinds)]
+
+
+def produce(kafka, topic: str, first: int, count: int, bad_every: int = 20) -> dict:
+    """Produces records seq first..first+count-1; every bad_every-th is malformed. Returns the
+    expected rows by seq and the bad values, by (key)."""
+    producer = Producer({"bootstrap.servers": kafka.bootstrap, "enable.idempotence": True,
+                         "linger.ms": 5})
+    good, bad = {}, {}
+    errors = []
+    for i in range(first, first + count):
+        key = f"k{i}".encode()
+        if i % bad_every == 7:
+            value = bad_value(i)
+            bad[key] = value
+        else:
+            rec = good_record(i)
+            good[i] = rec
+            value = json.dumps(rec).encode()
+        producer.produce(topic, key=key, value=value, headers=[("source", b"test")],
+                         on_delivery=lambda err, msg: err and errors.append(err))
+    assert producer.flush(60) == 0
+    assert errors == []
+    return {"good": good, "bad": bad}
+
+
+def start_worker(tmp_path, config, env=None, log_name="worker.log"):
+    log = open(tmp_path / log_name, "ab")
+    proc = subprocess.Popen([str(FLOE_BINARY), "pipeline", "run", str(config), "--warehouse",
+                             str(tmp_path / "wh"), "--progress", "0"],
+                            stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
+    return proc, log
+
+
+def catalog(tmp_path) -> SqlCatalog:
+    wh = tmp_path / "wh"
+    return SqlCatalog("floe", uri=f"sqlite:///{wh}/catalog.db", warehouse=f"file://{wh}")
+
+
+def recorded_offsets(cat, table: str) -> dict:
+    try:
+        t = cat.load_table(table)
+    except Exception:
+        return {}
+    return json.loads(t.properties.get("floe.pipeline.vitals.offsets", "{}"))
+
+
+def wait_for_offsets(tmp_path, tables, topic, end: int, procs=(), timeout=180):
+    """Until every table recorded offsets summing to `end` records over the topic's partitions."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        cat = catalog(tmp_path)
+        if all(sum(v for k, v in recorded_offsets(cat, t).items() if k.startswith(topic + "/")) == end
+               for t in tables):
+            return
+        for p in procs:
+            assert p.poll() is None, f"worker exited with {p.returncode}:\n{(tmp_path / 'worker.log').read_text()[-3000:]}"
+        time.sleep(0.3)
+    raise AssertionError(f"offsets did not reach {end}: "
+                         f"{[recorded_offsets(catalog(tmp_path), t) for t in tables]}\n"
+                         f"{(tmp_path / 'worker.log').read_text()[-3000:]}")
+
+
+def stop_worker(proc, log):
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=60) == 0
+    log.close()
+
+
+def expected_row(rec: dict) -> tuple:
+    return (rec["seq"], rec["subject"], rec["heart_rate"], rec["temp_c"], rec["measured_at"],
+            (rec["vitals"]["sys"], rec["vitals"]["dia"]), tuple(rec["tags"]))
+
+
+def pyiceberg_rows(cat, table: str) -> list:
+    arrow = cat.load_table(table).scan().to_arrow()
+    out = []
+    for r in arrow.to_pylist():
+        out.append((r["seq"], r["subject"], r["heart_rate"], f"{r['temp_c']:.1f}",
+                    r["measured_at"].strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    (r["vitals"]["sys"], r["vitals"]["dia"]), tuple(r["tags"] or ())))
+    return out
+
+
+def duckdb_rows(tmp_path, cat, table: str) -> list:
+    con = duck.connect(tmp_path / "duck-ext")
+    location = cat.load_table(table).metadata_location
+    rows = con.execute(
+        "SELECT seq, subject, heart_rate, CAST(temp_c AS VARCHAR), "
+        "strftime(measured_at AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ'), vitals.sys, vitals.dia, tags "
+        f"FROM iceberg_scan('{location}')").fetchall()
+    return [(r[0], r[1], r[2], r[3], r[4], (r[5], r[6]), tuple(r[7] or ())) for r in rows]
+
+
+def dead_letters(cat, table: str) -> dict:
+    arrow = cat.load_table(table).scan().to_arrow()
+    return {r["key"]: r for r in arrow.to_pylist()}
+
+
+def check_tables(tmp_path, produced: dict, table: str):
+    cat = catalog(tmp_path)
+    want = collections.Counter(expected_row(r) for r in produced["good"].values())
+    got = collections.Counter(pyiceberg_rows(cat, table))
+    assert got == want, (f"PyIceberg: {sum((got - want).values())} unexpected rows, "
+                         f"{sum((want - got).values())} missing")
+    got_duck = collections.Counter(duckdb_rows(tmp_path, cat, table))
+    assert got_duck == want, "DuckDB reads other rows than PyIceberg"
+    dlq = cat.load_table(table + "__dlq").scan().to_arrow().to_pylist()
+    keys = collections.Counter(r["key"] for r in dlq)
+    assert keys == collections.Counter(produced["bad"].keys()), "dead letters differ from the bad records"
+    for r in dlq:
+        assert r["value"] == produced["bad"][r["key"]], "a dead letter's bytes changed"
+        assert r["stage"] == "decode" and r["error"], r
+        assert r["pipeline"] == "vitals" and r["topic"]
+        assert r["headers"] == [{"name": "source", "value": b"test"}]
+    return cat
+
+
+def test_pipeline_validate_reports_every_error_with_its_path(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("""
+pipelines:
+  - name: Bad Name
+    source: {kafka: {topics: [], start: middle, properties: {enable.auto.commit: "true"}}}
+    format: xml
+    table: {name: t, schema: [{name: a, type: lnog}], partition_by: day(b)}
+    commit_interval: 10ms
+    colour: blue
+""")
+    r = subprocess.run([str(FLOE_BINARY), "pipeline", "validate", str(bad)], capture_output=True, text=True)
+    assert r.returncode == 1
+    for expected in ["pipelines[0].name", "pipelines[0].source.kafka.bootstrap_servers: required",
+                     "pipelines[0].source.kafka.topics: required", "pipelines[0].source.kafka.start",
+                     "enable.auto.commit", "pipelines[0].format", "pipelines[0].table.schema[0].type",
+                     "pipelines[0].commit_interval", "pipelines[0].colour: unknown key"]:
+        assert expected in r.stderr, f"{expected!r} not in:\n{r.stderr}"
+    good = tmp_path / "good.yaml"
+    good.write_text(config_yaml(type("K", (), {"bootstrap": "127.0.0.1:1"}), "t", "db.t"))
+    r = subprocess.run([str(FLOE_BINARY), "pipeline", "validate", str(good)], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert "vitals: t -> db.t (dead letters db.t__dlq), every 200 ms" in r.stdout
+
+
+def test_append_every_record_once_with_dead_letters(kafka, tmp_path):
+    topic = kafka.create_topic("ingest.append", partitions=PARTITIONS)
+    config = tmp_path / "pipeline.yaml"
+    config.write_text(config_yaml(kafka, topic, "clinical.vitals"))
+    produced = produce(kafka, topic, 0, 20000)
+    proc, log = start_worker(tmp_path, config)
+    wait_for_offsets(tmp_path, ["clinical.vitals", "clinical.vitals__dlq"], topic, 20000, [proc])
+    # More while it runs: the second batch lands in later snapshots.
+    more = produce(kafka, topic, 20000, 5000)
+    produced["good"].update(more["good"])
+    produced["bad"].update(more["bad"])
+    wait_for_offsets(tmp_path, ["clinical.vitals", "clinical.vitals__dlq"], topic, 25000, [proc])
+    stop_worker(proc, log)
+    cat = check_tables(tmp_path, produced, "clinical.vitals")
+    snap = cat.load_table("clinical.vitals").current_snapshot()
+    assert snap.summary["floe.pipeline"] == "vitals" and snap.summary["floe.commit-id"]
+    assert json.loads(snap.summary["floe.offsets"]), "the snapshot names its offsets"
+
+
+class BackgroundProducer:
+    """Produces records at about `rate` per second on a thread (as produce() does) until stop()."""
+
+    def __init__(self, kafka, topic: str, rate: int):
+        self.produced = {"good": {}, "bad": {}}
+        self._stop = threading.Event()
+        self._error = None
+        self._thread = threading.Thread(target=self._run, args=(kafka, topic, rate))
+        self._thread.start()
+
+    def _run(self, kafka, topic, rate):
+        try:
+            chunk, first = max(rate // 10, 1), 0
+            while not self._stop.is_set():
+                started = time.monotonic()
+                batch = produce(kafka, topic, first, chunk)
+                first += chunk
+                self.produced["good"].update(batch["good"])
+                self.produced["bad"].update(batch["bad"])
+                time.sleep(max(0.0, 0.1 - (time.monotonic() - started)))
+        except BaseException as e:  # noqa: BLE001 - reported by stop()
+            self._error = e
+
+    def stop(self) -> dict:
+        self._stop.set()
+        self._thread.join(timeout=120)
+        assert not self._thread.is_alive(), "the producer did not stop"
+        if self._error is not None:
+            raise self._error
+        return self.produced
+
+
+def commits_in(path) -> int:
+    try:
+        return path.read_text(errors="replace").count(" committed ")
+    except FileNotFoundError:
+        return 0
+
+
+@pytest.mark.timeout(900)
+def test_sigkill_at_random_moments_loses_and_duplicates_nothing(kafka, tmp_path):
+    """A worker killed with SIGKILL again and again while the producer keeps producing: at random
+    moments after it got going, and inside the commit path (FLOE_FAULTS: while a data file or
+    the metadata file is written, or right after; FLOE_KILL_AT_SWAP: right before or right after
+    the catalog's swap). Afterwards the tables hold every record exactly once."""
+    kills = int(os.environ.get("FLOE_PIPELINE_KILLS", "12"))
+    topic = kafka.create_topic("ingest.kill", partitions=PARTITIONS)
+    config = tmp_path / "pipeline.yaml"
+    config.write_text(config_yaml(kafka, topic, "clinical.vitals", interval="100ms"))
+    rng = random.Random(12)
+    producer = BackgroundProducer(kafka, topic, rate=2000)
+    log_path = tmp_path / "worker.log"
+    faults = [lambda: {"FLOE_FAULTS": f"write-atomically:{rng.randint(2, 8)}:kill"},
+              lambda: {"FLOE_FAULTS": f"write-atomically:{rng.randint(2, 8)}:kill-after"},
+              lambda: {"FLOE_FAULTS": f"close:{rng.randint(2, 12)}:kill"},
+              lambda: {"FLOE_KILL_AT_SWAP": f"before:{rng.randint(1, 6)}"},
+              lambda: {"FLOE_KILL_AT_SWAP": f"after:{rng.randint(1, 6)}"},
+              lambda: {}]  # a plain SIGKILL at a random moment
+    kinds = collections.Counter()
+    for k in range(kills):
+        env = faults[k % len(faults)]()
+        before = commits_in(log_path)
+        proc, log = start_worker(tmp_path, config, env=env)
+        if env:
+            try:
+                code = proc.wait(timeout=90)
+            except subprocess.TimeoutExpired:  # the fault point was not reached: kill it here
+                proc.send_signal(signal.SIGKILL)
+                code = proc.wait(timeout=30)
+        else:
+            deadline = time.monotonic() + 60
+            while commits_in(log_path) == before and time.monotonic() < deadline:
+                assert proc.poll() is None, log_path.read_text()[-3000:]
+                time.sleep(0.05)
+            time.sleep(rng.uniform(0.0, 1.0))
+            proc.send_signal(signal.SIGKILL)
+            code = proc.wait(timeout=30)
+        log.close()
+        assert code == -signal.SIGKILL, f"worker {k} ({env}) exited with {code}:\n{log_path.read_text()[-3000:]}"
+        kinds[next(iter(env), "random")] += 1
+    produced = producer.stop()
+    total = len(produced["good"]) + len(produced["bad"])
+    proc, log = start_worker(tmp_path, config)
+    wait_for_offsets(tmp_path, ["clinical.vitals", "clinical.vitals__dlq"], topic, total, [proc])
+    stop_worker(proc, log)
+    check_tables(tmp_path, produced, "clinical.vitals")
+    text = log_path.read_text()
+    assert text.count("FLOE_KILL_AT_SWAP: killed") >= 1 and kinds["random"] >= 1, kinds
