@@ -11,6 +11,7 @@ import collections
 import json
 import os
 import random
+import re
 import signal
 import subprocess
 import threading
@@ -36,7 +37,7 @@ pipelines:
         topics: [{topic}]
         group: floe-{topic}
         # A killed worker's partitions move on after 6 s rather than 45.
-        properties: {{session.timeout.ms: "6000", heartbeat.interval.ms: "500", debug: "fetch,cgrp,topic"}}
+        properties: {{session.timeout.ms: "6000", heartbeat.interval.ms: "500"}}
     format: json
     table:
       name: {table}
@@ -93,10 +94,10 @@ def produce(kafka, topic: str, first: int, count: int, bad_every: int = 20) -> d
     return {"good": good, "bad": bad}
 
 
-def start_worker(tmp_path, config, env=None, log_name="worker.log"):
+def start_worker(tmp_path, config, env=None, log_name="worker.log", catalog_args=None):
     log = open(tmp_path / log_name, "ab")
-    proc = subprocess.Popen([str(FLOE_BINARY), "pipeline", "run", str(config), "--warehouse",
-                             str(tmp_path / "wh"), "--progress", "0"],
+    args = catalog_args or ["--warehouse", str(tmp_path / "wh")]
+    proc = subprocess.Popen([str(FLOE_BINARY), "pipeline", "run", str(config), *args, "--progress", "0"],
                             stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
     return proc, log
 
@@ -114,20 +115,25 @@ def recorded_offsets(cat, table: str) -> dict:
     return json.loads(t.properties.get("floe.pipeline.vitals.offsets", "{}"))
 
 
-def wait_for_offsets(tmp_path, tables, topic, end: int, procs=(), timeout=180):
+def worker_logs(tmp_path) -> str:
+    return "\n".join(f"--- {p.name}\n{p.read_text(errors='replace')[-3000:]}"
+                     for p in sorted(tmp_path.glob("worker*.log")))
+
+
+def wait_for_offsets(tmp_path, tables, topic, end: int, procs=(), timeout=180, open_catalog=None):
     """Until every table recorded offsets summing to `end` records over the topic's partitions."""
+    open_catalog = open_catalog or (lambda: catalog(tmp_path))
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        cat = catalog(tmp_path)
+        cat = open_catalog()
         if all(sum(v for k, v in recorded_offsets(cat, t).items() if k.startswith(topic + "/")) == end
                for t in tables):
             return
         for p in procs:
-            assert p.poll() is None, f"worker exited with {p.returncode}:\n{(tmp_path / 'worker.log').read_text()[-3000:]}"
+            assert p.poll() is None, f"worker exited with {p.returncode}:\n{worker_logs(tmp_path)}"
         time.sleep(0.3)
     raise AssertionError(f"offsets did not reach {end}: "
-                         f"{[recorded_offsets(catalog(tmp_path), t) for t in tables]}\n"
-                         f"{(tmp_path / 'worker.log').read_text()[-3000:]}")
+                         f"{[recorded_offsets(open_catalog(), t) for t in tables]}\n{worker_logs(tmp_path)}")
 
 
 def stop_worker(proc, log):
@@ -166,8 +172,8 @@ def dead_letters(cat, table: str) -> dict:
     return {r["key"]: r for r in arrow.to_pylist()}
 
 
-def check_tables(tmp_path, produced: dict, table: str):
-    cat = catalog(tmp_path)
+def check_tables(tmp_path, produced: dict, table: str, cat=None):
+    cat = cat or catalog(tmp_path)
     want = collections.Counter(expected_row(r) for r in produced["good"].values())
     got = collections.Counter(pyiceberg_rows(cat, table))
     assert got == want, (f"PyIceberg: {sum((got - want).values())} unexpected rows, "
@@ -317,3 +323,111 @@ def test_sigkill_at_random_moments_loses_and_duplicates_nothing(kafka, tmp_path)
     check_tables(tmp_path, produced, "clinical.vitals")
     text = log_path.read_text()
     assert text.count("FLOE_KILL_AT_SWAP: killed") >= 1 and kinds["random"] >= 1, kinds
+
+
+def test_through_the_rest_catalog_with_the_server_killed_mid_run(kafka, tmp_path):
+    """Commits through `--catalog http://...`; the floe server is SIGKILLed and restarted on the
+    same port while records keep coming. Lost answers and refused connections end in neither
+    loss nor duplicates."""
+    from pyiceberg.catalog.rest import RestCatalog
+    from harness.floe_server import FloeServer
+    from harness.net import free_port
+
+    topic = kafka.create_topic("ingest.rest", partitions=PARTITIONS)
+    config = tmp_path / "pipeline.yaml"
+    config.write_text(config_yaml(kafka, topic, "clinical.vitals", interval="100ms"))
+    port = free_port()
+    server = FloeServer(tmp_path / "server-wh", port=port).start()
+    open_catalog = lambda: RestCatalog("floe", uri=server.uri)  # noqa: E731
+    producer = BackgroundProducer(kafka, topic, rate=2000)
+    proc, log = start_worker(tmp_path, config, catalog_args=["--catalog", server.uri])
+    try:
+        deadline = time.monotonic() + 60
+        while commits_in(tmp_path / "worker.log") < 4 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        for _ in range(3):
+            server.proc.send_signal(signal.SIGKILL)
+            server.proc.wait(timeout=30)
+            server._log.close()
+            time.sleep(1.5)  # the worker's commits fail meanwhile; it must wait, not stop
+            assert proc.poll() is None, worker_logs(tmp_path)
+            server = FloeServer(tmp_path / "server-wh", port=port).start()
+            before = commits_in(tmp_path / "worker.log")
+            deadline = time.monotonic() + 60
+            while commits_in(tmp_path / "worker.log") < before + 2 and time.monotonic() < deadline:
+                time.sleep(0.1)
+        produced = producer.stop()
+        total = len(produced["good"]) + len(produced["bad"])
+        wait_for_offsets(tmp_path, ["clinical.vitals", "clinical.vitals__dlq"], topic, total, [proc],
+                         open_catalog=open_catalog)
+        stop_worker(proc, log)
+        check_tables(tmp_path, produced, "clinical.vitals", cat=open_catalog())
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        assert server.stop() == 0
+
+
+@pytest.mark.timeout(600)
+def test_workers_join_and_die_in_one_group(kafka, tmp_path):
+    """Two, then three workers in one consumer group share the partitions; workers are added,
+    SIGKILLed and stopped while records keep coming, so partitions move between them through
+    cooperative rebalances and lost sessions. Every record still lands exactly once."""
+    topic = kafka.create_topic("ingest.group", partitions=6)
+    config = tmp_path / "pipeline.yaml"
+    config.write_text(config_yaml(kafka, topic, "clinical.vitals", interval="100ms"))
+    producer = BackgroundProducer(kafka, topic, rate=2000)
+    workers = {}
+
+    def start(name):
+        workers[name] = start_worker(tmp_path, config, log_name=f"worker-{name}.log")
+
+    def wait_committing(name, at_least=2):
+        path = tmp_path / f"worker-{name}.log"
+        before = commits_in(path)
+        deadline = time.monotonic() + 90
+        while commits_in(path) < before + at_least and time.monotonic() < deadline:
+            assert workers[name][0].poll() is None, worker_logs(tmp_path)
+            time.sleep(0.1)
+        assert commits_in(path) >= before + at_least, f"worker {name} does not commit:\n{worker_logs(tmp_path)}"
+
+    def kill(name):
+        proc, log = workers.pop(name)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+        log.close()
+
+    start("a")
+    wait_committing("a")
+    start("b")
+    wait_committing("b")
+    start("c")
+    wait_committing("c")
+    # A zombie: c freezes past its session timeout with rows in hand, its partitions go to a
+    # and b, who commit them; when c wakes up its commit must be refused (the fence), and it
+    # rejoins and goes on.
+    workers["c"][0].send_signal(signal.SIGSTOP)
+    time.sleep(8)
+    wait_committing("a", 3)
+    wait_committing("b", 3)
+    workers["c"][0].send_signal(signal.SIGCONT)
+    wait_committing("c")
+    zombie_log = (tmp_path / "worker-c.log").read_text()
+    assert "fenced" in zombie_log or re.search(r"lost \d+ partition", zombie_log), worker_logs(tmp_path)
+    kill("b")                 # its partitions move after its session times out
+    wait_committing("a", 4)
+    start("d")
+    wait_committing("d")
+    proc, log = workers.pop("a")
+    stop_worker(proc, log)    # a clean leave: revokes, commits, goes
+    kill("c")
+    start("e")
+    wait_committing("e")
+    produced = producer.stop()
+    total = len(produced["good"]) + len(produced["bad"])
+    wait_for_offsets(tmp_path, ["clinical.vitals", "clinical.vitals__dlq"], topic, total,
+                     [p for p, _ in workers.values()])
+    for name in list(workers):
+        proc, log = workers.pop(name)
+        stop_worker(proc, log)
+    check_tables(tmp_path, produced, "clinical.vitals")

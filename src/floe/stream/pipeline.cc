@@ -80,10 +80,11 @@ void Pipeline::OnRevoked(const std::vector<TopicPartition>& partitions, bool los
   spdlog::info("pipeline {}: {} {} partition(s)", config_.name, lost ? "lost" : "revoked",
                partitions.size());
   // The last chance to commit their rows; after a loss the fence decides.
+  // They are no longer this worker's to read again or to report lag for.
+  for (const TopicPartition& tp : partitions) assigned_.erase(tp);
   if (Status s = CommitAll(/*force=*/true); !s.ok() && error_.ok()) error_ = s;
   table_->Drop(partitions);
   dead_letters_->Drop(partitions);
-  for (const TopicPartition& tp : partitions) assigned_.erase(tp);
 }
 
 void Pipeline::Process(const source::KafkaMessage& message) {

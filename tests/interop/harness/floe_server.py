@@ -21,7 +21,8 @@ class FloeServer:
 
     def __init__(self, warehouse: pathlib.Path, binary: pathlib.Path = FLOE_BINARY,
                  extra_args: list[str] | None = None, catalog_db: str | None = None,
-                 env: dict[str, str] | None = None) -> None:
+                 env: dict[str, str] | None = None, port: int = 0) -> None:
+        self.port = port  # 0: any free port (a restart may pass the first one's)
         self.binary = require(binary, "floe binary")
         self.warehouse = warehouse
         self.catalog_db = catalog_db  # a PostgreSQL URI; None: the warehouse's SQLite catalog
@@ -37,7 +38,7 @@ class FloeServer:
         self.warehouse.mkdir(parents=True, exist_ok=True)
         self._log = open(self.log_path, "w+b")
         self.proc = subprocess.Popen(
-            [str(self.binary), "server", "--host", "127.0.0.1", "--port", "0",
+            [str(self.binary), "server", "--host", "127.0.0.1", "--port", str(self.port),
              "--warehouse", str(self.warehouse), *self.extra_args],
             stdout=subprocess.DEVNULL, stderr=self._log, env=self.env)
         deadline = time.monotonic() + timeout
