@@ -32,5 +32,6 @@ void AddNamespaceCommand(CLI::App& app);
 void AddTableCommand(CLI::App& app);
 void AddServerCommand(CLI::App& app);
 void AddPipelineCommand(CLI::App& app);
+void AddGenCommand(CLI::App& app);
 
 }  // namespace floe::cli

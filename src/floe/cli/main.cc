@@ -54,6 +54,7 @@ int main(int argc, char** argv) {
   floe::cli::AddTableCommand(app);
   floe::cli::AddServerCommand(app);
   floe::cli::AddPipelineCommand(app);
+  floe::cli::AddGenCommand(app);
 
   try {
     app.parse(argc, argv);

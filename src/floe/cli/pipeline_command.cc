@@ -38,9 +38,14 @@ Result<std::vector<stream::PipelineConfig>> LoadConfig(const std::string& path) 
 Status RunValidate(const PipelineOptions& o) {
   FLOE_ASSIGN_OR_RETURN(auto pipelines, LoadConfig(o.config));
   for (const stream::PipelineConfig& p : pipelines) {
+    std::string tables;
+    for (const stream::TableConfig& t : p.tables) {
+      tables += (tables.empty() ? "" : ", ") + t.id.ToString();
+      if (!t.when.empty()) tables += " when " + p.route + " = '" + t.when + "'";
+    }
     std::printf("%s: %s -> %s (dead letters %s), every %lld ms\n", p.name.c_str(),
-                fmt::format("{}", fmt::join(p.kafka.topics, ",")).c_str(),
-                p.table.id.ToString().c_str(), p.dead_letters.ToString().c_str(),
+                fmt::format("{}", fmt::join(p.kafka.topics, ",")).c_str(), tables.c_str(),
+                p.dead_letters.ToString().c_str(),
                 static_cast<long long>(p.commit_interval.count()));
   }
   std::printf("%s: %zu pipeline(s), no errors\n", o.config.c_str(), pipelines.size());

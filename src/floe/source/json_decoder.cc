@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <string>
 
 #include "floe/columnar/text_rows.h"
@@ -141,7 +142,8 @@ class JsonDecoder::Impl {
   explicit Impl(size_t max_record_bytes)
       : max_record_bytes_(max_record_bytes), parser_(max_record_bytes) {}
 
-  Status Append(std::string_view json, RecordBatch* batch) {
+  Status Parse(std::string_view json) {
+    parsed_ = false;
     if (json.size() > max_record_bytes_) {
       return Status::InvalidArgument("record of {} bytes is larger than max_record_size {}",
                                      json.size(), max_record_bytes_);
@@ -158,15 +160,38 @@ class JsonDecoder::Impl {
     if (auto e = parser_.parse(padded_.data(), json.size(), /*realloc_if_needed=*/false).get(doc)) {
       return JsonError(e);
     }
-    dom::object object;
-    if (doc.get_object().get(object)) {
+    if (doc.get_object().get(object_)) {
       return Status::InvalidArgument("a record must be a JSON object, got {}",
                                      TypeName(doc.type()));
     }
+    parsed_ = true;
+    return Status::OK();
+  }
+
+  std::optional<std::string> Scalar(std::string_view path) {
+    if (!parsed_) return std::nullopt;
+    dom::element e;
+    if (object_.at_pointer(path).get(e)) return std::nullopt;
+    switch (e.type()) {
+      case dom::element_type::STRING:
+        return std::string(e.get_string().value_unsafe());
+      case dom::element_type::INT64:
+        return std::to_string(e.get_int64().value_unsafe());
+      case dom::element_type::UINT64:
+        return std::to_string(e.get_uint64().value_unsafe());
+      case dom::element_type::BOOL:
+        return e.get_bool().value_unsafe() ? "true" : "false";
+      default:
+        return std::nullopt;
+    }
+  }
+
+  Status AppendParsed(RecordBatch* batch) {
+    if (!parsed_) return Status::Internal("no parsed record to append");
     const int64_t row = batch->num_rows;
     Column* columns = batch->columns.data();
     Status status =
-        AppendMembers(object, batch->schema.fields(), row, [&](size_t i) { return &columns[i]; });
+        AppendMembers(object_, batch->schema.fields(), row, [&](size_t i) { return &columns[i]; });
     if (!status.ok()) {
       for (Column& c : batch->columns) c.Truncate(row);
       return status;
@@ -317,6 +342,8 @@ class JsonDecoder::Impl {
   dom::parser parser_;
   bool allocated_ = false;
   std::string padded_;
+  dom::object object_;  // the last record Parse read, while parsed_
+  bool parsed_ = false;
 };
 
 JsonDecoder::JsonDecoder(size_t max_record_bytes)
@@ -326,7 +353,20 @@ JsonDecoder::JsonDecoder(JsonDecoder&&) noexcept = default;
 JsonDecoder& JsonDecoder::operator=(JsonDecoder&&) noexcept = default;
 
 Status JsonDecoder::Append(std::string_view json, RecordBatch* batch) {
-  return impl_->Append(json, batch);
+  FLOE_RETURN_IF_ERROR(impl_->Parse(json));
+  return impl_->AppendParsed(batch);
+}
+
+Status JsonDecoder::Parse(std::string_view json) {
+  return impl_->Parse(json);
+}
+
+std::optional<std::string> JsonDecoder::Scalar(std::string_view pointer) {
+  return impl_->Scalar(pointer);
+}
+
+Status JsonDecoder::AppendParsed(RecordBatch* batch) {
+  return impl_->AppendParsed(batch);
 }
 
 }  // namespace floe::source

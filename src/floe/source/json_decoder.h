@@ -21,6 +21,8 @@
 #pragma once
 
 #include <memory>
+#include <optional>
+#include <string>
 #include <string_view>
 
 #include "floe/columnar/column.h"
@@ -41,6 +43,17 @@ class JsonDecoder {
   // kCorruption (not JSON) leaves the batch unchanged. Not thread-safe: one
   // decoder per thread.
   Status Append(std::string_view json, RecordBatch* batch);
+
+  // The same in two steps, for a record whose table depends on a value in
+  // it: Parse, look with Scalar, then AppendParsed into the chosen table's
+  // batch. Parse fails as Append does for records that are not one object;
+  // AppendParsed REQUIRES a successful Parse since (and fails as Append does).
+  Status Parse(std::string_view json);
+  // The string, integer or boolean at JSON pointer `pointer` ("/DOMAIN",
+  // "/source/system") of the parsed record, as text; nullopt when absent,
+  // null or another kind of value.
+  std::optional<std::string> Scalar(std::string_view pointer);
+  Status AppendParsed(RecordBatch* batch);
 
  private:
   class Impl;

@@ -19,6 +19,16 @@ int64_t NowMicros() {
   return catalog::NowMillis() * 1000;
 }
 
+std::string TableNames(const PipelineConfig& config) {
+  std::string out;
+  for (const TableConfig& t : config.tables) {
+    if (!out.empty()) out += ", ";
+    out += t.id.ToString();
+    if (!t.when.empty()) out += fmt::format(" ({} = '{}')", config.route, t.when);
+  }
+  return out;
+}
+
 }  // namespace
 
 Pipeline::Pipeline(PipelineConfig config, catalog::Catalog& catalog, std::string warehouse)
@@ -42,12 +52,19 @@ Status Pipeline::Open() {
   // The budget: half for rows on their way into files, a quarter for
   // Kafka's fetch queue, the rest for decoding and the catalog.
   settings.max_buffered_bytes = config_.memory_budget_bytes / 2;
-  FLOE_ASSIGN_OR_RETURN(table_, TableTarget::Open(catalog_, config_.table, settings));
+  // Half the budget for the tables' rows, shared; an eighth for the dead letters'.
+  settings.max_buffered_bytes /= static_cast<int64_t>(config_.tables.size());
+  for (const TableConfig& t : config_.tables) {
+    FLOE_ASSIGN_OR_RETURN(auto target, TableTarget::Open(catalog_, t, settings));
+    if (!t.when.empty()) routes_[t.when] = target.get();
+    tables_.push_back(std::move(target));
+  }
   TableConfig dlq;
   dlq.id = config_.dead_letters;
   dlq.schema = DeadLetterSchema();
   settings.max_buffered_bytes = config_.memory_budget_bytes / 8;
   FLOE_ASSIGN_OR_RETURN(dead_letters_, TableTarget::Open(catalog_, dlq, settings));
+  last_commit_.assign(tables_.size() + 1, Clock::now());
   source::KafkaConsumer::Options kafka = config_.kafka;
   kafka.properties.emplace(
       "queued.max.messages.kbytes",
@@ -57,23 +74,34 @@ Status Pipeline::Open() {
   return Status::OK();
 }
 
+std::vector<TableTarget*> Pipeline::targets() const {
+  std::vector<TableTarget*> out;
+  for (const auto& t : tables_) out.push_back(t.get());
+  out.push_back(dead_letters_.get());
+  return out;
+}
+
 Result<std::map<TopicPartition, std::optional<int64_t>>> Pipeline::OnAssigned(
     const std::vector<TopicPartition>& partitions) {
-  FLOE_ASSIGN_OR_RETURN(auto table, table_->Assign(partitions));
-  FLOE_ASSIGN_OR_RETURN(auto dlq, dead_letters_->Assign(partitions));
-  std::map<TopicPartition, std::optional<int64_t>> starts;
+  // From the smallest offset a table recorded: a table without a record
+  // joins there. Only when none has one does the configured start apply.
+  std::vector<std::optional<int64_t>> starts(partitions.size());
+  for (TableTarget* target : targets()) {
+    FLOE_ASSIGN_OR_RETURN(auto recorded, target->Assign(partitions));
+    for (size_t i = 0; i < partitions.size(); ++i) {
+      if (recorded[i] && (!starts[i] || *recorded[i] < *starts[i])) starts[i] = recorded[i];
+    }
+  }
+  std::map<TopicPartition, std::optional<int64_t>> out;
   for (size_t i = 0; i < partitions.size(); ++i) {
-    // From the smallest offset a table recorded: a table without a record
-    // joins there. Only when none has one does the configured start apply.
-    std::optional<int64_t> start = table[i];
-    if (dlq[i] && (!start || *dlq[i] < *start)) start = dlq[i];
-    starts[partitions[i]] = start;
+    out[partitions[i]] = starts[i];
     assigned_.insert(partitions[i]);
     spdlog::info("pipeline {}: assigned {} from {}", config_.name, partitions[i].ToString(),
-                 start ? std::to_string(*start)
-                       : (config_.kafka.start_at_earliest ? "the earliest offset" : "the end"));
+                 starts[i] ? std::to_string(*starts[i])
+                           : (config_.kafka.start_at_earliest ? "the earliest offset" : "the end"));
   }
-  return starts;
+  cached_partition_ = -1;  // the cache may name a partition this changed
+  return out;
 }
 
 void Pipeline::OnRevoked(const std::vector<TopicPartition>& partitions, bool lost) {
@@ -82,9 +110,26 @@ void Pipeline::OnRevoked(const std::vector<TopicPartition>& partitions, bool los
   // The last chance to commit their rows; after a loss the fence decides.
   // They are no longer this worker's to read again or to report lag for.
   for (const TopicPartition& tp : partitions) assigned_.erase(tp);
+  AdvanceAll();  // the records of the poll so far were processed
   if (Status s = CommitAll(/*force=*/true); !s.ok() && error_.ok()) error_ = s;
-  table_->Drop(partitions);
-  dead_letters_->Drop(partitions);
+  for (TableTarget* target : targets()) target->Drop(partitions);
+  cached_partition_ = -1;
+}
+
+TableTarget* Pipeline::Route(std::string* error) {
+  if (config_.route.empty()) return tables_[0].get();
+  std::optional<std::string> value = decoder_.Scalar(config_.route);
+  if (!value) {
+    *error =
+        fmt::format("no route: the record has no {} (a string, integer or boolean)", config_.route);
+    return nullptr;
+  }
+  auto it = routes_.find(*value);
+  if (it == routes_.end()) {
+    *error = fmt::format("no route: no table takes {} = '{}'", config_.route, *value);
+    return nullptr;
+  }
+  return it->second;
 }
 
 void Pipeline::Process(const source::KafkaMessage& message) {
@@ -94,45 +139,62 @@ void Pipeline::Process(const source::KafkaMessage& message) {
     cached_owned_ = assigned_.contains(cached_tp_);
     cached_topic_ = cached_tp_.topic;
     cached_partition_ = cached_tp_.partition;
+    auto [it, added] = polled_.try_emplace(cached_tp_, message.offset(), message.offset());
+    cached_range_ = &it->second;
   }
   if (!cached_owned_) return;
   const TopicPartition& tp = cached_tp_;
   const int64_t offset = message.offset();
-  const bool for_table = table_->Needs(tp, offset);
-  const bool for_dlq = dead_letters_->Needs(tp, offset);
-  if (!for_table && !for_dlq) return;  // both hold it already (read again after a rewind)
+  cached_range_->second = offset;
   const std::optional<std::string_view> value = message.value();
   {
     std::lock_guard lock(stats_mutex_);
     ++stats_.records;
     stats_.bytes += static_cast<int64_t>(value ? value->size() : 0);
   }
-  Status decoded;
+  std::string_view stage = "decode";
+  Status failed;
+  TableTarget* table = nullptr;
   if (!value) {
-    decoded = Status::InvalidArgument("the record has no value (a tombstone)");
-  } else if (for_table) {
-    decoded = decoder_.Append(*value, &table_->batch());
-  } else {
-    // Only the dead letters still need it: decode to learn which it is.
-    if (scratch_.schema.fields().empty() || !(scratch_.schema == table_->schema())) {
-      scratch_ = RecordBatch::Empty(table_->schema());
+    failed = Status::InvalidArgument("the record has no value (a tombstone)");
+  } else if (failed = decoder_.Parse(*value); failed.ok()) {
+    std::string why;
+    table = Route(&why);
+    if (table == nullptr) {
+      stage = "route";
+      failed = Status::InvalidArgument("{}", why);
+    } else if (table->Needs(tp, offset)) {
+      failed = decoder_.AppendParsed(&table->batch());
+    } else if (dead_letters_->Needs(tp, offset)) {
+      // Only the dead letters still need it (read again after a rewind):
+      // decode to learn whether it is one.
+      if (!(scratch_.schema == table->schema())) scratch_ = RecordBatch::Empty(table->schema());
+      failed = decoder_.AppendParsed(&scratch_);
+      if (scratch_.num_rows >= kBatchRows) scratch_ = RecordBatch::Empty(table->schema());
     }
-    decoded = decoder_.Append(*value, &scratch_);
-    if (scratch_.num_rows >= kBatchRows) scratch_ = RecordBatch::Empty(table_->schema());
   }
-  if (!decoded.ok() && for_dlq) {
-    AppendDeadLetter(message, config_.name, "decode", decoded.message(), NowMicros(),
+  if (!failed.ok() && dead_letters_->Needs(tp, offset)) {
+    AppendDeadLetter(message, config_.name, stage, failed.message(), NowMicros(),
                      &dead_letters_->batch());
   }
-  table_->Advance(tp, offset);
-  dead_letters_->Advance(tp, offset);
+}
+
+void Pipeline::AdvanceAll() {
+  for (const auto& [tp, range] : polled_) {
+    if (!assigned_.contains(tp)) continue;
+    for (TableTarget* target : targets()) target->Advance(tp, range.first, range.second);
+  }
+  polled_.clear();
+  cached_partition_ = -1;
 }
 
 Status Pipeline::SeekToNeeds() {
   for (const TopicPartition& tp : assigned_) {
-    std::optional<int64_t> from = table_->NeedsFrom(tp);
-    const std::optional<int64_t> dlq = dead_letters_->NeedsFrom(tp);
-    if (dlq && (!from || *dlq < *from)) from = dlq;
+    std::optional<int64_t> from;
+    for (TableTarget* target : targets()) {
+      const std::optional<int64_t> needs = target->NeedsFrom(tp);
+      if (needs && (!from || *needs < *from)) from = needs;
+    }
     if (from) FLOE_RETURN_IF_ERROR(consumer_->Seek(tp, *from));
   }
   return Status::OK();
@@ -145,9 +207,11 @@ Status Pipeline::CommitAll(bool force) {
   const auto idle =
       std::max<Clock::duration>(config_.commit_interval * 30, std::chrono::seconds(10));
   bool rewound = false;
-  for (TableTarget* target : {table_.get(), dead_letters_.get()}) {
+  const std::vector<TableTarget*> all = targets();
+  for (size_t i = 0; i < all.size(); ++i) {
+    TableTarget* target = all[i];
     if (!target->HasChanges()) continue;
-    auto& last = target == table_.get() ? table_last_commit_ : dlq_last_commit_;
+    auto& last = last_commit_[i];
     if (target->pending_rows() == 0 && !force && now - last < idle) continue;
     const auto started = Clock::now();
     FLOE_ASSIGN_OR_RETURN(TableTarget::CommitReport report, target->Commit());
@@ -165,7 +229,7 @@ Status Pipeline::CommitAll(bool force) {
     {
       std::lock_guard lock(stats_mutex_);
       ++stats_.commits;
-      (target == table_.get() ? stats_.rows : stats_.dead_letters) += report.rows;
+      (target == dead_letters_.get() ? stats_.dead_letters : stats_.rows) += report.rows;
       stats_.last_commit_ms = catalog::NowMillis();
     }
     spdlog::info(
@@ -177,8 +241,14 @@ Status Pipeline::CommitAll(bool force) {
   // Kafka's committed offsets: for lag monitors only, never read back.
   OffsetMap monitoring;
   for (const TopicPartition& tp : assigned_) {
-    std::optional<int64_t> a = table_->Recorded(tp), b = dead_letters_->Recorded(tp);
-    if (a && b) monitoring[tp] = std::min(*a, *b);
+    std::optional<int64_t> lowest;
+    bool all_recorded = true;
+    for (TableTarget* target : all) {
+      const std::optional<int64_t> r = target->Recorded(tp);
+      all_recorded = all_recorded && r.has_value();
+      if (r && (!lowest || *r < *lowest)) lowest = r;
+    }
+    if (all_recorded && lowest) monitoring[tp] = *lowest;
   }
   consumer_->CommitForMonitoring(monitoring);
   return Status::OK();
@@ -187,7 +257,7 @@ Status Pipeline::CommitAll(bool force) {
 Status Pipeline::Run(const std::atomic<bool>& stop) {
   FLOE_RETURN_IF_ERROR(Open());
   spdlog::info("pipeline {}: {} -> {} (dead letters {}), committing every {} ms", config_.name,
-               fmt::join(config_.kafka.topics, ","), config_.table.id.ToString(),
+               fmt::join(config_.kafka.topics, ","), TableNames(config_),
                config_.dead_letters.ToString(), config_.commit_interval.count());
   std::vector<source::KafkaMessage> messages;
   messages.reserve(kPollRecords);
@@ -200,8 +270,8 @@ Status Pipeline::Run(const std::atomic<bool>& stop) {
         std::chrono::duration_cast<std::chrono::milliseconds>(wait), kPollRecords, &messages));
     FLOE_RETURN_IF_ERROR(error_);
     for (const source::KafkaMessage& m : messages) Process(m);
-    FLOE_RETURN_IF_ERROR(table_->Flush(kBatchRows));
-    FLOE_RETURN_IF_ERROR(dead_letters_->Flush(kBatchRows));
+    AdvanceAll();
+    for (TableTarget* target : targets()) FLOE_RETURN_IF_ERROR(target->Flush(kBatchRows));
     if (Clock::now() >= next_commit) {
       FLOE_RETURN_IF_ERROR(CommitAll(/*force=*/false));
       next_commit = Clock::now() + config_.commit_interval;

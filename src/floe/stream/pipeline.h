@@ -1,7 +1,7 @@
 // A running pipeline: one Kafka consumer group member that decodes each
-// record into a row of its table, or into a dead letter when it cannot,
-// and commits both tables every commit interval with the offsets they hold
-// (stream/table_target.h). One thread does it all; the data files' encoders
+// record into a row of the table its route picks, or into a dead letter
+// when it cannot, and commits every table each commit interval with the
+// offsets it holds (stream/table_target.h). One thread does it all; the data files' encoders
 // run on the writer's own pool. docs/design/streaming.md has the protocol.
 #pragma once
 
@@ -24,7 +24,7 @@ namespace floe::stream {
 struct PipelineStats {
   int64_t records = 0;       // consumed (each once, re-reads after a rewind not counted)
   int64_t bytes = 0;         // of their values
-  int64_t rows = 0;          // committed to the table
+  int64_t rows = 0;          // committed to the tables
   int64_t dead_letters = 0;  // committed to the dead-letter table
   int64_t commits = 0;       // snapshots
   int64_t rewinds = 0;       // commits that did not take effect and were read again
@@ -53,6 +53,11 @@ class Pipeline : public source::KafkaConsumer::Listener {
  private:
   Status Open();
   void Process(const source::KafkaMessage& message);
+  // Gives the partitions' records of the last poll to every table.
+  void AdvanceAll();
+  // The table the record Parse just read goes to (nullptr: none, a dead letter).
+  TableTarget* Route(std::string* error);
+  std::vector<TableTarget*> targets() const;  // the tables, then the dead letters
   // Commits every table that has changes; rewinds the consumer for any
   // that did not take effect.
   Status CommitAll(bool force);
@@ -61,7 +66,13 @@ class Pipeline : public source::KafkaConsumer::Listener {
   PipelineConfig config_;
   catalog::Catalog& catalog_;
   std::string warehouse_;
-  std::unique_ptr<TableTarget> table_, dead_letters_;
+  std::vector<std::unique_ptr<TableTarget>> tables_;
+  std::map<std::string, TableTarget*> routes_;  // `when` -> table
+  std::unique_ptr<TableTarget> dead_letters_;
+  std::vector<std::chrono::steady_clock::time_point> last_commit_;  // per target
+  // The first and last offset of each partition in the poll being processed.
+  std::map<TopicPartition, std::pair<int64_t, int64_t>> polled_;
+  std::pair<int64_t, int64_t>* cached_range_ = nullptr;
   std::unique_ptr<source::KafkaConsumer> consumer_;
   source::JsonDecoder decoder_;
   std::set<TopicPartition> assigned_;
@@ -71,8 +82,7 @@ class Pipeline : public source::KafkaConsumer::Listener {
   TopicPartition cached_tp_;
   bool cached_owned_ = false;
   RecordBatch scratch_;  // rows decoded only to learn a record is good
-  std::chrono::steady_clock::time_point table_last_commit_{}, dlq_last_commit_{};
-  Status error_;  // the first fatal error a rebalance callback hit
+  Status error_;         // the first fatal error a rebalance callback hit
   mutable std::mutex stats_mutex_;
   PipelineStats stats_;
 };

@@ -4,6 +4,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <charconv>
+#include <cstdlib>
 #include <set>
 
 #include "floe/iceberg/table_builder.h"
@@ -214,7 +215,8 @@ void ReadTable(Reader& r, const YAML::Node& node, const std::string& path, Table
       out->id = *id;
     return;
   }
-  if (!r.Map(node, path, {"name", "schema", "partition_by", "properties"})) return;
+  if (!r.Map(node, path, {"name", "schema", "partition_by", "properties", "when"})) return;
+  out->when = r.Scalar(node, path, "when", false).value_or("");
   if (auto name = r.Scalar(node, path, "name", true)) {
     auto id = catalog::TableIdentifier::Parse(*name);
     if (!id.ok())
@@ -247,6 +249,54 @@ void ReadTable(Reader& r, const YAML::Node& node, const std::string& path, Table
   out->properties = r.StringMap(node, path, "properties");
 }
 
+// A field name, a dotted path or a JSON pointer, as a JSON pointer.
+std::string RoutePointer(std::string_view route) {
+  if (route.starts_with('/')) return std::string(route);
+  std::string pointer = "/";
+  for (char c : route) pointer += c == '.' ? '/' : c;
+  return pointer;
+}
+
+void ReadTables(Reader& r, const YAML::Node& node, const std::string& path, PipelineConfig* out) {
+  const bool one = node["table"].IsDefined(), many = node["tables"].IsDefined();
+  if (one == many) {
+    r.Error(Reader::Join(path, "table"), node, "give either table: or tables: (a list)");
+    return;
+  }
+  if (one) {
+    ReadTable(r, node["table"], Reader::Join(path, "table"), &out->tables.emplace_back());
+  } else if (!node["tables"].IsSequence() || node["tables"].size() == 0) {
+    r.Error(Reader::Join(path, "tables"), node["tables"], "expected a list of tables");
+    return;
+  } else {
+    for (size_t i = 0; i < node["tables"].size(); ++i) {
+      ReadTable(r, node["tables"][i], fmt::format("{}.tables[{}]", path, i),
+                &out->tables.emplace_back());
+    }
+  }
+  const std::optional<std::string> route = r.Scalar(node, path, "route", false);
+  if (route) out->route = RoutePointer(*route);
+  if (out->tables.size() > 1 && !route) {
+    r.Error(Reader::Join(path, "route"), node,
+            "several tables need a route: the field whose value picks one");
+  }
+  std::set<std::string> whens, names;
+  for (size_t i = 0; i < out->tables.size(); ++i) {
+    const TableConfig& t = out->tables[i];
+    const std::string at =
+        one ? Reader::Join(path, "table") : fmt::format("{}.tables[{}]", path, i);
+    if (route && t.when.empty()) r.Error(Reader::Join(at, "when"), node, "required with a route");
+    if (!route && !t.when.empty())
+      r.Error(Reader::Join(at, "when"), node, "needs a route to match");
+    if (!t.when.empty() && !whens.insert(t.when).second) {
+      r.Error(Reader::Join(at, "when"), node, fmt::format("'{}' picks two tables", t.when));
+    }
+    if (!t.id.name.empty() && !names.insert(t.id.ToString()).second) {
+      r.Error(Reader::Join(at, "name"), node, fmt::format("{} is listed twice", t.id.ToString()));
+    }
+  }
+}
+
 void ReadKafka(Reader& r, const YAML::Node& node, const std::string& path, PipelineConfig* out) {
   if (!r.Map(node, path, {"bootstrap_servers", "topics", "group", "start", "properties"})) return;
   out->kafka.bootstrap_servers = r.Scalar(node, path, "bootstrap_servers", true).value_or("");
@@ -269,8 +319,8 @@ void ReadKafka(Reader& r, const YAML::Node& node, const std::string& path, Pipel
 
 void ReadPipeline(Reader& r, const YAML::Node& node, const std::string& path, PipelineConfig* out) {
   if (!r.Map(node, path,
-             {"name", "source", "format", "table", "dead_letters", "commit_interval",
-              "target_file_size", "memory_budget", "max_record_size"})) {
+             {"name", "source", "format", "table", "tables", "route", "dead_letters",
+              "commit_interval", "target_file_size", "memory_budget", "max_record_size"})) {
     return;
   }
   out->name = r.Scalar(node, path, "name", true).value_or("");
@@ -292,18 +342,18 @@ void ReadPipeline(Reader& r, const YAML::Node& node, const std::string& path, Pi
     r.Error(Reader::Join(path, "format"), node["format"],
             fmt::format("unknown format '{}' (json)", format));
   }
-  if (!node["table"].IsDefined())
-    r.Error(Reader::Join(path, "table"), node, "required");
-  else
-    ReadTable(r, node["table"], Reader::Join(path, "table"), &out->table);
+  ReadTables(r, node, path, out);
   if (auto dlq = r.Scalar(node, path, "dead_letters", false)) {
     auto id = catalog::TableIdentifier::Parse(*dlq);
-    if (!id.ok())
+    if (!id.ok()) {
       r.Error(Reader::Join(path, "dead_letters"), node["dead_letters"], id.status().message());
-    else
+    } else {
       out->dead_letters = *id;
-  } else if (!out->table.id.name.empty()) {
-    out->dead_letters = {out->table.id.ns, out->table.id.name + "__dlq"};
+    }
+  } else if (out->tables.size() == 1 && !out->tables[0].id.name.empty()) {
+    out->dead_letters = {out->tables[0].id.ns, out->tables[0].id.name + "__dlq"};
+  } else if (!out->tables.empty() && !out->tables[0].id.ns.empty()) {
+    out->dead_letters = {out->tables[0].id.ns, out->name + "__dlq"};
   }
   if (auto text = r.Scalar(node, path, "commit_interval", false)) {
     auto d = ParseDuration(*text);
@@ -359,11 +409,50 @@ std::optional<std::chrono::milliseconds> ParseDuration(std::string_view text) {
   return std::nullopt;
 }
 
-std::optional<std::vector<PipelineConfig>> ParsePipelines(const std::string& yaml,
+std::optional<std::string> ExpandEnvironment(std::string_view text,
+                                             std::vector<ConfigError>* errors) {
+  std::string out;
+  size_t line = 1;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\n') ++line;
+    if (text[i] != '$' || i + 1 >= text.size() || text[i + 1] != '{') {
+      out += text[i];
+      continue;
+    }
+    const size_t end = text.find('}', i);
+    if (end == std::string_view::npos) {
+      errors->push_back({"", fmt::format("unclosed ${{ (line {})", line)});
+      return std::nullopt;
+    }
+    std::string_view name = text.substr(i + 2, end - i - 2);
+    std::optional<std::string_view> fallback;
+    if (const size_t dash = name.find(":-"); dash != std::string_view::npos) {
+      fallback = name.substr(dash + 2);
+      name = name.substr(0, dash);
+    }
+    const char* value = std::getenv(std::string(name).c_str());
+    if (value != nullptr && *value != '\0') {
+      out += value;
+    } else if (fallback) {
+      out += *fallback;
+    } else {
+      errors->push_back({"", fmt::format("environment variable {} is not set (line {}; "
+                                         "${{{}:-default}} gives a default)",
+                                         name, line, name)});
+    }
+    i = end;
+  }
+  if (!errors->empty()) return std::nullopt;
+  return out;
+}
+
+std::optional<std::vector<PipelineConfig>> ParsePipelines(const std::string& text,
                                                           std::vector<ConfigError>* errors) {
+  const std::optional<std::string> yaml = ExpandEnvironment(text, errors);
+  if (!yaml) return std::nullopt;
   YAML::Node root;
   try {
-    root = YAML::Load(yaml);
+    root = YAML::Load(*yaml);
   } catch (const YAML::Exception& e) {
     errors->push_back({"", fmt::format("not YAML: {} (line {})", e.msg, e.mark.line + 1)});
     return std::nullopt;

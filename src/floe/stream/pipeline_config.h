@@ -22,12 +22,24 @@
 //         partition_by: day(ts)
 //         properties: {write.parquet.compression-codec: zstd}
 //       dead_letters: edc.audit_events__dlq  # the default: <table>__dlq
+//
+// One topic into several tables: `tables:` instead of `table:`, and `route:`
+// the field (a name, a dotted path or a JSON pointer) whose value picks the
+// table whose `when:` it equals; a record no table takes is a dead letter.
+//       route: DOMAIN
+//       tables:
+//         - {name: sdtm.vs, when: VS, schema: [...]}
+//         - {name: sdtm.lb, when: LB, schema: [...]}
+//       dead_letters: sdtm.findings__dlq     # the default: <first table's namespace>.<name>__dlq
 //       commit_interval: 1s                  # 100ms and up
 //       target_file_size: 128MiB
 //       memory_budget: 256MiB
 //       max_record_size: 4MiB
 //
 // A file may also hold one pipeline at its top level (without `pipelines:`).
+// ${NAME} is replaced by the environment variable NAME before the YAML is
+// read (${NAME:-default} when it may be unset): secrets and addresses stay
+// out of the file.
 #pragma once
 
 #include <chrono>
@@ -44,6 +56,7 @@ namespace floe::stream {
 
 struct TableConfig {
   catalog::TableIdentifier id;
+  std::string when;              // the route value that picks this table
   std::optional<Schema> schema;  // for creating the table
   std::string partition_by;      // ParsePartitionSpec's text
   catalog::Properties properties;
@@ -53,7 +66,8 @@ struct PipelineConfig {
   std::string name;
   source::KafkaConsumer::Options kafka;
   enum class Format { kJson } format = Format::kJson;
-  TableConfig table;
+  std::vector<TableConfig> tables;  // at least one
+  std::string route;                // JSON pointer ("/DOMAIN"); empty: every record to tables[0]
   catalog::TableIdentifier dead_letters;
   std::chrono::milliseconds commit_interval{1000};
   std::optional<int64_t> target_file_bytes;
@@ -70,8 +84,12 @@ struct ConfigError {
 
 // Every pipeline in `yaml`, or (in `errors`, all of them, in document order)
 // why not.
-std::optional<std::vector<PipelineConfig>> ParsePipelines(const std::string& yaml,
+std::optional<std::vector<PipelineConfig>> ParsePipelines(const std::string& text,
                                                           std::vector<ConfigError>* errors);
+
+// `text` with ${NAME} and ${NAME:-default} replaced from the environment.
+std::optional<std::string> ExpandEnvironment(std::string_view text,
+                                             std::vector<ConfigError>* errors);
 
 // "128MiB", "1GB", "4096" (bytes) / "100ms", "1s", "5m".
 std::optional<int64_t> ParseByteSize(std::string_view text);

@@ -106,10 +106,10 @@ void TableTarget::Drop(const std::vector<TopicPartition>& partitions) {
   for (const TopicPartition& tp : partitions) state_.erase(tp);
 }
 
-void TableTarget::Advance(const TopicPartition& tp, int64_t offset) {
+void TableTarget::Advance(const TopicPartition& tp, int64_t first, int64_t last) {
   PartitionState& s = state_[tp];
-  if (!s.resume) s.resume = offset;
-  if (!s.next || offset + 1 > *s.next) s.next = offset + 1;
+  if (!s.resume) s.resume = first;
+  if (!s.next || last + 1 > *s.next) s.next = last + 1;
 }
 
 std::optional<int64_t> TableTarget::NeedsFrom(const TopicPartition& tp) const {

@@ -58,7 +58,10 @@ class TableTarget {
     return it == state_.end() || !it->second.next || offset >= *it->second.next;
   }
   // The record at `offset` has been given to the table (or was not for it).
-  void Advance(const TopicPartition& tp, int64_t offset);
+
+  // The records from `first` to `last` of `tp` have been given to the
+  // table (or were not for it).
+  void Advance(const TopicPartition& tp, int64_t first, int64_t last);
   // Where the table needs `tp` read from: its next offset, or nullopt when
   // it has seen nothing of it and recorded nothing.
   std::optional<int64_t> NeedsFrom(const TopicPartition& tp) const;

@@ -40,16 +40,18 @@ memory_budget: 64MiB
   EXPECT_EQ(p.kafka.group_id, "floe-edc_audit");
   EXPECT_TRUE(p.kafka.start_at_earliest);
   EXPECT_EQ(p.kafka.properties.at("security.protocol"), "SASL_SSL");
-  EXPECT_EQ(p.table.id.ToString(), "edc.audit_events");
+  ASSERT_EQ(p.tables.size(), 1u);
+  const TableConfig& table = p.tables[0];
+  EXPECT_EQ(table.id.ToString(), "edc.audit_events");
+  EXPECT_TRUE(p.route.empty());
   EXPECT_EQ(p.dead_letters.ToString(), "edc.audit_events__dlq");
   EXPECT_EQ(p.commit_interval.count(), 250);
   EXPECT_EQ(p.memory_budget_bytes, int64_t{64} << 20);
-  ASSERT_TRUE(p.table.schema);
-  EXPECT_EQ(p.table.schema->fields().size(), 4u);
-  EXPECT_TRUE(p.table.schema->fields()[0].required);
-  EXPECT_EQ(p.table.schema->fields()[3].type->ToString(),
-            "map<string, struct<8: n: optional int>>");
-  EXPECT_TRUE(p.table.schema->Validate().ok());
+  ASSERT_TRUE(table.schema);
+  EXPECT_EQ(table.schema->fields().size(), 4u);
+  EXPECT_TRUE(table.schema->fields()[0].required);
+  EXPECT_EQ(table.schema->fields()[3].type->ToString(), "map<string, struct<8: n: optional int>>");
+  EXPECT_TRUE(table.schema->Validate().ok());
 }
 
 TEST(PipelineConfigTest, ReportsEveryErrorWithItsPath) {
@@ -86,6 +88,38 @@ pipelines:
   EXPECT_FALSE(ParsePipelines("pipelines: [unclosed", &errors));
   ASSERT_EQ(errors.size(), 1u);
   EXPECT_NE(errors[0].message.find("not YAML"), std::string::npos);
+}
+
+TEST(PipelineConfigTest, RoutesOneTopicIntoSeveralTables) {
+  std::vector<ConfigError> errors;
+  auto pipelines = ParsePipelines(R"(
+name: findings
+source: {kafka: {bootstrap_servers: b, topics: [sdtm.findings]}}
+route: source.DOMAIN
+tables:
+  - {name: sdtm.vs, when: VS}
+  - {name: sdtm.lb, when: LB}
+)",
+                                  &errors);
+  ASSERT_TRUE(pipelines) << Errors(errors);
+  const PipelineConfig& p = (*pipelines)[0];
+  EXPECT_EQ(p.route, "/source/DOMAIN");
+  ASSERT_EQ(p.tables.size(), 2u);
+  EXPECT_EQ(p.tables[1].when, "LB");
+  EXPECT_EQ(p.dead_letters.ToString(), "sdtm.findings__dlq");
+  errors.clear();
+  EXPECT_FALSE(ParsePipelines(R"(
+name: findings
+source: {kafka: {bootstrap_servers: b, topics: [t]}}
+tables: [{name: a.x, when: VS}, {name: a.y, when: VS}, {name: a.x}]
+)",
+                              &errors));
+  const std::string text = Errors(errors);
+  for (const char* expected :
+       {"route: several tables need a route", "tables[1].when: 'VS' picks two",
+        "tables[2].name: a.x is listed twice", "tables[0].when: needs a route"}) {
+    EXPECT_NE(text.find(expected), std::string::npos) << expected << " not in\n" << text;
+  }
 }
 
 TEST(PipelineConfigTest, ParsesSizesAndDurations) {
