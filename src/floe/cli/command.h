@@ -6,6 +6,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "floe/stream/pipeline_config.h"
 #include "floe/util/status.h"
 
 namespace floe::cli {
@@ -32,6 +33,9 @@ void AddNamespaceCommand(CLI::App& app);
 void AddTableCommand(CLI::App& app);
 void AddServerCommand(CLI::App& app);
 void AddPipelineCommand(CLI::App& app);
+// The pipelines of a YAML config; every error is printed to stderr with its
+// YAML path first (pipeline_command.cc).
+Result<std::vector<stream::PipelineConfig>> LoadPipelineConfig(const std::string& path);
 void AddGenCommand(CLI::App& app);
 
 }  // namespace floe::cli

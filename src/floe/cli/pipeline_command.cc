@@ -10,7 +10,7 @@
 #include "floe/cli/catalog_options.h"
 #include "floe/cli/command.h"
 #include "floe/io/file.h"
-#include "floe/stream/pipeline.h"
+#include "floe/stream/pipeline_group.h"
 
 namespace floe::cli {
 namespace {
@@ -22,7 +22,9 @@ struct PipelineOptions {
   int progress_seconds = 5;
 };
 
-Result<std::vector<stream::PipelineConfig>> LoadConfig(const std::string& path) {
+}  // namespace
+
+Result<std::vector<stream::PipelineConfig>> LoadPipelineConfig(const std::string& path) {
   FLOE_ASSIGN_OR_RETURN(std::string text, ReadLocalFile(path));
   std::vector<stream::ConfigError> errors;
   auto pipelines = stream::ParsePipelines(text, &errors);
@@ -35,8 +37,10 @@ Result<std::vector<stream::PipelineConfig>> LoadConfig(const std::string& path) 
   return *std::move(pipelines);
 }
 
+namespace {
+
 Status RunValidate(const PipelineOptions& o) {
-  FLOE_ASSIGN_OR_RETURN(auto pipelines, LoadConfig(o.config));
+  FLOE_ASSIGN_OR_RETURN(auto pipelines, LoadPipelineConfig(o.config));
   for (const stream::PipelineConfig& p : pipelines) {
     std::string tables;
     for (const stream::TableConfig& t : p.tables) {
@@ -53,7 +57,7 @@ Status RunValidate(const PipelineOptions& o) {
 }
 
 Status RunPipelines(const PipelineOptions& o) {
-  FLOE_ASSIGN_OR_RETURN(auto configs, LoadConfig(o.config));
+  FLOE_ASSIGN_OR_RETURN(auto configs, LoadPipelineConfig(o.config));
   if (!o.only.empty()) {
     std::erase_if(configs, [&](const stream::PipelineConfig& p) {
       return std::find(o.only.begin(), o.only.end(), p.name) == o.only.end();
@@ -61,77 +65,34 @@ Status RunPipelines(const PipelineOptions& o) {
     if (configs.empty()) return Status::InvalidArgument("no pipeline of {} is named so", o.config);
   }
   // SIGINT / SIGTERM: every pipeline commits what it holds and leaves its
-  // group. Blocked before any thread starts, taken by the loop below.
+  // consumer group. Blocked before any thread starts, taken by the loop below.
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  const std::string warehouse = LocalUri(o.catalog.warehouse);
-  struct Running {
-    std::unique_ptr<catalog::Catalog> catalog;
-    std::unique_ptr<stream::Pipeline> pipeline;
-    std::thread thread;
-    Status result;
-    std::atomic<bool> finished = false;
-  };
-  std::atomic<bool> stop = false;
-  std::vector<std::unique_ptr<Running>> running;
-  for (stream::PipelineConfig& config : configs) {
-    auto r = std::make_unique<Running>();
-    FLOE_ASSIGN_OR_RETURN(r->catalog, OpenCatalog(o.catalog));
-    r->pipeline = std::make_unique<stream::Pipeline>(std::move(config), *r->catalog, warehouse);
-    running.push_back(std::move(r));
-  }
-  for (auto& r : running) {
-    Running* self = r.get();
-    self->thread = std::thread([self, &stop] {
-      self->result = self->pipeline->Run(stop);
-      self->finished = true;
-    });
-  }
+  stream::PipelineGroup group;
+  FLOE_RETURN_IF_ERROR(group.Start(
+      std::move(configs), [&] { return OpenCatalog(o.catalog); }, LocalUri(o.catalog.warehouse)));
   using Clock = std::chrono::steady_clock;
-  auto next_progress = Clock::now() + std::chrono::seconds(o.progress_seconds);
-  std::vector<stream::PipelineStats> before(running.size());
-  auto all_finished = [&] {
-    return std::all_of(running.begin(), running.end(),
-                       [](const auto& r) { return r->finished.load(); });
-  };
-  while (!all_finished()) {
+  auto last_progress = Clock::now();
+  bool stopping = false;
+  while (!group.Finished()) {
     const timespec tick{0, 200'000'000};
     const int sig = sigtimedwait(&signals, nullptr, &tick);
-    if ((sig == SIGINT || sig == SIGTERM) && !stop) {
+    if ((sig == SIGINT || sig == SIGTERM) && !stopping) {
       spdlog::info("signal {}: committing and stopping", sig);
-      stop = true;
+      group.Stop();
+      stopping = true;
     }
-    // One pipeline failing stops the others: the process exits non-zero and
-    // a supervisor restarts it (always safe: positions are in the tables).
-    for (const auto& r : running) {
-      if (r->finished && !r->result.ok()) stop = true;
-    }
-    if (o.progress_seconds > 0 && Clock::now() >= next_progress) {
-      for (size_t i = 0; i < running.size(); ++i) {
-        const stream::PipelineStats s = running[i]->pipeline->stats();
-        spdlog::info(
-            "pipeline {}: {} records ({}/s), {} rows, {} dead letters, {} commits, {} rewinds",
-            running[i]->pipeline->config().name, s.records,
-            (s.records - before[i].records) / o.progress_seconds, s.rows, s.dead_letters, s.commits,
-            s.rewinds);
-        before[i] = s;
-      }
-      next_progress = Clock::now() + std::chrono::seconds(o.progress_seconds);
+    const double since = std::chrono::duration<double>(Clock::now() - last_progress).count();
+    if (o.progress_seconds > 0 && since >= o.progress_seconds) {
+      group.LogProgress(since);
+      last_progress = Clock::now();
     }
   }
-  Status result;
-  for (auto& r : running) {
-    r->thread.join();
-    if (!r->result.ok()) {
-      spdlog::error("pipeline {}: {}", r->pipeline->config().name, r->result.ToString());
-      if (result.ok()) result = r->result;
-    }
-  }
-  return result;
+  return group.Wait();
 }
 
 }  // namespace

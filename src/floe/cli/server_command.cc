@@ -4,12 +4,14 @@
 #include <sys/resource.h>
 
 #include <atomic>
+#include <chrono>
 #include <thread>
 
 #include "floe/cli/catalog_options.h"
 #include "floe/cli/command.h"
 #include "floe/server/http_server.h"
 #include "floe/server/rest_catalog.h"
+#include "floe/stream/pipeline_group.h"
 
 namespace floe::cli {
 namespace {
@@ -18,6 +20,7 @@ struct ServerOptions {
   CatalogOptions catalog;
   server::HttpServerOptions http;
   std::vector<std::string> allowed_locations;
+  std::string config;  // pipelines to run beside the catalog
 };
 
 // A server holds a descriptor per connection: use all the process may have.
@@ -45,29 +48,58 @@ Status RunServer(const ServerOptions& o) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
+  std::vector<stream::PipelineConfig> pipelines;
+  if (!o.config.empty()) {
+    FLOE_ASSIGN_OR_RETURN(pipelines, LoadPipelineConfig(o.config));
+  }
+
   FLOE_ASSIGN_OR_RETURN(auto http, server::HttpServer::Bind(o.http, [service](const auto& r) {
                           return service->Handle(r);
                         }));
   std::fprintf(stderr, "floe server listening on http://%s:%d (warehouse %s)\n",
                o.http.host.c_str(), http->port(), warehouse.c_str());
   std::fflush(stderr);
+  // The pipelines commit through their own connections to the same catalog.
+  stream::PipelineGroup group;
+  if (!pipelines.empty()) {
+    const size_t count = pipelines.size();
+    FLOE_RETURN_IF_ERROR(group.Start(
+        std::move(pipelines), [&] { return OpenCatalog(o.catalog); }, warehouse));
+    spdlog::info("running {} pipeline(s) of {}", count, o.config);
+  }
   std::atomic<bool> done = false;
   std::thread watcher([&] {
     const timespec tick{0, 200'000'000};
+    auto last_progress = std::chrono::steady_clock::now();
     while (!done) {
       const int sig = sigtimedwait(&signals, nullptr, &tick);
       if (sig == SIGINT || sig == SIGTERM) {
         spdlog::info("signal {}: stopping after the requests in flight", sig);
+        group.Stop();
         http->Stop();
         return;
+      }
+      if (!o.config.empty() &&
+          group.Finished()) {  // a pipeline failed: let a supervisor restart us
+        spdlog::error("the pipelines stopped: stopping the server");
+        http->Stop();
+        return;
+      }
+      const auto now = std::chrono::steady_clock::now();
+      if (!o.config.empty() && now - last_progress >= std::chrono::seconds(10)) {
+        group.LogProgress(std::chrono::duration<double>(now - last_progress).count());
+        last_progress = now;
       }
     }
   });
   Status served = http->Serve();
   done = true;
   watcher.join();
+  group.Stop();
+  Status pipelines_result = group.Wait();
   spdlog::info("floe server stopped");
-  return served;
+  if (!served.ok()) return served;
+  return pipelines_result;
 }
 
 }  // namespace
@@ -106,6 +138,9 @@ void AddServerCommand(CLI::App& app) {
                   "Threads answering requests; 0: one per core (idle connections hold none)")
       ->capture_default_str()
       ->check(CLI::Range(0, 256));
+  cmd->add_option("--config", o->config,
+                  "A YAML file with a pipelines: list (as floe pipeline run takes) to run beside "
+                  "the catalog");
   cmd->callback([o] { ExitOnError(RunServer(*o)); });
 }
 
