@@ -10,34 +10,29 @@ namespace {
 
 constexpr int64_t kStartMicros = int64_t{1767225600} * 1000000;  // 2026-01-01T00:00:00Z
 
-struct Test {
+// A measurement: its code, name and unit, and the range values fall in.
+struct Measure {
   const char* code;
   const char* name;
   const char* unit;
   double low, high;
 };
-constexpr Test kVitals[] = {{"SYSBP", "Systolic Blood Pressure", "mmHg", 95, 175},
-                            {"DIABP", "Diastolic Blood Pressure", "mmHg", 55, 105},
-                            {"PULSE", "Pulse Rate", "beats/min", 48, 120},
-                            {"TEMP", "Temperature", "C", 35.8, 39.5},
-                            {"WEIGHT", "Weight", "kg", 45, 130}};
-constexpr Test kLabs[] = {{"ALT", "Alanine Aminotransferase", "U/L", 5, 120},
-                          {"GLUC", "Glucose", "mmol/L", 3.2, 11.5},
-                          {"HGB", "Hemoglobin", "g/dL", 9.5, 17.5},
-                          {"CREAT", "Creatinine", "umol/L", 45, 160}};
+constexpr Measure kVitals[] = {{"SYSBP", "Systolic Blood Pressure", "mmHg", 95, 175},
+                               {"DIABP", "Diastolic Blood Pressure", "mmHg", 55, 105},
+                               {"PULSE", "Pulse Rate", "beats/min", 48, 120},
+                               {"TEMP", "Temperature", "C", 35.8, 39.5},
+                               {"WEIGHT", "Weight", "kg", 45, 130}};
+constexpr Measure kLabs[] = {{"ALT", "Alanine Aminotransferase", "U/L", 5, 120},
+                             {"GLUC", "Glucose", "mmol/L", 3.2, 11.5},
+                             {"HGB", "Hemoglobin", "g/dL", 9.5, 17.5},
+                             {"CREAT", "Creatinine", "umol/L", 45, 160}};
 constexpr const char* kAdverseEvents[] = {"HEADACHE",  "NAUSEA", "FATIGUE",
                                           "DIZZINESS", "RASH",   "INSOMNIA"};
-struct Loinc {
-  const char* code;
-  const char* display;
-  const char* unit;
-  double low, high;
-};
-constexpr Loinc kLoinc[] = {{"8480-6", "Systolic blood pressure", "mm[Hg]", 95, 175},
-                            {"8867-4", "Heart rate", "/min", 48, 120},
-                            {"2339-0", "Glucose [Mass/volume] in Blood", "mg/dL", 60, 200},
-                            {"718-7", "Hemoglobin [Mass/volume] in Blood", "g/dL", 9.5, 17.5},
-                            {"29463-7", "Body weight", "kg", 45, 130}};
+constexpr Measure kLoinc[] = {{"8480-6", "Systolic blood pressure", "mm[Hg]", 95, 175},
+                              {"8867-4", "Heart rate", "/min", 48, 120},
+                              {"2339-0", "Glucose [Mass/volume] in Blood", "mg/dL", 60, 200},
+                              {"718-7", "Hemoglobin [Mass/volume] in Blood", "g/dL", 9.5, 17.5},
+                              {"29463-7", "Body weight", "kg", 45, 130}};
 constexpr const char* kReasons[] = {"Transcription error", "Data entry error",
                                     "Source document corrected", "Unit conversion",
                                     "Clarified with site"};
@@ -110,7 +105,7 @@ void ClinicalGenerator::AuditEvent(int64_t produced_at_ms, GeneratedRecord* out)
   DataPoint& p = point_;
   if (p.remaining == 0) {  // a new data point: 3-5 audit events
     p.subject = &PickSubject();
-    const Test& t = kVitals[random_() % std::size(kVitals)];
+    const Measure& t = kVitals[random_() % std::size(kVitals)];
     p.event_oid = fmt::format("SE.VISIT{}", Uniform(1, 12));
     p.form_oid = "F.VS";
     p.item_oid = fmt::format("I.VS.{}", t.code);
@@ -184,7 +179,7 @@ void ClinicalGenerator::Finding(int64_t produced_at_ms, GeneratedRecord* out) {
   w.BeginObject().Member("STUDYID", s.study);
   if (kind < 9) {
     const bool vital = kind < 6;
-    const Test& t =
+    const Measure& t =
         vital ? kVitals[random_() % std::size(kVitals)] : kLabs[random_() % std::size(kLabs)];
     const double v = t.low + (t.high - t.low) * (random_() % 1000) / 1000.0;
     w.Member("DOMAIN", vital ? "VS" : "LB")
@@ -218,7 +213,7 @@ void ClinicalGenerator::Finding(int64_t produced_at_ms, GeneratedRecord* out) {
 
 void ClinicalGenerator::Observation(int64_t produced_at_ms, GeneratedRecord* out) {
   const Subject& s = PickSubject();
-  const Loinc& l = kLoinc[random_() % std::size(kLoinc)];
+  const Measure& l = kLoinc[random_() % std::size(kLoinc)];
   const double v = l.low + (l.high - l.low) * (random_() % 1000) / 1000.0;
   JsonWriter w;
   w.BeginObject()
@@ -233,8 +228,8 @@ void ClinicalGenerator::Observation(int64_t produced_at_ms, GeneratedRecord* out
       .EndObject()
       .EndArray();
   w.Key("code").BeginObject().Key("coding").BeginArray().BeginObject();
-  w.Member("system", "http://loinc.org").Member("code", l.code).Member("display", l.display);
-  w.EndObject().EndArray().Member("text", l.display).EndObject();
+  w.Member("system", "http://loinc.org").Member("code", l.code).Member("display", l.name);
+  w.EndObject().EndArray().Member("text", l.name).EndObject();
   w.Key("subject").BeginObject().Member("reference", "Patient/" + s.key).EndObject();
   w.Member("effectiveDateTime", EventTime());
   w.Key("valueQuantity").BeginObject().Key("value").Raw(Decimal1(v));
@@ -245,7 +240,7 @@ void ClinicalGenerator::Observation(int64_t produced_at_ms, GeneratedRecord* out
   std::string note;
   while (note.size() < 1500) {
     note += fmt::format("Patient seen at {} for routine monitoring; {} recorded as {:.1f} {}. ",
-                        s.site, l.display, v, l.unit);
+                        s.site, l.name, v, l.unit);
   }
   w.Key("note").BeginArray().BeginObject().Member("text", note).EndObject().EndArray();
   w.Member("produced_at", produced_at_ms).EndObject();

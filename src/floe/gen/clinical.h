@@ -50,8 +50,6 @@ class ClinicalGenerator {
   // events, 20% findings, 10% EHR observations).
   void Next(int64_t produced_at_ms, GeneratedRecord* out);
 
-  int64_t generated() const { return sequence_; }
-
  private:
   struct Subject {
     std::string study, site, key;

@@ -19,14 +19,6 @@ PartitionList NewList(size_t capacity) {
   return PartitionList(rd_kafka_topic_partition_list_new(static_cast<int>(capacity)));
 }
 
-PartitionList ToList(const std::vector<TopicPartition>& partitions) {
-  PartitionList list = NewList(partitions.size());
-  for (const TopicPartition& tp : partitions) {
-    rd_kafka_topic_partition_list_add(list.get(), tp.topic.c_str(), tp.partition);
-  }
-  return list;
-}
-
 std::vector<TopicPartition> FromList(const rd_kafka_topic_partition_list_t* list) {
   std::vector<TopicPartition> out;
   if (list == nullptr) return out;
@@ -236,29 +228,13 @@ Status KafkaConsumer::Seek(const TopicPartition& tp, int64_t offset) {
   return Status::OK();
 }
 
-Status KafkaConsumer::Pause(const std::vector<TopicPartition>& partitions) {
-  if (partitions.empty()) return Status::OK();
-  PartitionList list = ToList(partitions);
-  if (auto code = rd_kafka_pause_partitions(rk_, list.get())) {
-    return Status::Unavailable("pausing partitions: {}", rd_kafka_err2str(code));
+Result<std::pair<int64_t, int64_t>> KafkaConsumer::Watermarks(const TopicPartition& tp) {
+  int64_t low = -1, high = -1;
+  if (auto code = rd_kafka_query_watermark_offsets(rk_, tp.topic.c_str(), tp.partition, &low, &high,
+                                                   10000)) {
+    return Status::Unavailable("the offsets of {}: {}", tp.ToString(), rd_kafka_err2str(code));
   }
-  return Status::OK();
-}
-
-Status KafkaConsumer::Resume(const std::vector<TopicPartition>& partitions) {
-  if (partitions.empty()) return Status::OK();
-  PartitionList list = ToList(partitions);
-  if (auto code = rd_kafka_resume_partitions(rk_, list.get())) {
-    return Status::Unavailable("resuming partitions: {}", rd_kafka_err2str(code));
-  }
-  return Status::OK();
-}
-
-std::vector<TopicPartition> KafkaConsumer::Assignment() const {
-  rd_kafka_topic_partition_list_t* list = nullptr;
-  if (rd_kafka_assignment(rk_, &list) != RD_KAFKA_RESP_ERR_NO_ERROR) return {};
-  PartitionList owned(list);
-  return FromList(list);
+  return std::pair(low, high);
 }
 
 void KafkaConsumer::CommitForMonitoring(const stream::OffsetMap& next_offsets) {
@@ -270,15 +246,6 @@ void KafkaConsumer::CommitForMonitoring(const stream::OffsetMap& next_offsets) {
   if (auto code = rd_kafka_commit(rk_, list.get(), /*async=*/1)) {
     spdlog::debug("Kafka offset commit (monitoring only): {}", rd_kafka_err2str(code));
   }
-}
-
-int64_t KafkaConsumer::HighWatermark(const TopicPartition& tp) const {
-  int64_t low = -1, high = -1;
-  if (rd_kafka_get_watermark_offsets(rk_, tp.topic.c_str(), tp.partition, &low, &high) !=
-      RD_KAFKA_RESP_ERR_NO_ERROR) {
-    return -1;
-  }
-  return high;
 }
 
 Status KafkaConsumer::Close() {

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "floe/stream/offsets.h"
@@ -59,8 +60,8 @@ class KafkaConsumer {
    public:
     virtual ~Listener() = default;
     // Where to start reading each newly assigned partition: an offset, or
-    // nullopt for the configured start (earliest or latest). An error stops
-    // the consumer (Poll returns it).
+    // nullopt for the configured start (earliest or latest; Watermarks
+    // gives those as offsets). An error stops the consumer (Poll returns it).
     virtual Result<std::map<TopicPartition, std::optional<int64_t>>> OnAssigned(
         const std::vector<TopicPartition>& partitions) = 0;
     // The partitions are being taken away: the last chance to commit their
@@ -91,17 +92,13 @@ class KafkaConsumer {
 
   // Reads partition `tp` from `offset` on (it must be assigned).
   Status Seek(const TopicPartition& tp, int64_t offset);
-  // Stops / resumes fetching (backpressure). Assigned partitions only.
-  Status Pause(const std::vector<TopicPartition>& partitions);
-  Status Resume(const std::vector<TopicPartition>& partitions);
-
-  std::vector<TopicPartition> Assignment() const;
+  // The first offset `tp` holds and the one after its last (a query to the
+  // partition's leader). Safe to call from the listener.
+  Result<std::pair<int64_t, int64_t>> Watermarks(const TopicPartition& tp);
 
   // Kafka's committed offsets, for monitoring (consumer-group lag): async,
   // errors only logged.
   void CommitForMonitoring(const stream::OffsetMap& next_offsets);
-  // The partition's high watermark as last fetched (-1 when unknown).
-  int64_t HighWatermark(const TopicPartition& tp) const;
 
   // Closes: revokes every partition through the listener and leaves.
   Status Close();

@@ -92,13 +92,22 @@ Result<std::map<TopicPartition, std::optional<int64_t>>> Pipeline::OnAssigned(
       if (recorded[i] && (!starts[i] || *recorded[i] < *starts[i])) starts[i] = recorded[i];
     }
   }
+  // Partitions no table recorded start at the configured end, as an offset:
+  // every partition then has a numeric place to be read again from, so a
+  // rewind can seek them all.
   std::map<TopicPartition, std::optional<int64_t>> out;
   for (size_t i = 0; i < partitions.size(); ++i) {
-    out[partitions[i]] = starts[i];
-    assigned_.insert(partitions[i]);
-    spdlog::info("pipeline {}: assigned {} from {}", config_.name, partitions[i].ToString(),
-                 starts[i] ? std::to_string(*starts[i])
-                           : (config_.kafka.start_at_earliest ? "the earliest offset" : "the end"));
+    const TopicPartition& tp = partitions[i];
+    const bool recorded = starts[i].has_value();
+    if (!recorded) {
+      FLOE_ASSIGN_OR_RETURN(auto marks, consumer_->Watermarks(tp));
+      starts[i] = config_.kafka.start_at_earliest ? marks.first : marks.second;
+    }
+    for (TableTarget* target : targets()) target->StartAt(tp, *starts[i]);
+    out[tp] = starts[i];
+    assigned_.insert(tp);
+    spdlog::info("pipeline {}: assigned {} from {}{}", config_.name, tp.ToString(), *starts[i],
+                 recorded ? "" : (config_.kafka.start_at_earliest ? " (its start)" : " (its end)"));
   }
   cached_partition_ = -1;  // the cache may name a partition this changed
   return out;
@@ -197,6 +206,8 @@ Status Pipeline::SeekToNeeds() {
     }
     if (from) FLOE_RETURN_IF_ERROR(consumer_->Seek(tp, *from));
   }
+  // Records polled but not processed yet come again from the new positions.
+  ++rewind_epoch_;
   return Status::OK();
 }
 
@@ -266,9 +277,14 @@ Status Pipeline::Run(const std::atomic<bool>& stop) {
     const auto wait = std::clamp<Clock::duration>(
         next_commit - Clock::now(), Clock::duration::zero(), std::chrono::milliseconds(100));
     messages.clear();
+    const uint64_t epoch = rewind_epoch_;
     FLOE_RETURN_IF_ERROR(consumer_->Poll(
         std::chrono::duration_cast<std::chrono::milliseconds>(wait), kPollRecords, &messages));
     FLOE_RETURN_IF_ERROR(error_);
+    // A rewind inside the poll (a failed commit as partitions were revoked)
+    // sought every partition back: what the poll returned before it would
+    // otherwise be taken ahead of the records it goes back for.
+    if (rewind_epoch_ != epoch) messages.clear();
     for (const source::KafkaMessage& m : messages) Process(m);
     AdvanceAll();
     for (TableTarget* target : targets()) FLOE_RETURN_IF_ERROR(target->Flush(kBatchRows));

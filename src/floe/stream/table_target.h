@@ -47,6 +47,12 @@ class TableTarget {
   // the state to go on from. Returns where the table needs each one read
   // from (nullopt: it recorded none).
   Result<std::vector<std::optional<int64_t>>> Assign(const std::vector<TopicPartition>& partitions);
+  // Where the pipeline starts reading `tp`: a table that recorded nothing
+  // of it reads again from there after a failed commit.
+  void StartAt(const TopicPartition& tp, int64_t offset) {
+    PartitionState& s = state_[tp];
+    if (!s.resume) s.resume = offset;
+  }
   // Forgets partitions the pipeline no longer owns (their buffered rows, if
   // any, are never committed by a later Commit: only Commit's own
   // partitions are, and their fence fails after a loss).
