@@ -2,6 +2,8 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include <iterator>
+
 namespace floe::source {
 
 struct ProducerCallbacks {
@@ -51,13 +53,23 @@ KafkaProducer::~KafkaProducer() {
 
 Status KafkaProducer::Produce(std::string_view topic, std::string_view key,
                               std::string_view value) {
+  // The vector form of produce: librdkafka's RD_KAFKA_V_* macros are GNU
+  // statement expressions, which would also end a temporary topic name early.
+  const std::string topic_name(topic);
+  rd_kafka_vu_t vus[4] = {};
+  vus[0].vtype = RD_KAFKA_VTYPE_TOPIC;
+  vus[0].u.cstr = topic_name.c_str();
+  vus[1].vtype = RD_KAFKA_VTYPE_KEY;
+  vus[1].u.mem = {const_cast<char*>(key.data()), key.size()};
+  vus[2].vtype = RD_KAFKA_VTYPE_VALUE;
+  vus[2].u.mem = {const_cast<char*>(value.data()), value.size()};
+  vus[3].vtype = RD_KAFKA_VTYPE_MSGFLAGS;
+  vus[3].u.i = RD_KAFKA_MSG_F_COPY;  // librdkafka keeps its own copy
   for (;;) {
-    const rd_kafka_resp_err_t code =
-        rd_kafka_producev(rk_, RD_KAFKA_V_TOPIC(std::string(topic).c_str()),
-                          RD_KAFKA_V_KEY(const_cast<char*>(key.data()), key.size()),
-                          RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
-                          RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
-    if (code == RD_KAFKA_RESP_ERR_NO_ERROR) return Status::OK();
+    rd_kafka_error_t* error = rd_kafka_produceva(rk_, vus, std::size(vus));
+    if (error == nullptr) return Status::OK();
+    const rd_kafka_resp_err_t code = rd_kafka_error_code(error);
+    rd_kafka_error_destroy(error);
     if (code != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
       return Status::Unavailable("producing to {}: {}", topic, rd_kafka_err2str(code));
     }
