@@ -1,0 +1,73 @@
+// libFuzzer target for the decoder of Kafka record values (JSON objects
+// into rows of a table's schema, source/json_decoder.h): the bytes of
+// untrusted producers. Whatever the input, a record is appended whole or not
+// at all: every column keeps the batch's row count, and a refused record
+// leaves the batch as it was. The first byte picks one-step Append or
+// Parse + Scalar + AppendParsed (the routing path).
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <string_view>
+
+#include "floe/source/json_decoder.h"
+
+namespace {
+
+floe::Schema RecordSchema() {
+  using floe::NestedField;
+  using floe::Type;
+  return floe::Schema({
+      NestedField(1, "id", true, Type::Long()),
+      NestedField(2, "n", false, Type::Int()),
+      NestedField(3, "s", false, Type::String()),
+      NestedField(4, "d", false, Type::Decimal(9, 2)),
+      NestedField(5, "t", false, Type::TimestampTz()),
+      NestedField(6, "f", false, Type::Double()),
+      NestedField(7, "b", false, Type::Boolean()),
+      NestedField(8, "u", false, Type::Uuid()),
+      NestedField(9, "bin", false, Type::Binary()),
+      NestedField(10, "day", false, Type::Date()),
+      NestedField(11, "point", false,
+                  Type::Struct({NestedField(12, "x", true, Type::Int()),
+                                NestedField(13, "tags", false,
+                                            Type::List(NestedField(14, "element", false,
+                                                                   Type::String())))})),
+      NestedField(
+          15, "m", false,
+          Type::Map(NestedField(16, "key", true, Type::String()),
+                    NestedField(17, "value", false,
+                                Type::List(NestedField(18, "element", true, Type::Long()))))),
+  });
+}
+
+void CheckLengths(const floe::RecordBatch& batch) {
+  for (const floe::Column& c : batch.columns) {
+    if (c.length() != batch.num_rows) std::abort();
+  }
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  if (size == 0) return 0;
+  static const floe::Schema schema = RecordSchema();
+  static floe::source::JsonDecoder decoder(1 << 20);
+  floe::RecordBatch batch = floe::RecordBatch::Empty(schema);
+  // A good row first, so a refused record must leave it as it was.
+  if (!decoder.Append(R"({"id": 1, "point": {"x": 2, "tags": ["a"]}, "m": {"k": [1]}})", &batch)
+           .ok()) {
+    std::abort();
+  }
+  const std::string_view text(reinterpret_cast<const char*>(data) + 1, size - 1);
+  floe::Status s;
+  if (data[0] % 2 == 0) {
+    s = decoder.Append(text, &batch);
+  } else if (s = decoder.Parse(text); s.ok()) {
+    (void)decoder.Scalar("/s");
+    (void)decoder.Scalar("/point/x");
+    s = decoder.AppendParsed(&batch);
+  }
+  CheckLengths(batch);
+  if (batch.num_rows != (s.ok() ? 2 : 1)) std::abort();
+  return 0;
+}
