@@ -234,6 +234,11 @@ def test_append_every_record_once_with_dead_letters(kafka, tmp_path):
     wait_for_offsets(tmp_path, ["clinical.vitals", "clinical.vitals__dlq"], topic, 25000, [proc])
     stop_worker(proc, log)
     cat = check_tables(tmp_path, produced, "clinical.vitals")
+    status = subprocess.run([str(FLOE_BINARY), "pipeline", "status", str(config), "--warehouse", str(tmp_path / "wh")],
+                            capture_output=True, text=True, timeout=60)
+    assert status.returncode == 0, status.stderr
+    assert re.search(rf"clinical.vitals +rows {len(produced['good'])}, lag 0, last commit", status.stdout), status.stdout
+    assert re.search(rf"clinical.vitals__dlq +rows {len(produced['bad'])}, lag 0,", status.stdout), status.stdout
     snap = cat.load_table("clinical.vitals").current_snapshot()
     assert snap.summary["floe.pipeline"] == "vitals" and snap.summary["floe.commit-id"]
     assert json.loads(snap.summary["floe.offsets"]), "the snapshot names its offsets"

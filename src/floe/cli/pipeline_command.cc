@@ -10,6 +10,7 @@
 #include "floe/cli/catalog_options.h"
 #include "floe/cli/command.h"
 #include "floe/io/file.h"
+#include "floe/source/kafka_producer.h"
 #include "floe/stream/pipeline_group.h"
 
 namespace floe::cli {
@@ -53,6 +54,70 @@ Status RunValidate(const PipelineOptions& o) {
                 static_cast<long long>(p.commit_interval.count()));
   }
   std::printf("%s: %zu pipeline(s), no errors\n", o.config.c_str(), pipelines.size());
+  return Status::OK();
+}
+
+// One table's figures for `floe pipeline status`: rows, lag behind the
+// topics' ends, and this pipeline's commits over the last minute.
+void PrintTableStatus(catalog::Catalog& cat, const stream::PipelineConfig& p,
+                      const catalog::TableIdentifier& id, source::KafkaProducer* kafka) {
+  auto location = cat.LoadTable(id);
+  if (!location.ok()) {
+    std::printf("  %-32s not created yet\n", id.ToString().c_str());
+    return;
+  }
+  auto m = iceberg::ReadTableMetadataFile(cat.io(), *location);
+  if (!m.ok()) {
+    std::printf("  %-32s %s\n", id.ToString().c_str(), m.status().ToString().c_str());
+    return;
+  }
+  auto offsets = stream::RecordedOffsets(*m, p.name);
+  std::string lag = "lag unknown";
+  if (offsets.ok() && kafka != nullptr) {
+    int64_t behind = 0;
+    bool known = true;
+    for (const auto& [tp, next] : *offsets) {
+      auto marks = kafka->Watermarks(tp);
+      known = known && marks.ok();
+      if (marks.ok()) behind += std::max<int64_t>(marks->second - next, 0);
+    }
+    if (known) lag = fmt::format("lag {}", behind);
+  }
+  const iceberg::Snapshot* current = m->CurrentSnapshot();
+  const std::string rows = current ? current->summary.at("total-records") : "0";
+  const int64_t now = catalog::NowMillis();
+  int64_t last = -1, commits = 0, added = 0;
+  for (const iceberg::Snapshot& s : m->snapshots) {
+    auto it = s.summary.find(std::string(stream::kSummaryPipeline));
+    if (it == s.summary.end() || it->second != p.name) continue;
+    last = std::max(last, s.timestamp_ms);
+    if (now - s.timestamp_ms <= 60000) {
+      ++commits;
+      if (auto a = s.summary.find("added-records"); a != s.summary.end())
+        added += std::stoll(a->second);
+    }
+  }
+  const std::string when =
+      last < 0 ? "no commit yet"
+               : fmt::format("last commit {:.1f} s ago", static_cast<double>(now - last) / 1000);
+  std::printf("  %-32s rows %s, %s, %s, %lld commits and %.0f rows/s over the last minute\n",
+              id.ToString().c_str(), rows.c_str(), lag.c_str(), when.c_str(),
+              static_cast<long long>(commits), static_cast<double>(added) / 60);
+}
+
+Status RunStatus(const PipelineOptions& o) {
+  FLOE_ASSIGN_OR_RETURN(auto pipelines, LoadPipelineConfig(o.config));
+  FLOE_ASSIGN_OR_RETURN(auto cat, OpenCatalog(o.catalog));
+  for (const stream::PipelineConfig& p : pipelines) {
+    std::printf("pipeline %s (topics %s, group %s)\n", p.name.c_str(),
+                fmt::format("{}", fmt::join(p.kafka.topics, ",")).c_str(),
+                p.kafka.group_id.c_str());
+    auto kafka = source::KafkaProducer::Open(p.kafka.bootstrap_servers, p.kafka.properties);
+    if (!kafka.ok()) std::printf("  Kafka: %s\n", kafka.status().ToString().c_str());
+    source::KafkaProducer* client = kafka.ok() ? kafka->get() : nullptr;
+    for (const stream::TableConfig& t : p.tables) PrintTableStatus(*cat, p, t.id, client);
+    PrintTableStatus(*cat, p, p.dead_letters, client);
+  }
   return Status::OK();
 }
 
@@ -112,6 +177,12 @@ void AddPipelineCommand(CLI::App& app) {
       ->capture_default_str()
       ->check(CLI::Range(0, 3600));
   run->callback([o] { ExitOnError(RunPipelines(*o)); });
+
+  CLI::App* status = cmd->add_subcommand(
+      "status", "Each pipeline's tables: rows, lag behind the topics, last commit, recent rates");
+  status->add_option("CONFIG", o->config, "Pipeline config (YAML)")->required();
+  AddCatalogOptions(status, o->catalog);
+  status->callback([o] { ExitOnError(RunStatus(*o)); });
 
   CLI::App* validate = cmd->add_subcommand(
       "validate", "Check a pipeline config and print every error with its YAML path");

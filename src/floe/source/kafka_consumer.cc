@@ -228,13 +228,17 @@ Status KafkaConsumer::Seek(const TopicPartition& tp, int64_t offset) {
   return Status::OK();
 }
 
-Result<std::pair<int64_t, int64_t>> KafkaConsumer::Watermarks(const TopicPartition& tp) {
+Result<std::pair<int64_t, int64_t>> QueryWatermarks(rd_kafka_s* client, const TopicPartition& tp) {
   int64_t low = -1, high = -1;
-  if (auto code = rd_kafka_query_watermark_offsets(rk_, tp.topic.c_str(), tp.partition, &low, &high,
-                                                   10000)) {
+  if (auto code = rd_kafka_query_watermark_offsets(client, tp.topic.c_str(), tp.partition, &low,
+                                                   &high, 10000)) {
     return Status::Unavailable("the offsets of {}: {}", tp.ToString(), rd_kafka_err2str(code));
   }
   return std::pair(low, high);
+}
+
+Result<std::pair<int64_t, int64_t>> KafkaConsumer::Watermarks(const TopicPartition& tp) {
+  return QueryWatermarks(rk_, tp);
 }
 
 void KafkaConsumer::CommitForMonitoring(const stream::OffsetMap& next_offsets) {

@@ -52,6 +52,10 @@ class KafkaMessage {
   std::unique_ptr<rd_kafka_message_s, Destroy> message_;
 };
 
+// The first offset of `tp` and the one after its last, asked of the
+// partition's leader through any client handle (consumer or producer).
+Result<std::pair<int64_t, int64_t>> QueryWatermarks(rd_kafka_s* client, const TopicPartition& tp);
+
 class KafkaConsumer {
  public:
   // What the group's rebalances ask of the owner. Both run inside Poll, on

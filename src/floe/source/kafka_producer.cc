@@ -4,6 +4,8 @@
 
 #include <iterator>
 
+#include "floe/source/kafka_consumer.h"
+
 namespace floe::source {
 
 struct ProducerCallbacks {
@@ -75,6 +77,10 @@ Status KafkaProducer::Produce(std::string_view topic, std::string_view key,
     }
     rd_kafka_poll(rk_, 10);  // the queue is full: let deliveries drain it
   }
+}
+
+Result<std::pair<int64_t, int64_t>> KafkaProducer::Watermarks(const stream::TopicPartition& tp) {
+  return QueryWatermarks(rk_, tp);
 }
 
 void KafkaProducer::Poll() {

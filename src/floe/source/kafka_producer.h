@@ -6,7 +6,9 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 
+#include "floe/stream/offsets.h"
 #include "floe/util/status.h"
 
 struct rd_kafka_s;
@@ -30,6 +32,9 @@ class KafkaProducer {
   void Poll();
   // Waits until every queued record is delivered or failed (at most `timeout_ms`).
   Status Flush(int timeout_ms);
+
+  // The first offset of `tp` and the one after its last (for lag figures).
+  Result<std::pair<int64_t, int64_t>> Watermarks(const stream::TopicPartition& tp);
 
   int64_t delivered() const { return delivered_; }
   int64_t failed() const { return failed_; }
