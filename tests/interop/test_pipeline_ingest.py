@@ -355,9 +355,7 @@ def test_through_the_rest_catalog_with_the_server_killed_mid_run(kafka, tmp_path
         while commits_in(tmp_path / "worker.log") < 4 and time.monotonic() < deadline:
             time.sleep(0.1)
         for _ in range(3):
-            server.proc.send_signal(signal.SIGKILL)
-            server.proc.wait(timeout=30)
-            server._log.close()
+            server.kill()
             time.sleep(1.5)  # the worker's commits fail meanwhile; it must wait, not stop
             assert proc.poll() is None, worker_logs(tmp_path)
             server = FloeServer(tmp_path / "server-wh", port=port).start()

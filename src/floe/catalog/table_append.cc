@@ -39,18 +39,17 @@ Result<AppendResult> AppendFiles(Catalog& catalog, const TableIdentifier& id,
   for (const std::string& input : inputs)
     FLOE_RETURN_IF_ERROR(ReadInput(input, *base->CurrentSchema(), writer.get()));
   FLOE_ASSIGN_OR_RETURN(std::vector<iceberg::DataFile> files, writer->Finish());
-  return AppendDataFiles(catalog, id, spec, base->current_schema_id, std::move(files), options);
+  return AppendDataFiles(catalog, id, *base, spec, std::move(files), options);
 }
 
 Result<AppendResult> AppendDataFiles(Catalog& catalog, const TableIdentifier& id,
-                                     const iceberg::PartitionSpec& spec, int32_t schema_id,
+                                     const iceberg::TableMetadata& written_for,
+                                     const iceberg::PartitionSpec& spec,
                                      std::vector<iceberg::DataFile> files,
                                      const AppendOptions& options) {
   FileIO& io = catalog.io();
-  FLOE_ASSIGN_OR_RETURN(std::string location, catalog.LoadTable(id));
-  auto base = iceberg::ReadTableMetadataFile(io, location);
-  if (!base.ok()) return base.status();
-  const std::string& table_dir = base->location;
+  const int32_t schema_id = written_for.current_schema_id;
+  const std::string& table_dir = written_for.location;
   const std::string manifest_path =
       fmt::format("{}/metadata/{}-m0.avro", table_dir, iceberg::NewUuid());
   int64_t added_bytes = 0;
@@ -61,7 +60,7 @@ Result<AppendResult> AppendDataFiles(Catalog& catalog, const TableIdentifier& id
   }
   const size_t file_count = files.size();
   FLOE_ASSIGN_OR_RETURN(iceberg::ManifestFile manifest,
-                        iceberg::WriteManifest(io, manifest_path, *base, spec,
+                        iceberg::WriteManifest(io, manifest_path, written_for, spec,
                                                iceberg::AddedEntries(std::move(files))));
 
   AppendResult result;
@@ -116,21 +115,21 @@ Result<AppendResult> AppendDataFiles(Catalog& catalog, const TableIdentifier& id
         fmt::format("{}/metadata/snap-{}-1-{}.avro", table_dir, s.snapshot_id, iceberg::NewUuid());
     attempt_files.push_back(s.manifest_list);
     FLOE_RETURN_IF_ERROR(iceberg::WriteManifestList(io, s.manifest_list, s, manifests));
-    s.summary = options.summary;
-    s.summary.insert(
-        {{"operation", "append"},
-         {"added-data-files", std::to_string(file_count)},
-         {"added-records", std::to_string(result.records)},
-         {"added-files-size", std::to_string(added_bytes)},
-         {"changed-partition-count",
-          std::to_string(spec.unpartitioned() ? (file_count == 0 ? 0 : 1) : partitions.size())},
-         {"total-data-files",
-          SummaryAdd(parent_summary, "total-data-files", static_cast<int64_t>(file_count))},
-         {"total-records", SummaryAdd(parent_summary, "total-records", result.records)},
-         {"total-files-size", SummaryAdd(parent_summary, "total-files-size", added_bytes)},
-         {"total-delete-files", SummaryAdd(parent_summary, "total-delete-files", 0)},
-         {"total-position-deletes", SummaryAdd(parent_summary, "total-position-deletes", 0)},
-         {"total-equality-deletes", SummaryAdd(parent_summary, "total-equality-deletes", 0)}});
+    s.summary = {
+        {"operation", "append"},
+        {"added-data-files", std::to_string(file_count)},
+        {"added-records", std::to_string(result.records)},
+        {"added-files-size", std::to_string(added_bytes)},
+        {"changed-partition-count",
+         std::to_string(spec.unpartitioned() ? (file_count == 0 ? 0 : 1) : partitions.size())},
+        {"total-data-files",
+         SummaryAdd(parent_summary, "total-data-files", static_cast<int64_t>(file_count))},
+        {"total-records", SummaryAdd(parent_summary, "total-records", result.records)},
+        {"total-files-size", SummaryAdd(parent_summary, "total-files-size", added_bytes)},
+        {"total-delete-files", SummaryAdd(parent_summary, "total-delete-files", 0)},
+        {"total-position-deletes", SummaryAdd(parent_summary, "total-position-deletes", 0)},
+        {"total-equality-deletes", SummaryAdd(parent_summary, "total-equality-deletes", 0)}};
+    s.summary.insert(options.summary.begin(), options.summary.end());  // the standard ones win
     result.snapshot_id = s.snapshot_id;
     m.snapshots.push_back(s);
     m.last_sequence_number = s.sequence_number;

@@ -45,13 +45,14 @@ Result<AppendResult> AppendFiles(Catalog& catalog, const TableIdentifier& id,
                                  const std::vector<std::string>& inputs,
                                  const AppendOptions& options = {});
 
-// Commits data files already written (by a DataFileWriter for `spec` of the
-// table, under schema `schema_id`) as one appended snapshot, which may add
-// none. kConflict when the table's default spec or current schema is no
-// longer the one the files were written for. After an error the files stay:
-// deleting them is the caller's decision (CommitCertainlyFailed).
+// Commits data files already written (by a DataFileWriter for `spec` of
+// `written_for`, the table's metadata then) as one appended snapshot, which
+// may add none. kConflict when the table's default spec or current schema is
+// no longer the one the files were written for. After an error the files
+// stay: deleting them is the caller's decision (CommitCertainlyFailed).
 Result<AppendResult> AppendDataFiles(Catalog& catalog, const TableIdentifier& id,
-                                     const iceberg::PartitionSpec& spec, int32_t schema_id,
+                                     const iceberg::TableMetadata& written_for,
+                                     const iceberg::PartitionSpec& spec,
                                      std::vector<iceberg::DataFile> files,
                                      const AppendOptions& options = {});
 

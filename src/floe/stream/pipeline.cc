@@ -156,11 +156,8 @@ void Pipeline::Process(const source::KafkaMessage& message) {
   const int64_t offset = message.offset();
   cached_range_->second = offset;
   const std::optional<std::string_view> value = message.value();
-  {
-    std::lock_guard lock(stats_mutex_);
-    ++stats_.records;
-    stats_.bytes += static_cast<int64_t>(value ? value->size() : 0);
-  }
+  ++polled_records_;  // published once per poll (AdvanceAll), not locked per record
+  polled_bytes_ += static_cast<int64_t>(value ? value->size() : 0);
   std::string_view stage = "decode";
   Status failed;
   TableTarget* table = nullptr;
@@ -189,6 +186,12 @@ void Pipeline::Process(const source::KafkaMessage& message) {
 }
 
 void Pipeline::AdvanceAll() {
+  {
+    std::lock_guard lock(stats_mutex_);
+    stats_.records += polled_records_;
+    stats_.bytes += polled_bytes_;
+  }
+  polled_records_ = polled_bytes_ = 0;
   for (const auto& [tp, range] : polled_) {
     if (!assigned_.contains(tp)) continue;
     for (TableTarget* target : targets()) target->Advance(tp, range.first, range.second);

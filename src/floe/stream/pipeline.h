@@ -81,9 +81,10 @@ class Pipeline : public source::KafkaConsumer::Listener {
   int32_t cached_partition_ = -1;
   TopicPartition cached_tp_;
   bool cached_owned_ = false;
-  RecordBatch scratch_;        // rows decoded only to learn a record is good
-  Status error_;               // the first fatal error a rebalance callback hit
-  uint64_t rewind_epoch_ = 0;  // counts SeekToNeeds
+  RecordBatch scratch_;                            // rows decoded only to learn a record is good
+  Status error_;                                   // the first fatal error a rebalance callback hit
+  uint64_t rewind_epoch_ = 0;                      // counts SeekToNeeds
+  int64_t polled_records_ = 0, polled_bytes_ = 0;  // of the poll being processed
   mutable std::mutex stats_mutex_;
   PipelineStats stats_;
 };

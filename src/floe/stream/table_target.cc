@@ -4,7 +4,6 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
-#include <thread>
 
 #include "floe/catalog/table_append.h"
 #include "floe/iceberg/table_builder.h"
@@ -25,7 +24,6 @@ auto RetryCatalog(const char* what, const catalog::TableIdentifier& id, F&& f) -
     if (r.ok() || std::chrono::steady_clock::now() > deadline) return r;
     spdlog::warn("{} {} (attempt {}): {}", what, id.ToString(), attempt, r.status().ToString());
     catalog::BackOffBeforeRetry(attempt);
-    std::this_thread::sleep_for(std::chrono::milliseconds(std::min(attempt, 10) * 100));
   }
 }
 
@@ -181,7 +179,6 @@ Result<TableTarget::CommitReport> TableTarget::Commit() {
       written = finished.status();
     }
   }
-  const int32_t schema_id = metadata_.current_schema_id;
   writer_.reset();
   if (!written.ok()) {
     for (const iceberg::DataFile& f : files) (void)catalog_.io().Delete(f.file_path);
@@ -249,7 +246,9 @@ Result<TableTarget::CommitReport> TableTarget::Commit() {
     pending_rows_ = 0;
     report.outcome = Outcome::kCommitted;
   };
-  auto appended = catalog::AppendDataFiles(catalog_, id_, spec_, schema_id, files, options);
+  // metadata_ is what the files were written for: it is replaced only
+  // while no writer and no buffered rows exist.
+  auto appended = catalog::AppendDataFiles(catalog_, id_, metadata_, spec_, files, options);
   if (appended.ok()) {
     metadata_ = std::move(appended->commit.metadata);
     report.snapshot_id = appended->snapshot_id;

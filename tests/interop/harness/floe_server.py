@@ -61,6 +61,13 @@ class FloeServer:
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
 
+    def kill(self, timeout: float = 30) -> None:
+        """SIGKILL: the server dies mid-whatever, as in a crash."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait(timeout=timeout)
+        self._log.close()
+
     def stop(self, timeout: float = 20) -> int:
         if self.proc is None or self.proc.poll() is not None:
             return self.proc.returncode if self.proc else 0
