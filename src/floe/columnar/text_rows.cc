@@ -89,6 +89,8 @@ bool IsUtc(TypeId id) {
   return id == TypeId::kTimestampTz || id == TypeId::kTimestampTzNs;
 }
 
+}  // namespace
+
 std::string ScalarText(const Column& c, int64_t i) {
   const Type& t = *c.type();
   switch (t.id()) {
@@ -119,7 +121,7 @@ std::string ScalarText(const Column& c, int64_t i) {
   }
 }
 
-}  // namespace
+
 
 void AppendJsonNumber(float v, std::string* out) {
   AppendFloat(v, out);

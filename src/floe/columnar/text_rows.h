@@ -35,6 +35,10 @@ void AppendJsonLines(const RecordBatch& batch, int64_t begin, int64_t end, std::
 void AppendJsonNumber(float v, std::string* out);
 void AppendJsonNumber(double v, std::string* out);
 
+// The text form above of scalar slot `i` (decimal, date, time, timestamps,
+// uuid, binary / fixed as base64, string as itself), unquoted.
+std::string ScalarText(const Column& column, int64_t i);
+
 // Appends slot `i` of `column` as a JSON value.
 void AppendJsonValue(const Column& column, int64_t i, std::string* out);
 
