@@ -121,8 +121,6 @@ std::string ScalarText(const Column& c, int64_t i) {
   }
 }
 
-
-
 void AppendJsonNumber(float v, std::string* out) {
   AppendFloat(v, out);
 }

@@ -59,6 +59,18 @@ Status Pipeline::Open() {
     if (!t.when.empty()) routes_[t.when] = target.get();
     tables_.push_back(std::move(target));
   }
+  if (Transform::Needed(config_)) {
+    // Typed against the tables as they are (they may predate the config).
+    std::vector<Schema> schemas;
+    for (const auto& t : tables_) schemas.push_back(t->schema());
+    std::vector<ConfigError> errors;
+    transform_ = Transform::Compile(config_, schemas, "pipeline " + config_.name, &errors);
+    if (!transform_) {
+      std::string all;
+      for (const ConfigError& e : errors) all += (all.empty() ? "" : "; ") + e.ToString();
+      return Status::InvalidArgument("{}", all);
+    }
+  }
   TableConfig dlq;
   dlq.id = config_.dead_letters;
   dlq.schema = DeadLetterSchema();
@@ -161,7 +173,21 @@ void Pipeline::Process(const source::KafkaMessage& message) {
   std::string_view stage = "decode";
   Status failed;
   TableTarget* table = nullptr;
-  if (!value) {
+  if (transform_) {
+    // Decoded now, evaluated for the whole poll in EvaluatePoll; only a
+    // record some table still needs.
+    bool needed = false;
+    for (TableTarget* target : targets()) needed = needed || target->Needs(tp, offset);
+    if (!needed) return;
+    if (!value) {
+      failed = Status::InvalidArgument("the record has no value (a tombstone)");
+    } else if (failed = decoder_.Append(*value, &transform_->input()); failed.ok()) {
+      transform_->AddRecord(message);
+      input_messages_.push_back(&message);
+      input_partitions_.push_back(tp);
+      return;
+    }
+  } else if (!value) {
     failed = Status::InvalidArgument("the record has no value (a tombstone)");
   } else if (failed = decoder_.Parse(*value); failed.ok()) {
     std::string why;
@@ -185,13 +211,51 @@ void Pipeline::Process(const source::KafkaMessage& message) {
   }
 }
 
+void Pipeline::EvaluatePoll() {
+  if (!transform_ || transform_->rows() == 0) return;
+  transform_->Evaluate(NowMicros());
+  const int64_t n = transform_->rows();
+  std::vector<std::vector<int64_t>> rows_of(tables_.size()), checks_of(tables_.size());
+  auto dead_letter = [&](int64_t r, std::string_view stage, std::string_view why) {
+    const source::KafkaMessage& m = *input_messages_[static_cast<size_t>(r)];
+    if (dead_letters_->Needs(input_partitions_[static_cast<size_t>(r)], m.offset())) {
+      AppendDeadLetter(m, config_.name, stage, why, NowMicros(), &dead_letters_->batch());
+    }
+  };
+  for (int64_t r = 0; r < n; ++r) {
+    const int t = transform_->table(r);
+    if (t == Transform::kFiltered) {
+      ++polled_filtered_;
+    } else if (t == Transform::kFailed) {
+      dead_letter(r, transform_->failed_in_step(r) ? "evaluate" : "route", transform_->error(r));
+    } else {
+      // A row its table holds already (read again after a rewind, for the
+      // dead letters) is only checked: is it one?
+      const bool needed =
+          tables_[static_cast<size_t>(t)]->Needs(input_partitions_[static_cast<size_t>(r)],
+                                                 input_messages_[static_cast<size_t>(r)]->offset());
+      (needed ? rows_of : checks_of)[static_cast<size_t>(t)].push_back(r);
+    }
+  }
+  std::vector<std::pair<int64_t, std::string>> rejected;
+  for (size_t t = 0; t < tables_.size(); ++t) {
+    transform_->Emit(rows_of[t], checks_of[t], &tables_[t]->batch(), &rejected);
+  }
+  for (const auto& [r, why] : rejected) dead_letter(r, "evaluate", why);
+  transform_->Clear();
+  input_messages_.clear();
+  input_partitions_.clear();
+}
+
 void Pipeline::AdvanceAll() {
+  EvaluatePoll();
   {
     std::lock_guard lock(stats_mutex_);
     stats_.records += polled_records_;
     stats_.bytes += polled_bytes_;
+    stats_.filtered += polled_filtered_;
   }
-  polled_records_ = polled_bytes_ = 0;
+  polled_records_ = polled_bytes_ = polled_filtered_ = 0;
   for (const auto& [tp, range] : polled_) {
     if (!assigned_.contains(tp)) continue;
     for (TableTarget* target : targets()) target->Advance(tp, range.first, range.second);

@@ -17,6 +17,7 @@
 #include "floe/source/kafka_consumer.h"
 #include "floe/stream/pipeline_config.h"
 #include "floe/stream/table_target.h"
+#include "floe/stream/transform.h"
 
 namespace floe::stream {
 
@@ -26,6 +27,7 @@ struct PipelineStats {
   int64_t bytes = 0;         // of their values
   int64_t rows = 0;          // committed to the tables
   int64_t dead_letters = 0;  // committed to the dead-letter table
+  int64_t filtered = 0;      // dropped by a transform's filter
   int64_t commits = 0;       // snapshots
   int64_t rewinds = 0;       // commits that did not take effect and were read again
   int64_t last_commit_ms = 0;
@@ -53,6 +55,9 @@ class Pipeline : public source::KafkaConsumer::Listener {
  private:
   Status Open();
   void Process(const source::KafkaMessage& message);
+  // With a transform stage: runs it over the records Process decoded and
+  // hands each row to its table or to the dead letters.
+  void EvaluatePoll();
   // Gives the partitions' records of the last poll to every table.
   void AdvanceAll();
   // The table the record Parse just read goes to (nullptr: none, a dead letter).
@@ -81,7 +86,11 @@ class Pipeline : public source::KafkaConsumer::Listener {
   int32_t cached_partition_ = -1;
   TopicPartition cached_tp_;
   bool cached_owned_ = false;
-  RecordBatch scratch_;                            // rows decoded only to learn a record is good
+  RecordBatch scratch_;                 // rows decoded only to learn a record is good
+  std::optional<Transform> transform_;  // when the config has steps or a route expression
+  std::vector<const source::KafkaMessage*> input_messages_;  // per row of transform_->input()
+  std::vector<TopicPartition> input_partitions_;             // the same rows' partitions
+  int64_t polled_filtered_ = 0;
   Status error_;                                   // the first fatal error a rebalance callback hit
   uint64_t rewind_epoch_ = 0;                      // counts SeekToNeeds
   int64_t polled_records_ = 0, polled_bytes_ = 0;  // of the poll being processed

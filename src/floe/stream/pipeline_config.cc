@@ -3,11 +3,13 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include <cctype>
 #include <charconv>
 #include <cstdlib>
 #include <set>
 
 #include "floe/iceberg/table_builder.h"
+#include "floe/stream/transform.h"
 
 namespace floe::stream {
 namespace {
@@ -257,6 +259,67 @@ std::string RoutePointer(std::string_view route) {
   return pointer;
 }
 
+bool IsPlainRoute(std::string_view route) {
+  if (route.empty()) return false;
+  for (char c : route) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '/' ||
+          c == '$')) {
+      return false;
+    }
+  }
+  return true;
+}
+
+void ReadTransform(Reader& r, const YAML::Node& node, const std::string& path,
+                   PipelineConfig* out) {
+  if (node["input"].IsDefined()) {
+    int32_t next_id = 1;
+    if (auto fields = r.ReadFields(node["input"], Reader::Join(path, "input"), &next_id)) {
+      out->input = std::move(*fields);
+    }
+  }
+  const YAML::Node steps = node["transform"];
+  if (!steps.IsDefined()) return;
+  const std::string list_path = Reader::Join(path, "transform");
+  if (!steps.IsSequence()) {
+    r.Error(list_path, steps,
+            "expected a list of steps (- set: {column: expression} or "
+            "- filter: expression)");
+    return;
+  }
+  for (size_t i = 0; i < steps.size(); ++i) {
+    const std::string at = fmt::format("{}[{}]", list_path, i);
+    const YAML::Node step = steps[i];
+    if (!r.Map(step, at, {"set", "filter"})) continue;
+    if (step.size() != 1) {
+      r.Error(at, step, "one of set: or filter: per step");
+      continue;
+    }
+    if (step["filter"].IsDefined()) {
+      if (auto e = r.Scalar(step, at, "filter", true)) {
+        out->transform.push_back({TransformStep::Kind::kFilter, "", *e, Reader::Join(at, "filter"),
+                                  step["filter"].Mark().line + 1});
+      }
+      continue;
+    }
+    const YAML::Node set = step["set"];
+    if (!set.IsMap() || set.size() == 0) {
+      r.Error(Reader::Join(at, "set"), set, "expected {column: expression, ...}");
+      continue;
+    }
+    for (const auto& kv : set) {
+      const std::string column = kv.first.IsScalar() ? kv.first.Scalar() : "";
+      const std::string where = Reader::Join(Reader::Join(at, "set"), column);
+      if (column.empty() || !kv.second.IsScalar()) {
+        r.Error(where, kv.second, "expected column: expression");
+        continue;
+      }
+      out->transform.push_back({TransformStep::Kind::kSet, column, kv.second.Scalar(), where,
+                                kv.second.Mark().line + 1});
+    }
+  }
+}
+
 void ReadTables(Reader& r, const YAML::Node& node, const std::string& path, PipelineConfig* out) {
   const bool one = node["table"].IsDefined(), many = node["tables"].IsDefined();
   if (one == many) {
@@ -275,7 +338,12 @@ void ReadTables(Reader& r, const YAML::Node& node, const std::string& path, Pipe
     }
   }
   const std::optional<std::string> route = r.Scalar(node, path, "route", false);
-  if (route) out->route = RoutePointer(*route);
+  if (route) {
+    // A field name or pointer keeps the direct path; anything else, or any
+    // transform, makes the route an expression.
+    out->route_expression = !IsPlainRoute(*route) || !out->transform.empty() || !out->input.empty();
+    out->route = out->route_expression ? *route : RoutePointer(*route);
+  }
   if (out->tables.size() > 1 && !route) {
     r.Error(Reader::Join(path, "route"), node,
             "several tables need a route: the field whose value picks one");
@@ -319,8 +387,9 @@ void ReadKafka(Reader& r, const YAML::Node& node, const std::string& path, Pipel
 
 void ReadPipeline(Reader& r, const YAML::Node& node, const std::string& path, PipelineConfig* out) {
   if (!r.Map(node, path,
-             {"name", "source", "format", "table", "tables", "route", "dead_letters",
-              "commit_interval", "target_file_size", "memory_budget", "max_record_size"})) {
+             {"name", "source", "format", "input", "transform", "table", "tables", "route",
+              "dead_letters", "commit_interval", "target_file_size", "memory_budget",
+              "max_record_size"})) {
     return;
   }
   out->name = r.Scalar(node, path, "name", true).value_or("");
@@ -342,6 +411,7 @@ void ReadPipeline(Reader& r, const YAML::Node& node, const std::string& path, Pi
     r.Error(Reader::Join(path, "format"), node["format"],
             fmt::format("unknown format '{}' (json)", format));
   }
+  ReadTransform(r, node, path, out);
   ReadTables(r, node, path, out);
   if (auto dlq = r.Scalar(node, path, "dead_letters", false)) {
     auto id = catalog::TableIdentifier::Parse(*dlq);
@@ -481,6 +551,20 @@ std::optional<std::vector<PipelineConfig>> ParsePipelines(const std::string& tex
     }
   }
   if (!r.ok()) return std::nullopt;
+  // Expressions are typed against the tables' schemas where the config
+  // gives them all (a table that exists already is checked when it runs).
+  for (size_t i = 0; i < out.size(); ++i) {
+    const PipelineConfig& p = out[i];
+    if (!Transform::Needed(p)) continue;
+    std::vector<Schema> schemas;
+    for (const TableConfig& t : p.tables) {
+      if (t.schema) schemas.push_back(*t.schema);
+    }
+    if (schemas.size() != p.tables.size()) continue;
+    const std::string path = root["pipelines"].IsDefined() ? fmt::format("pipelines[{}]", i) : "";
+    Transform::Compile(p, schemas, path, errors);
+  }
+  if (!errors->empty()) return std::nullopt;
   return out;
 }
 

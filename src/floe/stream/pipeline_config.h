@@ -62,12 +62,27 @@ struct TableConfig {
   catalog::Properties properties;
 };
 
+// One `transform:` entry: `set: {column: expression, ...}` makes one step
+// per column, in order; `filter: expression` keeps the rows it is true for.
+struct TransformStep {
+  enum class Kind : uint8_t { kSet, kFilter } kind = Kind::kSet;
+  std::string column;  // kSet: the name it binds
+  std::string expression;
+  std::string path;  // YAML path, for errors
+  int line = 0;      // in the file, 1-based; 0 unknown
+};
+
 struct PipelineConfig {
   std::string name;
   source::KafkaConsumer::Options kafka;
   enum class Format { kJson } format = Format::kJson;
   std::vector<TableConfig> tables;  // at least one
-  std::string route;                // JSON pointer ("/DOMAIN"); empty: every record to tables[0]
+  // A JSON pointer ("/DOMAIN"), or with route_expression an expression
+  // (stream/expr); empty: every record to tables[0].
+  std::string route;
+  bool route_expression = false;
+  std::vector<NestedField> input;  // fields expressions read that no table keeps
+  std::vector<TransformStep> transform;
   catalog::TableIdentifier dead_letters;
   std::chrono::milliseconds commit_interval{1000};
   std::optional<int64_t> target_file_bytes;

@@ -13,12 +13,16 @@ namespace floe::stream::expr {
 
 int Scope::Add(std::string name, TypePtr type) {
   slots_.push_back({std::move(name), std::move(type)});
+  used_.push_back(0);
   return static_cast<int>(slots_.size()) - 1;
 }
 
 int Scope::Find(std::string_view name) const {
   for (size_t i = slots_.size(); i-- > 0;) {
-    if (slots_[i].name == name) return static_cast<int>(i);
+    if (slots_[i].name == name) {
+      used_[i] = 1;
+      return static_cast<int>(i);
+    }
   }
   return -1;
 }

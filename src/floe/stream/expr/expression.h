@@ -38,11 +38,14 @@ class Scope {
     TypePtr type;
   };
   const std::vector<Slot>& slots() const { return slots_; }
-  // The newest slot named `name`, or -1.
+  // The newest slot named `name`, or -1. Marks it used.
   int Find(std::string_view name) const;
+  // Whether an expression compiled against this scope read slot `i`.
+  bool used(int i) const { return used_[static_cast<size_t>(i)] != 0; }
 
  private:
   std::vector<Slot> slots_;
+  mutable std::vector<uint8_t> used_;
 };
 
 // The first error of each failed row of a batch.
