@@ -181,6 +181,12 @@ TEST_F(PipelineExpressionTest, TypeErrorsAreCompileErrors) {
   EXPECT_EQ(CompileError("'abc"), "unterminated quote at column 1");
   EXPECT_EQ(CompileError(std::string(200, '(') + "1" + std::string(200, ')')),
             "nested deeper than 64 at column 65");
+  std::string chain = "n";
+  for (int i = 0; i < 300; ++i) chain += " + n";
+  EXPECT_EQ(CompileError(chain), "an expression deeper than 256 at column 1023");
+  std::string in = "n IN (0";
+  for (int i = 0; i < 300; ++i) in += ", 1";
+  EXPECT_EQ(CompileError(in + ")"), "more than 256 IN items at column 776");
 }
 
 TEST_F(PipelineExpressionTest, ConstantsFoldAndAssignmentWidens) {

@@ -30,6 +30,9 @@ class Parser {
     FLOE_RETURN_IF_ERROR(Tokenize());
     FLOE_ASSIGN_OR_RETURN(Ast e, Expr());
     if (Peek().kind != Token::Kind::kEnd) return Error("unexpected '" + Peek().text + "'");
+    if (too_deep_) {
+      return ErrorAt(too_deep_ - 1, fmt::format("an expression deeper than {}", kMaxTreeDepth));
+    }
     return e;
   }
 
@@ -152,12 +155,14 @@ class Parser {
     return Error(fmt::format("expected {}", word));
   }
 
-  static Ast Node(Ast::Kind kind, std::string text, std::vector<Ast> args, size_t offset) {
+  Ast Node(Ast::Kind kind, std::string text, std::vector<Ast> args, size_t offset) {
     Ast a;
     a.kind = kind;
     a.text = std::move(text);
     a.args = std::move(args);
     a.offset = offset;
+    for (const Ast& arg : a.args) a.depth = std::max(a.depth, arg.depth + 1);
+    if (a.depth > kMaxTreeDepth && !too_deep_) too_deep_ = offset + 1;
     return a;
   }
 
@@ -237,9 +242,15 @@ class Parser {
       do {
         FLOE_ASSIGN_OR_RETURN(Ast item, Expr());
         args.push_back(std::move(item));
+        if (args.size() > kMaxInItems + 1) {
+          return Error(fmt::format("more than {} IN items", kMaxInItems));
+        }
       } while (AcceptSymbol(","));
       FLOE_RETURN_IF_ERROR(ExpectSymbol(")"));
       a = Node(Ast::Kind::kIn, "in", std::move(args), at);
+      // Bound as a chain of ORs, one level per item.
+      a.depth += static_cast<int>(a.args.size());
+      if (a.depth > kMaxTreeDepth && !too_deep_) too_deep_ = at + 1;
     } else if (AcceptKeyword("between")) {
       FLOE_ASSIGN_OR_RETURN(Ast low, Concat());
       FLOE_RETURN_IF_ERROR(ExpectKeyword("and"));
@@ -452,6 +463,7 @@ class Parser {
   std::vector<Token> tokens_;
   size_t pos_ = 0;
   int depth_ = 0;
+  size_t too_deep_ = 0;  // 1 + the offset of the first node past kMaxTreeDepth
 };
 
 }  // namespace

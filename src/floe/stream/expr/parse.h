@@ -59,11 +59,17 @@ struct Ast {
   bool has_else = false;
   bool try_cast = false;
   size_t offset = 0;  // where it starts in the text, for errors
+  int depth = 1;      // of the tree under it
 };
 
 // Parses one expression; kInvalidArgument says what is wrong and at which
-// column (1-based). Nesting deeper than kMaxDepth is refused.
+// column (1-based). Parentheses, NOT and unary minus nested deeper than
+// kMaxDepth, trees deeper than kMaxTreeDepth (a + b + ... is as deep as it
+// is long) and IN lists longer than kMaxInItems are refused: binding and
+// evaluation recurse over the tree.
 inline constexpr int kMaxDepth = 64;
+inline constexpr int kMaxTreeDepth = 256;
+inline constexpr size_t kMaxInItems = 256;
 Result<Ast> Parse(std::string_view text);
 
 }  // namespace floe::stream::expr
