@@ -21,7 +21,9 @@ SEEDS = [
     "regexp_replace(s, '[aeiou]', '<\\\\0>')", "sha256(s)", "hmac_sha256(s, 'key')",
     "date_trunc('week', day)", "date_trunc('quarter', ts)", "current_timestamp() > ts",
     "v.hr + 1", "v.tags[1]", "m['k']", "\"s\" = 'x'", "TIMESTAMPTZ '2026-01-01T00:00:00+02:00'",
-    "1e309", "99999999999999999999", "'unterminated", "CAST(1 AS", "((((n))))",
+    "parse_timestamp(s, '%d/%m/%Y %H:%M', 'Europe/Paris')", "parse_date(s, '%Y-%j')",
+    "to_timezone(ts, 'America/New_York')", "from_timezone(CAST(ts AS timestamp), s)",
+    "parse_timestamp(s, '%s.%f%z', s)", "1e309", "99999999999999999999", "'unterminated", "CAST(1 AS", "((((n))))",
     "(" * 63 + "n" + ")" * 63, "(" * 70 + "n" + ")" * 70, "-" * 80 + "n", "NOT " * 80 + "b",
 ]
 

@@ -1,7 +1,7 @@
 """Pipeline transforms (docs/design/expressions.md) against a real broker: computed columns,
 pseudonyms, casts that fail per record into the dead letters, filters, a route by expression and
-Kafka metadata, read back by PyIceberg and DuckDB and compared with what Python computes from the
-same records."""
+Kafka metadata, wall times in per-record IANA zones across DST changes, read back by PyIceberg and
+DuckDB and compared with what Python (hmac, zoneinfo) computes from the same records."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import hmac
 import json
 import subprocess
 from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
 
 from confluent_kafka import Producer
 
@@ -33,6 +34,8 @@ pipelines:
     input:                                  # read by the steps, kept by no table
       - {{name: subject_key, type: string}}
       - {{name: reading, type: string}}
+      - {{name: site_zone, type: string}}
+      - {{name: visit_local, type: string}}
     transform:
       - set: {{subject: "upper(trim(subject_key))"}}
       - set: {{subject_hash: "hmac_sha256(subject, env('SUBJECT_KEY'))",
@@ -40,7 +43,9 @@ pipelines:
       - filter: "kind <> 'heartbeat'"
       - set: {{day: "date_trunc('day', measured_at)", source_topic: _kafka.topic,
                source_offset: _kafka.offset, trace: "_kafka.headers['trace']",
-               key_text: "_kafka.key"}}
+               key_text: "_kafka.key",
+               visit_at: "parse_timestamp(visit_local, '%d/%m/%Y %H:%M', site_zone)",
+               wall_paris: "to_timezone(measured_at, 'Europe/Paris')"}}
     route: "CASE WHEN kind IN ('vs', 'lb') THEN upper(kind) ELSE 'other' END"
     tables:
       - {{name: tx.vs, when: VS, schema: &cols [
@@ -49,19 +54,29 @@ pipelines:
           {{name: value, type: double}}, {{name: measured_at, type: timestamptz}},
           {{name: day, type: timestamptz}}, {{name: source_topic, type: string}},
           {{name: source_offset, type: long}}, {{name: trace, type: string}},
-          {{name: key_text, type: string}}]}}
+          {{name: key_text, type: string}}, {{name: visit_at, type: timestamptz}},
+          {{name: wall_paris, type: timestamp}}]}}
       - {{name: tx.lb, when: LB, schema: *cols}}
     dead_letters: tx.vitals__dlq
     commit_interval: 200ms
 """
 
 KINDS = ["vs", "vs", "vs", "vs", "lb", "lb", "lb", "heartbeat", "ae", "lb"]
+# Sites in zones with unusual rules, and visit days on which clocks changed somewhere (Apia
+# skipped 2011-12-30 entirely), at every hour: gaps and overlaps are hit many times.
+ZONES = ["Europe/Paris", "America/New_York", "Australia/Lord_Howe", "Asia/Kolkata", "Pacific/Apia",
+         "America/Sao_Paulo", "Europe/Dublin"]
+DAYS = ["29/03/2026", "25/10/2026", "08/03/2026", "01/11/2026", "04/10/2026", "05/04/2026", "30/12/2011",
+        "15/07/2026"]
+WALL = "%d/%m/%Y %H:%M"
 
 
 def record(i: int) -> dict:
     return {"seq": i, "kind": KINDS[i % 10], "subject_key": f"  s-{i % 13:03d} ",
             "reading": "n/a" if i % 50 == 3 else str(60 + i % 40),
-            "measured_at": f"2026-11-{1 + i % 28:02d}T{i % 24:02d}:{i % 60:02d}:00Z"}
+            "measured_at": f"2026-{3 + i % 9:02d}-{1 + i % 28:02d}T{i % 24:02d}:{i % 60:02d}:00Z",
+            "site_zone": ZONES[i % len(ZONES)],
+            "visit_local": f"{DAYS[(i // 7) % len(DAYS)]} {(i // 3) % 24:02d}:{(i * 7) % 60:02d}"}
 
 
 def expected(i: int, topic: str):
@@ -75,8 +90,14 @@ def expected(i: int, topic: str):
         return None, "route"
     subject = r["subject_key"].strip().upper()
     day = r["measured_at"][:10] + "T00:00:00Z"
+    # fold=0, as floe: an ambiguous wall time is the earlier instant, a skipped one uses the
+    # offset from before the change.
+    visit = datetime.strptime(r["visit_local"], WALL).replace(tzinfo=ZoneInfo(r["site_zone"]))
+    measured = datetime.fromisoformat(r["measured_at"].replace("Z", "+00:00"))
+    wall_paris = measured.astimezone(ZoneInfo("Europe/Paris")).strftime("%Y-%m-%dT%H:%M:%S")
     row = (i, r["kind"], subject, hmac.new(KEY.encode(), subject.encode(), hashlib.sha256).hexdigest(),
-           float(r["reading"]), r["measured_at"], day, topic, f"tr-{i}" if i % 2 == 0 else None, f"k{i}")
+           float(r["reading"]), r["measured_at"], day, topic, f"tr-{i}" if i % 2 == 0 else None, f"k{i}",
+           iso(visit), wall_paris)
     return "tx." + r["kind"], row
 
 
@@ -118,12 +139,15 @@ def test_transforms_filters_and_routes_by_expression(kafka, tmp_path):
             # The offset is the record's own; checked apart (it depends on the partitioning).
             assert r["source_offset"] is not None and r["source_offset"] >= 0
             got[(r["seq"], r["kind"], r["subject"], r["subject_hash"], r["value"], iso(r["measured_at"]),
-                 iso(r["day"]), r["source_topic"], r["trace"], r["key_text"])] += 1
+                 iso(r["day"]), r["source_topic"], r["trace"], r["key_text"], iso(r["visit_at"]),
+                 r["wall_paris"].strftime("%Y-%m-%dT%H:%M:%S"))] += 1
         assert got == want[table], (table, sum((got - want[table]).values()), sum((want[table] - got).values()))
         duck_rows = con.execute(
-            "SELECT seq, subject_hash, value, strftime(day AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ') "
+            "SELECT seq, subject_hash, value, strftime(day AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ'), "
+            "strftime(visit_at AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ'), strftime(wall_paris, '%Y-%m-%dT%H:%M:%S') "
             f"FROM iceberg_scan('{t.metadata_location}')").fetchall()
-        assert collections.Counter(duck_rows) == collections.Counter((w[0], w[3], w[4], w[6]) for w in want[table])
+        assert collections.Counter(duck_rows) == collections.Counter(
+            (w[0], w[3], w[4], w[6], w[10], w[11]) for w in want[table])
     # Offsets are the records' own: one record per (partition, offset), none missing.
     offsets = [r["source_offset"] for table in ("tx.vs", "tx.lb")
                for r in cat.load_table(table).scan().to_arrow().to_pylist()]

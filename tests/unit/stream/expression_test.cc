@@ -163,6 +163,46 @@ TEST_F(PipelineExpressionTest, TemporalComparisonsAndTruncation) {
   EXPECT_EQ(Eval("current_timestamp() > ts"), (Rows{"true", "true", "null"}));
 }
 
+TEST_F(PipelineExpressionTest, TimeParsingAndZones) {
+  // Paris turned its clocks forward at 01:00Z on 2026-03-29.
+  EXPECT_EQ(Eval("to_timezone(ts, 'Europe/Paris')"),
+            (Rows{"\"2026-03-29T03:30:00.000000\"", "\"2027-01-01T00:59:59.500000\"", "null"}));
+  EXPECT_EQ(Eval("from_timezone(to_timezone(ts, 'America/New_York'), 'America/New_York') = ts"),
+            (Rows{"true", "true", "null"}));
+  // 02:30 did not happen in Paris that day: the offset from before (+01:00).
+  EXPECT_EQ(Eval("parse_timestamp('29/03/2026 02:30', '%d/%m/%Y %H:%M', 'Europe/Paris')"),
+            (Rows(3, "\"2026-03-29T01:30:00.000000Z\"")));
+  EXPECT_EQ(Eval("parse_timestamp('2026-11-25 13:45 -0500', '%Y-%m-%d %H:%M %z', 'Asia/Tokyo')"),
+            (Rows(3, "\"2026-11-25T18:45:00.000000Z\"")));
+  EXPECT_EQ(Eval("parse_date('2026-060', '%Y-%j')"), (Rows(3, "\"2026-03-01\"")));
+  const Rows bad = Eval("parse_timestamp(s, '%F')");
+  ASSERT_EQ(bad.size(), 3u);
+  EXPECT_EQ(bad[0], "error: '  Alpha ' does not match '%F' at position 1: expected %Y");
+  EXPECT_EQ(bad[2], "null");
+  // A zone per row: looked up per row, a bad one fails only its row.
+  const Rows per_row = Eval(
+      "parse_timestamp('2026-01-01 00:00', '%Y-%m-%d %H:%M', CASE WHEN id = 1 THEN "
+      "'Asia/Kolkata' WHEN id = 2 THEN 'Nowhere/City' END)");
+  ASSERT_EQ(per_row.size(), 3u);
+  EXPECT_EQ(per_row[0], "\"2025-12-31T18:30:00.000000Z\"");
+  EXPECT_EQ(per_row[1].rfind("error: unknown time zone 'Nowhere/City'", 0), 0u) << per_row[1];
+  EXPECT_EQ(per_row[2], "null");
+  EXPECT_EQ(Eval("to_timezone(ts, '+05:30')")[0], "\"2026-03-29T07:00:00.000000\"");
+
+  EXPECT_NE(
+      CompileError("to_timezone(ts, 'Mars/Olympus')").find("unknown time zone 'Mars/Olympus'"),
+      std::string::npos);
+  EXPECT_NE(CompileError("to_timezone(ts, '../../etc/passwd')").find("is not a time zone name"),
+            std::string::npos);
+  EXPECT_NE(CompileError("parse_timestamp(s, '%H:%M')").find("has no year"), std::string::npos);
+  EXPECT_NE(
+      CompileError("parse_timestamp(s, s)").find("the format (argument 2) must be a constant"),
+      std::string::npos);
+  EXPECT_NE(CompileError("to_timezone(CAST(ts AS timestamp), 'UTC')")
+                .find("the first argument must be a timestamptz, not timestamp"),
+            std::string::npos);
+}
+
 TEST_F(PipelineExpressionTest, TypeErrorsAreCompileErrors) {
   EXPECT_EQ(CompileError("s + 1"), "'+' needs numbers, not string and int at column 3");
   EXPECT_EQ(CompileError("d + 1"),
