@@ -9,6 +9,7 @@
 #include <string>
 
 #include "floe/columnar/text_rows.h"
+#include "floe/source/json_content.h"
 #include "floe/util/decimal.h"
 #include "floe/util/json_parse.h"
 
@@ -75,7 +76,7 @@ Status AppendFloat(dom::element v, dom::element_type t, Column* c) {
     return JsonError(e);
   }
   if (std::isfinite(d) && std::fabs(d) > static_cast<double>(std::numeric_limits<F>::max())) {
-    return Status::InvalidArgument("{} is out of range for {}", d, c->type()->ToString());
+    return Status::OutOfRange("{} is out of range for {}", d, c->type()->ToString());
   }
   c->Append(static_cast<F>(d));
   return Status::OK();
@@ -186,8 +187,9 @@ class JsonDecoder::Impl {
     }
   }
 
-  Status AppendParsed(RecordBatch* batch) {
+  Status AppendParsed(RecordBatch* batch, bool unknown_keys_fail) {
     if (!parsed_) return Status::Internal("no parsed record to append");
+    unknown_keys_fail_ = unknown_keys_fail;
     const int64_t row = batch->num_rows;
     Column* columns = batch->columns.data();
     Status status =
@@ -210,7 +212,12 @@ class JsonDecoder::Impl {
     size_t guess = 0;
     for (dom::key_value_pair member : object) {
       const size_t i = FindField(fields, member.key, &guess);
-      if (i == fields.size()) continue;  // not in the schema: skipped
+      if (i == fields.size()) {  // not in the schema: skipped, unless told otherwise
+        if (unknown_keys_fail_ && HasContent(member.value)) {
+          return Status::NotFound("{} is not a field of the table", member.key);
+        }
+        continue;
+      }
       Column* c = column_of(i);
       if (c->length() > row) return Status::InvalidArgument("field {} given twice", fields[i].name);
       FLOE_RETURN_IF_ERROR(AppendValue(member.value, fields[i], c).WithContext(fields[i].name));
@@ -260,8 +267,8 @@ class JsonDecoder::Impl {
         int64_t n = 0;
         if (t != dom::element_type::INT64) {
           if (t == dom::element_type::UINT64) {
-            return Status::InvalidArgument("{} is out of range for {}",
-                                           v.get_uint64().value_unsafe(), type.ToString());
+            return Status::OutOfRange("{} is out of range for {}", v.get_uint64().value_unsafe(),
+                                      type.ToString());
           }
           return WrongType(type, t == dom::element_type::DOUBLE ? "a fraction" : TypeName(t));
         }
@@ -270,7 +277,7 @@ class JsonDecoder::Impl {
           c->Append(n);
         } else if (n < std::numeric_limits<int32_t>::min() ||
                    n > std::numeric_limits<int32_t>::max()) {
-          return Status::InvalidArgument("{} is out of range for int", n);
+          return Status::OutOfRange("{} is out of range for int", n);
         } else {
           c->Append(static_cast<int32_t>(n));
         }
@@ -344,6 +351,7 @@ class JsonDecoder::Impl {
   std::string padded_;
   dom::object object_;  // the last record Parse read, while parsed_
   bool parsed_ = false;
+  bool unknown_keys_fail_ = false;
 };
 
 JsonDecoder::JsonDecoder(size_t max_record_bytes)
@@ -354,7 +362,7 @@ JsonDecoder& JsonDecoder::operator=(JsonDecoder&&) noexcept = default;
 
 Status JsonDecoder::Append(std::string_view json, RecordBatch* batch) {
   FLOE_RETURN_IF_ERROR(impl_->Parse(json));
-  return impl_->AppendParsed(batch);
+  return impl_->AppendParsed(batch, false);
 }
 
 Status JsonDecoder::Parse(std::string_view json) {
@@ -365,8 +373,8 @@ std::optional<std::string> JsonDecoder::Scalar(std::string_view pointer) {
   return impl_->Scalar(pointer);
 }
 
-Status JsonDecoder::AppendParsed(RecordBatch* batch) {
-  return impl_->AppendParsed(batch);
+Status JsonDecoder::AppendParsed(RecordBatch* batch, bool unknown_keys_fail) {
+  return impl_->AppendParsed(batch, unknown_keys_fail);
 }
 
 }  // namespace floe::source

@@ -17,7 +17,10 @@
 //   struct / list / map     object / array / object with the keys as strings
 // A record that is not one JSON object, a value of the wrong type, or a
 // record past max_record_bytes is an error for that record alone: the batch
-// is left as it was, ready for the next record.
+// is left as it was, ready for the next record. A number past its column's
+// range is kOutOfRange, and in strict mode (AppendParsed's
+// unknown_keys_fail) a key the schema lacks, holding a value, is kNotFound:
+// the two errors schema evolution can cure (json_schema_evolution.h).
 #pragma once
 
 #include <memory>
@@ -53,7 +56,7 @@ class JsonDecoder {
   // "/source/system") of the parsed record, as text; nullopt when absent,
   // null or another kind of value.
   std::optional<std::string> Scalar(std::string_view pointer);
-  Status AppendParsed(RecordBatch* batch);
+  Status AppendParsed(RecordBatch* batch, bool unknown_keys_fail = false);
 
  private:
   class Impl;

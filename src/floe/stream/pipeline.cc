@@ -196,7 +196,30 @@ void Pipeline::Process(const source::KafkaMessage& message) {
       stage = "route";
       failed = Status::InvalidArgument("{}", why);
     } else if (table->Needs(tp, offset)) {
-      failed = decoder_.AppendParsed(&table->batch());
+      failed = decoder_.AppendParsed(&table->batch(), table->evolves());
+      if (!failed.ok() && table->evolves() &&
+          (failed.code() == StatusCode::kNotFound || failed.code() == StatusCode::kOutOfRange)) {
+        Result<std::optional<source::SchemaEvolution>> evolved = table->SchemaFor(*value);
+        if (!evolved.ok()) {
+          failed = evolved.status();
+        } else if (*evolved) {
+          // The record waits for its table's new schema: the poll ends
+          // before it (Run), and it is read again after the change.
+          evolve_ = Evolution{table, std::string(*value)};
+          if (cached_range_->first == offset) {
+            polled_.erase(tp);
+            cached_partition_ = -1;
+          } else {
+            cached_range_->second = offset - 1;
+          }
+          --polled_records_;
+          polled_bytes_ -= static_cast<int64_t>(value->size());
+          return;
+        } else {
+          // Nothing to add after all (keys without values): stored as is.
+          failed = decoder_.AppendParsed(&table->batch());
+        }
+      }
     } else if (dead_letters_->Needs(tp, offset)) {
       // Only the dead letters still need it (read again after a rewind):
       // decode to learn whether it is one.
@@ -278,6 +301,27 @@ Status Pipeline::SeekToNeeds() {
   return Status::OK();
 }
 
+Status Pipeline::EvolveAndReadAgain() {
+  const Evolution evolution = *std::exchange(evolve_, std::nullopt);
+  // Rows held were decoded for the old schema: they are committed first.
+  FLOE_RETURN_IF_ERROR(CommitAll(/*force=*/true));
+  if (evolution.table->pending_rows() == 0) {
+    Result<std::vector<std::string>> changes = evolution.table->EvolveSchema(evolution.record);
+    if (!changes.ok()) {
+      spdlog::warn("pipeline {}: schema of {} not changed: {}", config_.name,
+                   evolution.table->id().ToString(), changes.status().ToString());
+    } else if (!changes->empty()) {
+      std::lock_guard lock(stats_mutex_);
+      ++stats_.schema_changes;
+      spdlog::info("pipeline {}: schema of {} evolved (schema {}): {}", config_.name,
+                   evolution.table->id().ToString(), evolution.table->schema().schema_id(),
+                   fmt::join(*changes, ", "));
+    }
+  }
+  // The record comes again, and after it the rest of the poll.
+  return SeekToNeeds();
+}
+
 Status Pipeline::CommitAll(bool force) {
   const auto now = Clock::now();
   // A table that got no rows records its offsets now and then, so that a
@@ -352,8 +396,12 @@ Status Pipeline::Run(const std::atomic<bool>& stop) {
     // sought every partition back: what the poll returned before it would
     // otherwise be taken ahead of the records it goes back for.
     if (rewind_epoch_ != epoch) messages.clear();
-    for (const source::KafkaMessage& m : messages) Process(m);
+    for (const source::KafkaMessage& m : messages) {
+      Process(m);
+      if (evolve_) break;
+    }
     AdvanceAll();
+    if (evolve_) FLOE_RETURN_IF_ERROR(EvolveAndReadAgain());
     for (TableTarget* target : targets()) FLOE_RETURN_IF_ERROR(target->Flush(kBatchRows));
     if (Clock::now() >= next_commit) {
       FLOE_RETURN_IF_ERROR(CommitAll(/*force=*/false));

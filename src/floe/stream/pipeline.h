@@ -23,13 +23,14 @@ namespace floe::stream {
 
 // Counters since the start, for progress lines and metrics.
 struct PipelineStats {
-  int64_t records = 0;       // consumed (each once, re-reads after a rewind not counted)
-  int64_t bytes = 0;         // of their values
-  int64_t rows = 0;          // committed to the tables
-  int64_t dead_letters = 0;  // committed to the dead-letter table
-  int64_t filtered = 0;      // dropped by a transform's filter
-  int64_t commits = 0;       // snapshots
-  int64_t rewinds = 0;       // commits that did not take effect and were read again
+  int64_t records = 0;         // consumed (each once, re-reads after a rewind not counted)
+  int64_t bytes = 0;           // of their values
+  int64_t rows = 0;            // committed to the tables
+  int64_t dead_letters = 0;    // committed to the dead-letter table
+  int64_t filtered = 0;        // dropped by a transform's filter
+  int64_t commits = 0;         // snapshots
+  int64_t rewinds = 0;         // commits that did not take effect and were read again
+  int64_t schema_changes = 0;  // schemas evolved from the records
   int64_t last_commit_ms = 0;
 };
 
@@ -67,6 +68,9 @@ class Pipeline : public source::KafkaConsumer::Listener {
   // that did not take effect.
   Status CommitAll(bool force);
   Status SeekToNeeds();
+  // A record needs a schema its table lacks (evolve_): commits every table,
+  // commits the table's new schema, and reads on from that record.
+  Status EvolveAndReadAgain();
 
   PipelineConfig config_;
   catalog::Catalog& catalog_;
@@ -91,6 +95,11 @@ class Pipeline : public source::KafkaConsumer::Listener {
   std::vector<const source::KafkaMessage*> input_messages_;  // per row of transform_->input()
   std::vector<TopicPartition> input_partitions_;             // the same rows' partitions
   int64_t polled_filtered_ = 0;
+  struct Evolution {
+    TableTarget* table;
+    std::string record;
+  };
+  std::optional<Evolution> evolve_;                // set by Process: the poll ends there
   Status error_;                                   // the first fatal error a rebalance callback hit
   uint64_t rewind_epoch_ = 0;                      // counts SeekToNeeds
   int64_t polled_records_ = 0, polled_bytes_ = 0;  // of the poll being processed

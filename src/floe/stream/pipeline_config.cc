@@ -217,7 +217,10 @@ void ReadTable(Reader& r, const YAML::Node& node, const std::string& path, Table
       out->id = *id;
     return;
   }
-  if (!r.Map(node, path, {"name", "schema", "partition_by", "properties", "when"})) return;
+  if (!r.Map(node, path,
+             {"name", "schema", "evolve_schema", "partition_by", "properties", "when"})) {
+    return;
+  }
   out->when = r.Scalar(node, path, "when", false).value_or("");
   if (auto name = r.Scalar(node, path, "name", true)) {
     auto id = catalog::TableIdentifier::Parse(*name);
@@ -226,7 +229,13 @@ void ReadTable(Reader& r, const YAML::Node& node, const std::string& path, Table
     else
       out->id = *id;
   }
-  if (node["schema"].IsDefined()) {
+  if (node["schema"].IsDefined() && node["schema"].IsScalar()) {
+    out->infer_schema = node["schema"].Scalar() == "infer";
+    if (!out->infer_schema) {
+      r.Error(Reader::Join(path, "schema"), node["schema"],
+              "expected a list of fields, or `infer` to take them from the records");
+    }
+  } else if (node["schema"].IsDefined()) {
     int32_t next_id = 1;
     auto fields = r.ReadFields(node["schema"], Reader::Join(path, "schema"), &next_id);
     if (fields) {
@@ -238,6 +247,8 @@ void ReadTable(Reader& r, const YAML::Node& node, const std::string& path, Table
       }
     }
   }
+  out->evolve_schema =
+      node["evolve_schema"].IsDefined() ? r.Bool(node, path, "evolve_schema") : out->infer_schema;
   out->partition_by = r.Scalar(node, path, "partition_by", false).value_or("");
   if (!out->partition_by.empty()) {
     if (!out->schema) {
@@ -333,7 +344,7 @@ void ReadTables(Reader& r, const YAML::Node& node, const std::string& path, Pipe
     return;
   } else {
     for (size_t i = 0; i < node["tables"].size(); ++i) {
-      ReadTable(r, node["tables"][i], fmt::format("{}.tables[{}]", path, i),
+      ReadTable(r, node["tables"][i], Reader::Join(path, fmt::format("tables[{}]", i)),
                 &out->tables.emplace_back());
     }
   }
@@ -413,6 +424,18 @@ void ReadPipeline(Reader& r, const YAML::Node& node, const std::string& path, Pi
   }
   ReadTransform(r, node, path, out);
   ReadTables(r, node, path, out);
+  if (Transform::Needed(*out)) {
+    for (size_t i = 0; i < out->tables.size(); ++i) {
+      if (out->tables[i].infer_schema || out->tables[i].evolve_schema) {
+        const std::string at = node["tables"].IsDefined()
+                                   ? Reader::Join(path, fmt::format("tables[{}]", i))
+                                   : Reader::Join(path, "table");
+        r.Error(at, node,
+                "schema: infer and evolve_schema need a pipeline without transforms (with them, "
+                "the columns come from expressions over a declared input)");
+      }
+    }
+  }
   if (auto dlq = r.Scalar(node, path, "dead_letters", false)) {
     auto id = catalog::TableIdentifier::Parse(*dlq);
     if (!id.ok()) {

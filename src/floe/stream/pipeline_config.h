@@ -58,7 +58,14 @@ struct TableConfig {
   catalog::TableIdentifier id;
   std::string when;              // the route value that picks this table
   std::optional<Schema> schema;  // for creating the table
-  std::string partition_by;      // ParsePartitionSpec's text
+  // `schema: infer`: created with no columns when missing; the records'
+  // fields become its columns (evolve_schema).
+  bool infer_schema = false;
+  // New fields of the records become optional columns, numbers past int's
+  // or float's range widen them (source/json_schema_evolution.h). Default:
+  // on for an inferred schema, off otherwise.
+  bool evolve_schema = false;
+  std::string partition_by;  // ParsePartitionSpec's text
   catalog::Properties properties;
 };
 

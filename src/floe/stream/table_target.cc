@@ -6,7 +6,10 @@
 #include <chrono>
 
 #include "floe/catalog/table_append.h"
+#include "floe/catalog/table_commit.h"
 #include "floe/iceberg/table_builder.h"
+#include "floe/iceberg/table_update.h"
+#include "floe/source/json_schema_evolution.h"
 
 namespace floe::stream {
 namespace {
@@ -33,21 +36,35 @@ Result<iceberg::TableMetadata> LoadMetadata(catalog::Catalog& catalog,
   return iceberg::ReadTableMetadataFile(catalog.io(), location);
 }
 
+// What `record` adds to m's current schema; partition sources keep their types.
+Result<std::optional<source::SchemaEvolution>> EvolveFor(std::string_view record,
+                                                         const iceberg::TableMetadata& m) {
+  source::EvolutionLimits limits;
+  for (const iceberg::PartitionSpec& spec : m.specs) {
+    for (const iceberg::PartitionField& f : spec.fields) limits.fixed_types.insert(f.source_id);
+  }
+  return source::EvolveSchemaFor(record, *m.CurrentSchema(), m.last_column_id, limits);
+}
+
 }  // namespace
 
 Result<std::unique_ptr<TableTarget>> TableTarget::Open(catalog::Catalog& catalog,
                                                        const TableConfig& create,
                                                        TargetSettings settings) {
   auto t = std::make_unique<TableTarget>(Private{}, catalog, create.id, std::move(settings));
+  t->evolves_ = create.evolve_schema;
   auto loaded = LoadMetadata(catalog, create.id);
-  if (!loaded.ok() && loaded.status().code() == StatusCode::kNotFound && create.schema) {
+  if (!loaded.ok() && loaded.status().code() == StatusCode::kNotFound &&
+      (create.schema || create.infer_schema)) {
+    // An inferred table starts with no columns: its first record adds them.
+    const Schema schema = create.schema.value_or(Schema());
     FLOE_ASSIGN_OR_RETURN(iceberg::PartitionSpec spec,
-                          iceberg::ParsePartitionSpec(create.partition_by, *create.schema));
+                          iceberg::ParsePartitionSpec(create.partition_by, schema));
     catalog::Properties properties = create.properties;
     FLOE_ASSIGN_OR_RETURN(const int format_version, iceberg::TakeFormatVersion(&properties));
     FLOE_ASSIGN_OR_RETURN(
         iceberg::TableMetadata metadata,
-        iceberg::NewTableMetadata(*create.schema, spec, iceberg::SortOrder{},
+        iceberg::NewTableMetadata(schema, spec, iceberg::SortOrder{},
                                   catalog::DefaultTableLocation(t->settings_.warehouse, create.id),
                                   std::move(properties), format_version));
     Status ns = catalog.CreateNamespace(create.id.ns, {});
@@ -280,6 +297,39 @@ Result<TableTarget::CommitReport> TableTarget::Commit() {
   report.reason = failed.ToString();
   report.rows = report.files = report.bytes = 0;
   return report;
+}
+
+Result<std::optional<source::SchemaEvolution>> TableTarget::SchemaFor(
+    std::string_view record) const {
+  return EvolveFor(record, metadata_);
+}
+
+Result<std::vector<std::string>> TableTarget::EvolveSchema(std::string_view record) {
+  if (pending_rows() != 0) return Status::Internal("schema change with rows held");
+  std::vector<std::string> changes;
+  Status refused;
+  auto change = [&](iceberg::TableMetadata& m) -> Status {
+    changes.clear();
+    Result<std::optional<source::SchemaEvolution>> evolved = EvolveFor(record, m);
+    if (!evolved.ok()) {  // not the catalog's fault: no retry
+      refused = evolved.status();
+      return Status::OK();
+    }
+    if (!*evolved) return Status::OK();  // made already
+    FLOE_ASSIGN_OR_RETURN(const int32_t schema_id, iceberg::AddSchema((*evolved)->schema, &m));
+    m.current_schema_id = schema_id;
+    changes = std::move((*evolved)->changes);
+    return Status::OK();
+  };
+  // Each attempt, a retry after an unknown outcome included, works the
+  // change out again on the table as it is, so it never applies twice.
+  FLOE_ASSIGN_OR_RETURN(catalog::CommitResult committed, RetryCatalog("evolving schema", id_, [&] {
+                          return catalog::CommitTableChange(catalog_, id_, change);
+                        }));
+  metadata_ = std::move(committed.metadata);
+  batch_ = RecordBatch::Empty(*metadata_.CurrentSchema());
+  if (!refused.ok()) return refused;
+  return changes;
 }
 
 }  // namespace floe::stream

@@ -14,6 +14,7 @@
 
 #include "floe/catalog/catalog.h"
 #include "floe/catalog/data_file_writer.h"
+#include "floe/source/json_schema_evolution.h"
 #include "floe/stream/offsets.h"
 #include "floe/stream/pipeline_config.h"
 
@@ -40,6 +41,8 @@ class TableTarget {
 
   const catalog::TableIdentifier& id() const { return id_; }
   const Schema& schema() const { return batch_.schema; }
+  // Whether records may evolve the table's schema (TableConfig::evolve_schema).
+  bool evolves() const { return evolves_; }
   // Rows decoded for the table, not yet handed to its files.
   RecordBatch& batch() { return batch_; }
 
@@ -95,6 +98,16 @@ class TableTarget {
   // catalog's when even reloading the table failed; the pipeline retries.
   Result<CommitReport> Commit();
 
+  // Commits the schema `record` needs (source/json_schema_evolution.h) as
+  // a schema change of its own, worked out again on the table as it is at
+  // each attempt (another worker may have made it already), and takes the
+  // new schema for the rows that follow. Returns the changes made (none
+  // when the table had them). REQUIRES: pending_rows() == 0, since rows
+  // held were decoded for the old schema.
+  Result<std::vector<std::string>> EvolveSchema(std::string_view record);
+  // What `record` would add to the schema (nullopt: nothing), without committing.
+  Result<std::optional<source::SchemaEvolution>> SchemaFor(std::string_view record) const;
+
  private:
   struct PartitionState {
     std::optional<int64_t> recorded;  // in the table, as of the last load or commit
@@ -109,6 +122,7 @@ class TableTarget {
   catalog::Catalog& catalog_;
   catalog::TableIdentifier id_;
   TargetSettings settings_;
+  bool evolves_ = false;
   iceberg::TableMetadata metadata_;  // as last loaded or committed
   iceberg::PartitionSpec spec_;      // the writer's
   std::unique_ptr<catalog::DataFileWriter> writer_;

@@ -122,6 +122,52 @@ tables: [{name: a.x, when: VS}, {name: a.y, when: VS}, {name: a.x}]
   }
 }
 
+TEST(PipelineConfigTest, InferredAndEvolvingSchemas) {
+  std::vector<ConfigError> errors;
+  auto pipelines = ParsePipelines(R"(
+name: p
+source: {kafka: {bootstrap_servers: b, topics: [t]}}
+route: kind
+tables:
+  - {name: a.inferred, when: x, schema: infer}
+  - {name: a.fixed, when: y, schema: infer, evolve_schema: false}
+  - {name: a.declared, when: z, schema: [{name: id, type: long}], evolve_schema: true}
+  - {name: a.plain, when: w, schema: [{name: id, type: long}]}
+)",
+                                  &errors);
+  ASSERT_TRUE(pipelines) << Errors(errors);
+  const std::vector<TableConfig>& t = (*pipelines)[0].tables;
+  EXPECT_TRUE(t[0].infer_schema && t[0].evolve_schema);
+  EXPECT_TRUE(t[1].infer_schema && !t[1].evolve_schema);
+  EXPECT_TRUE(!t[2].infer_schema && t[2].evolve_schema && t[2].schema);
+  EXPECT_TRUE(!t[3].infer_schema && !t[3].evolve_schema);
+  errors.clear();
+  EXPECT_FALSE(ParsePipelines(R"yaml(
+name: p
+source: {kafka: {bootstrap_servers: b, topics: [t]}}
+table: {name: a.x, schema: guess, partition_by: "bucket(2, id)"}
+)yaml",
+                              &errors));
+  const std::string text = Errors(errors);
+  for (const char* expected :
+       {"table.schema: expected a list of fields, or `infer`", "table.partition_by: needs"}) {
+    EXPECT_NE(text.find(expected), std::string::npos) << expected << " not in\n" << text;
+  }
+  errors.clear();
+  EXPECT_FALSE(ParsePipelines(R"yaml(
+name: p
+source: {kafka: {bootstrap_servers: b, topics: [t]}}
+input: [{name: raw, type: string}]
+transform: [{set: {id: "CAST(raw AS long)"}}]
+table: {name: a.x, schema: infer}
+)yaml",
+                              &errors));
+  EXPECT_NE(Errors(errors).find(
+                "table: schema: infer and evolve_schema need a pipeline without transforms"),
+            std::string::npos)
+      << Errors(errors);
+}
+
 TEST(PipelineConfigTest, ParsesSizesAndDurations) {
   EXPECT_EQ(ParseByteSize("4096"), 4096);
   EXPECT_EQ(ParseByteSize("128MiB"), int64_t{128} << 20);
