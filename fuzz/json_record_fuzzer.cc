@@ -2,14 +2,18 @@
 // into rows of a table's schema, source/json_decoder.h): the bytes of
 // untrusted producers. Whatever the input, a record is appended whole or not
 // at all: every column keeps the batch's row count, and a refused record
-// leaves the batch as it was. The first byte picks one-step Append or
-// Parse + Scalar + AppendParsed (the routing path).
+// leaves the batch as it was. The first byte picks one-step Append,
+// Parse + Scalar + AppendParsed (the routing path), or the schema
+// evolution path: a strict AppendParsed and, when it refuses for a key or a
+// range, EvolveSchemaFor, whose schema must be valid, keep every old field
+// and then decode the record.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <string_view>
 
 #include "floe/source/json_decoder.h"
+#include "floe/source/json_schema_evolution.h"
 
 namespace {
 
@@ -46,6 +50,31 @@ void CheckLengths(const floe::RecordBatch& batch) {
   }
 }
 
+// The strict decode, and what evolution makes of a record it refuses.
+void EvolveAndDecode(const floe::Schema& schema, std::string_view text) {
+  static floe::source::JsonDecoder decoder(1 << 20);
+  floe::RecordBatch batch = floe::RecordBatch::Empty(schema);
+  if (!decoder.Parse(text).ok()) return;
+  const floe::Status strict = decoder.AppendParsed(&batch, true);
+  if (strict.code() != floe::StatusCode::kNotFound &&
+      strict.code() != floe::StatusCode::kOutOfRange) {
+    return;
+  }
+  auto evolved = floe::source::EvolveSchemaFor(text, schema, schema.HighestFieldId());
+  if (!evolved.ok() || !*evolved) return;
+  const floe::Schema& next = (*evolved)->schema;
+  if (!next.Validate().ok() || next.HighestFieldId() > (*evolved)->last_column_id) std::abort();
+  for (const floe::NestedField& f : schema.fields()) {
+    if (next.FindById(f.id) == nullptr) std::abort();
+  }
+  // The record's keys are all fields now: only a value of a wrong kind may refuse it.
+  floe::RecordBatch evolved_batch = floe::RecordBatch::Empty(next);
+  if (!decoder.Parse(text).ok()) std::abort();
+  const floe::Status again = decoder.AppendParsed(&evolved_batch, true);
+  if (again.code() == floe::StatusCode::kNotFound) std::abort();
+  CheckLengths(evolved_batch);
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -60,7 +89,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   const std::string_view text(reinterpret_cast<const char*>(data) + 1, size - 1);
   floe::Status s;
-  if (data[0] % 2 == 0) {
+  if (data[0] % 3 == 2) {
+    EvolveAndDecode(schema, text);
+    return 0;
+  }
+  if (data[0] % 3 == 0) {
     s = decoder.Append(text, &batch);
   } else if (s = decoder.Parse(text); s.ok()) {
     (void)decoder.Scalar("/s");

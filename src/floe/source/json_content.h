@@ -1,7 +1,7 @@
 // Whether a JSON value carries anything to store: a scalar other than null,
 // or an array or object with such a value somewhere inside. Schema evolution
 // types only such values (json_schema_evolution.h), and the decoder's strict
-// mode refuses only unknown keys that hold one, so that both agree on what
+// mode refuses only unknown keys (named, not "") that hold one, so that both agree on what
 // a record would add. Internal to source/.
 #pragma once
 

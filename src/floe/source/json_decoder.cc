@@ -213,7 +213,7 @@ class JsonDecoder::Impl {
     for (dom::key_value_pair member : object) {
       const size_t i = FindField(fields, member.key, &guess);
       if (i == fields.size()) {  // not in the schema: skipped, unless told otherwise
-        if (unknown_keys_fail_ && HasContent(member.value)) {
+        if (unknown_keys_fail_ && !member.key.empty() && HasContent(member.value)) {
           return Status::NotFound("{} is not a field of the table", member.key);
         }
         continue;
