@@ -53,14 +53,23 @@ Status RunServer(const ServerOptions& o) {
     FLOE_ASSIGN_OR_RETURN(pipelines, LoadPipelineConfig(o.config));
   }
 
-  FLOE_ASSIGN_OR_RETURN(auto http, server::HttpServer::Bind(o.http, [service](const auto& r) {
-                          return service->Handle(r);
-                        }));
+  // GET /metrics: the pipelines' figures for Prometheus; every other path
+  // is the catalog's.
+  stream::PipelineGroup group;
+  auto handle = [service, &group](const server::HttpRequest& r) {
+    if (r.path == "/metrics" && (r.method == "GET" || r.method == "HEAD")) {
+      server::HttpResponse response;
+      response.content_type = "text/plain; version=0.0.4; charset=utf-8";
+      response.body = group.MetricsText();
+      return response;
+    }
+    return service->Handle(r);
+  };
+  FLOE_ASSIGN_OR_RETURN(auto http, server::HttpServer::Bind(o.http, handle));
   std::fprintf(stderr, "floe server listening on http://%s:%d (warehouse %s)\n",
                o.http.host.c_str(), http->port(), warehouse.c_str());
   std::fflush(stderr);
   // The pipelines commit through their own connections to the same catalog.
-  stream::PipelineGroup group;
   if (!pipelines.empty()) {
     const size_t count = pipelines.size();
     FLOE_RETURN_IF_ERROR(group.Start(

@@ -241,6 +241,15 @@ Result<std::pair<int64_t, int64_t>> KafkaConsumer::Watermarks(const TopicPartiti
   return QueryWatermarks(rk_, tp);
 }
 
+std::optional<int64_t> KafkaConsumer::CachedHighWatermark(const TopicPartition& tp) {
+  int64_t low = -1, high = -1;
+  if (rd_kafka_get_watermark_offsets(rk_, tp.topic.c_str(), tp.partition, &low, &high) != 0 ||
+      high < 0) {
+    return std::nullopt;
+  }
+  return high;
+}
+
 void KafkaConsumer::CommitForMonitoring(const stream::OffsetMap& next_offsets) {
   if (next_offsets.empty()) return;
   PartitionList list = NewList(next_offsets.size());

@@ -100,6 +100,11 @@ class KafkaConsumer {
   // partition's leader). Safe to call from the listener.
   Result<std::pair<int64_t, int64_t>> Watermarks(const TopicPartition& tp);
 
+  // The offset after the last record of `tp` as of the last fetch (no
+  // request: librdkafka keeps it from each fetch response); nullopt before
+  // the first fetch. For lag figures.
+  std::optional<int64_t> CachedHighWatermark(const TopicPartition& tp);
+
   // Kafka's committed offsets, for monitoring (consumer-group lag): async,
   // errors only logged.
   void CommitForMonitoring(const stream::OffsetMap& next_offsets);

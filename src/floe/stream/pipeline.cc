@@ -164,6 +164,9 @@ void Pipeline::Process(const source::KafkaMessage& message) {
     cached_range_ = &it->second;
   }
   if (!cached_owned_) return;
+  if (const std::optional<int64_t> ts = message.timestamp_ms(); ts && *ts > newest_timestamp_ms_) {
+    newest_timestamp_ms_ = *ts;
+  }
   const TopicPartition& tp = cached_tp_;
   const int64_t offset = message.offset();
   cached_range_->second = offset;
@@ -328,7 +331,8 @@ Status Pipeline::CommitAll(bool force) {
   // restart need not read far back for it; at the end, always.
   const auto idle =
       std::max<Clock::duration>(config_.commit_interval * 30, std::chrono::seconds(10));
-  bool rewound = false;
+  bool rewound = false, committed = false;
+  const int64_t newest_ms = newest_timestamp_ms_;  // every record up to it is in these commits
   const std::vector<TableTarget*> all = targets();
   for (size_t i = 0; i < all.size(); ++i) {
     TableTarget* target = all[i];
@@ -338,26 +342,43 @@ Status Pipeline::CommitAll(bool force) {
     const auto started = Clock::now();
     FLOE_ASSIGN_OR_RETURN(TableTarget::CommitReport report, target->Commit());
     last = Clock::now();
-    const double ms = std::chrono::duration<double, std::milli>(last - started).count();
+    const double seconds = std::chrono::duration<double>(last - started).count();
+    const std::string table = target->id().ToString();
     if (report.outcome == TableTarget::Outcome::kRewound) {
       rewound = true;
-      std::lock_guard lock(stats_mutex_);
-      ++stats_.rewinds;
+      {
+        std::lock_guard lock(stats_mutex_);
+        ++stats_.rewinds;
+        ++stats_.tables[table].rewinds;
+      }
       spdlog::warn("pipeline {}: commit to {} did not take effect, reading again: {}", config_.name,
-                   target->id().ToString(), report.reason);
+                   table, report.reason);
       continue;
     }
     if (report.outcome != TableTarget::Outcome::kCommitted) continue;
+    committed = true;
     {
       std::lock_guard lock(stats_mutex_);
       ++stats_.commits;
       (target == dead_letters_.get() ? stats_.dead_letters : stats_.rows) += report.rows;
       stats_.last_commit_ms = catalog::NowMillis();
+      TableStats& t = stats_.tables[table];
+      t.rows += report.rows;
+      t.files += report.files;
+      t.bytes += report.bytes;
+      ++t.commits;
+      t.retries += std::max<int64_t>(report.attempts - 1, 0);
+      t.commit_seconds += seconds;
+      const auto bucket = std::lower_bound(kCommitBuckets.begin(), kCommitBuckets.end(), seconds);
+      if (bucket != kCommitBuckets.end()) ++t.latency_counts[bucket - kCommitBuckets.begin()];
     }
+    // One line per commit, its figures as JSON after "committed ".
     spdlog::info(
-        "pipeline {}: committed {} rows in {} files to {} (snapshot {}, {} attempt(s), {:.1f} ms)",
-        config_.name, report.rows, report.files, target->id().ToString(), report.snapshot_id,
-        report.attempts, ms);
+        "pipeline {}: committed {{\"table\": \"{}\", \"snapshot\": {}, \"rows\": {}, \"files\": "
+        "{}, "
+        "\"bytes\": {}, \"attempts\": {}, \"ms\": {:.1f}}}",
+        config_.name, table, report.snapshot_id, report.rows, report.files, report.bytes,
+        report.attempts, seconds * 1000);
   }
   if (rewound) FLOE_RETURN_IF_ERROR(SeekToNeeds());
   // Kafka's committed offsets: for lag monitors only, never read back.
@@ -373,6 +394,24 @@ Status Pipeline::CommitAll(bool force) {
     if (all_recorded && lowest) monitoring[tp] = *lowest;
   }
   consumer_->CommitForMonitoring(monitoring);
+  std::map<TopicPartition, int64_t> lag;
+  for (const TopicPartition& tp : assigned_) {
+    const std::optional<int64_t> high = consumer_->CachedHighWatermark(tp);
+    if (!high) continue;
+    // From what every table recorded, else from where reading goes on.
+    int64_t from = -1;
+    if (auto it = monitoring.find(tp); it != monitoring.end()) from = it->second;
+    for (TableTarget* target : all) {
+      const std::optional<int64_t> needs = target->NeedsFrom(tp);
+      if (from < 0 && needs) from = *needs;
+    }
+    if (from >= 0) lag[tp] = std::max<int64_t>(*high - from, 0);
+  }
+  std::lock_guard lock(stats_mutex_);
+  stats_.lag = std::move(lag);
+  if (committed && newest_ms >= 0) {
+    stats_.freshness_seconds = static_cast<double>(catalog::NowMillis() - newest_ms) / 1000.0;
+  }
   return Status::OK();
 }
 

@@ -5,8 +5,10 @@
 // run on the writer's own pool. docs/design/streaming.md has the protocol.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <chrono>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -21,6 +23,20 @@
 
 namespace floe::stream {
 
+// Upper bounds (seconds) of the commit latency histogram's buckets.
+inline constexpr std::array<double, 10> kCommitBuckets = {0.005, 0.01, 0.025, 0.05, 0.1,
+                                                          0.25,  0.5,  1,     2.5,  10};
+
+// One table's share, since the start.
+struct TableStats {
+  int64_t rows = 0, files = 0, bytes = 0, commits = 0;
+  int64_t retries = 0;  // attempts past the first, of commits that took effect
+  int64_t rewinds = 0;
+  double commit_seconds = 0;                                    // summed over commits
+  std::array<int64_t, kCommitBuckets.size()> latency_counts{};  // per bucket, not cumulative
+  // Commits slower than the last bucket are counted in `commits` only.
+};
+
 // Counters since the start, for progress lines and metrics.
 struct PipelineStats {
   int64_t records = 0;         // consumed (each once, re-reads after a rewind not counted)
@@ -32,6 +48,11 @@ struct PipelineStats {
   int64_t rewinds = 0;         // commits that did not take effect and were read again
   int64_t schema_changes = 0;  // schemas evolved from the records
   int64_t last_commit_ms = 0;
+  // At the last commit: its end minus the newest committed record's Kafka
+  // timestamp; -1 before any.
+  double freshness_seconds = -1;
+  std::map<std::string, TableStats> tables;  // by name, dead letters included
+  std::map<TopicPartition, int64_t> lag;     // assigned partitions, as of the last commit
 };
 
 class Pipeline : public source::KafkaConsumer::Listener {
@@ -103,6 +124,7 @@ class Pipeline : public source::KafkaConsumer::Listener {
   Status error_;                                   // the first fatal error a rebalance callback hit
   uint64_t rewind_epoch_ = 0;                      // counts SeekToNeeds
   int64_t polled_records_ = 0, polled_bytes_ = 0;  // of the poll being processed
+  int64_t newest_timestamp_ms_ = -1;               // of the records processed so far
   mutable std::mutex stats_mutex_;
   PipelineStats stats_;
 };

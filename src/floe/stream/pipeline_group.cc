@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "floe/stream/pipeline_metrics.h"
+
 namespace floe::stream {
 
 PipelineGroup::~PipelineGroup() {
@@ -63,6 +65,14 @@ void PipelineGroup::LogProgress(double seconds) {
         r->pipeline->config().name, s.records, rate, s.rows, s.dead_letters, s.commits, s.rewinds);
     r->last = s;
   }
+}
+
+std::string PipelineGroup::MetricsText() const {
+  std::vector<PipelineFigures> figures;
+  for (const auto& r : running_) {
+    figures.push_back({r->pipeline->config().name, !r->finished, r->pipeline->stats()});
+  }
+  return PrometheusText(figures);
 }
 
 }  // namespace floe::stream

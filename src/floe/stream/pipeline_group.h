@@ -33,6 +33,9 @@ class PipelineGroup {
   Status Wait();
   // One progress line per pipeline since the last call.
   void LogProgress(double seconds_since_last);
+  // Every pipeline's figures for GET /metrics (stream/pipeline_metrics.h).
+  // Thread-safe once Start returned.
+  std::string MetricsText() const;
 
  private:
   struct Running {
