@@ -50,7 +50,7 @@ Status Pipeline::Open() {
   settings.warehouse = warehouse_;
   settings.target_file_bytes = config_.target_file_bytes;
   // The budget: half for rows on their way into files, a quarter for
-  // Kafka's fetch queue, the rest for decoding and the catalog.
+  // Kafka's fetch queue (below), the rest for decoding and the catalog.
   settings.max_buffered_bytes = config_.memory_budget_bytes / 2;
   // Half the budget for the tables' rows, shared; an eighth for the dead letters'.
   settings.max_buffered_bytes /= static_cast<int64_t>(config_.tables.size());
@@ -78,10 +78,17 @@ Status Pipeline::Open() {
   FLOE_ASSIGN_OR_RETURN(dead_letters_, TableTarget::Open(catalog_, dlq, settings));
   last_commit_.assign(tables_.size() + 1, Clock::now());
   source::KafkaConsumer::Options kafka = config_.kafka;
+  // librdkafka's queue: an eighth of the budget in record bytes, which its
+  // per-record overhead makes about a quarter in memory.
   kafka.properties.emplace(
       "queued.max.messages.kbytes",
-      std::to_string(std::max<int64_t>(config_.memory_budget_bytes / 4 / 1024, 1024)));
+      std::to_string(std::max<int64_t>(config_.memory_budget_bytes / 8 / 1024, 1024)));
   kafka.properties.emplace("client.id", "floe-" + config_.name);
+  // librdkafka stops prefetching a partition at 100,000 queued records by
+  // default and then backs off for up to a second: a consumer that drains
+  // its queue in a fraction of that waits the rest. The byte bound above is
+  // the one that should hold.
+  kafka.properties.emplace("queued.min.messages", "10000000");
   FLOE_ASSIGN_OR_RETURN(consumer_, source::KafkaConsumer::Open(kafka, this));
   return Status::OK();
 }
@@ -200,6 +207,7 @@ void Pipeline::Process(const source::KafkaMessage& message) {
       failed = Status::InvalidArgument("{}", why);
     } else if (table->Needs(tp, offset)) {
       failed = decoder_.AppendParsed(&table->batch(), table->evolves());
+      if (failed.ok()) table->NoteBatchBytes(static_cast<int64_t>(value->size()));
       if (!failed.ok() && table->evolves() &&
           (failed.code() == StatusCode::kNotFound || failed.code() == StatusCode::kOutOfRange)) {
         Result<std::optional<source::SchemaEvolution>> evolved = table->SchemaFor(*value);
@@ -221,6 +229,7 @@ void Pipeline::Process(const source::KafkaMessage& message) {
         } else {
           // Nothing to add after all (keys without values): stored as is.
           failed = decoder_.AppendParsed(&table->batch());
+          if (failed.ok()) table->NoteBatchBytes(static_cast<int64_t>(value->size()));
         }
       }
     } else if (dead_letters_->Needs(tp, offset)) {
@@ -266,6 +275,11 @@ void Pipeline::EvaluatePoll() {
   std::vector<std::pair<int64_t, std::string>> rejected;
   for (size_t t = 0; t < tables_.size(); ++t) {
     transform_->Emit(rows_of[t], checks_of[t], &tables_[t]->batch(), &rejected);
+    int64_t bytes = 0;
+    for (const int64_t r : rows_of[t]) {
+      bytes += static_cast<int64_t>(input_messages_[static_cast<size_t>(r)]->value()->size());
+    }
+    tables_[t]->NoteBatchBytes(bytes);
   }
   for (const auto& [r, why] : rejected) dead_letter(r, "evaluate", why);
   transform_->Clear();
@@ -444,7 +458,10 @@ Status Pipeline::Run(const std::atomic<bool>& stop) {
     for (TableTarget* target : targets()) FLOE_RETURN_IF_ERROR(target->Flush(kBatchRows));
     if (Clock::now() >= next_commit) {
       FLOE_RETURN_IF_ERROR(CommitAll(/*force=*/false));
-      next_commit = Clock::now() + config_.commit_interval;
+      // A fixed cadence: the interval runs from one commit's start to the
+      // next one's, so a record waits at most one interval plus one commit.
+      next_commit += config_.commit_interval;
+      if (next_commit <= Clock::now()) next_commit = Clock::now() + config_.commit_interval;
     }
   }
   spdlog::info("pipeline {}: stopping", config_.name);

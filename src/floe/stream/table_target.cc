@@ -158,7 +158,11 @@ Status TableTarget::OpenWriter() {
 }
 
 Status TableTarget::Flush(int64_t min_rows) {
-  if (batch_.num_rows == 0 || batch_.num_rows < min_rows) return Status::OK();
+  if (batch_.num_rows == 0) return Status::OK();
+  if (batch_.num_rows < min_rows && batch_bytes_ < settings_.max_buffered_bytes / 4) {
+    return Status::OK();
+  }
+  batch_bytes_ = 0;
   if (writer_ == nullptr) FLOE_RETURN_IF_ERROR(OpenWriter());
   FLOE_RETURN_IF_ERROR(writer_->Add(batch_));
   pending_rows_ += batch_.num_rows;
@@ -169,6 +173,7 @@ Status TableTarget::Flush(int64_t min_rows) {
 Status TableTarget::ResetToTable() {
   writer_.reset();
   pending_rows_ = 0;
+  batch_bytes_ = 0;
   batch_ = RecordBatch::Empty(std::move(batch_.schema));
   FLOE_RETURN_IF_ERROR(Reload());
   FLOE_ASSIGN_OR_RETURN(OffsetMap recorded, RecordedOffsets(metadata_, settings_.pipeline));

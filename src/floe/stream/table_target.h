@@ -76,8 +76,13 @@ class TableTarget {
   std::optional<int64_t> NeedsFrom(const TopicPartition& tp) const;
   std::optional<int64_t> Recorded(const TopicPartition& tp) const;
 
-  // Hands batch() rows to the open files once there are `min_rows` (0: any).
+  // Hands batch() rows to the open files once there are `min_rows` (0: any)
+  // or the records they came from add up to a quarter of the buffer budget
+  // (NoteBatchBytes), so that wide records do not hold a batch's worth of
+  // rows in memory besides what the files buffer.
   Status Flush(int64_t min_rows = 0);
+  // The records just decoded into batch() were `bytes` long.
+  void NoteBatchBytes(int64_t bytes) { batch_bytes_ += bytes; }
   int64_t pending_rows() const { return pending_rows_ + batch_.num_rows; }
   // Whether a commit would record anything: rows, or offsets moved on.
   bool HasChanges() const;
@@ -127,6 +132,7 @@ class TableTarget {
   iceberg::PartitionSpec spec_;      // the writer's
   std::unique_ptr<catalog::DataFileWriter> writer_;
   RecordBatch batch_;
+  int64_t batch_bytes_ = 0;   // of the records in batch_ (NoteBatchBytes)
   int64_t pending_rows_ = 0;  // rows in the writer
   std::map<TopicPartition, PartitionState> state_;
 };
