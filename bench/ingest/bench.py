@@ -1,18 +1,18 @@
-"""Kafka -> Iceberg ingest: floe's pipeline against Apache Iceberg's Kafka Connect sink, on one
-broker, the same pre-produced topics and one floe server as the REST catalog both commit through,
-in the same run.
+"""Kafka -> Iceberg ingest: floe's pipeline against Apache Iceberg's Kafka Connect sink and
+Flink's Iceberg sink, on one broker, the same pre-produced topics and one floe server as the REST
+catalog all of them commit through, in the same run.
 
 - Payloads (JSON, pre-produced to a 2-partition topic each, so the figure is the sink's, not the
   producer's): 100-byte events, 500-byte EDC audit events, 2 KB EHR observations.
 - Each system starts on a topic's backlog and runs until its table holds every record.
   Throughput counts from its first commit to its last (start-up and the JVM's warm-up excluded
   for both): records and MB of values per CPU second of the system's process (utime + stime from
-  /proc, so idle waits cost nothing and extra threads are not free), and per wall second. The
-  catalog server's CPU is the same for both and not counted.
+  /proc, of the process and its descendants, so idle waits cost nothing and extra threads are
+  not free), and per wall second. The catalog server's CPU is the same for all and not counted.
 - Freshness: a producer writes --rate records/s for --freshness-seconds, each carrying its
   produce time; a separate reader process (freshness_reader.py) polls the REST catalog and, for
   each new snapshot, reads the produce times of the rows it added: visible - produced, p50 and
-  p99 over all rows. Both systems commit every 500 ms here.
+  p99 over all rows. Every system commits every 500 ms here.
 - Every table is checked: DuckDB counts its rows and distinct ids, which must equal what was
   produced.
 
@@ -21,10 +21,14 @@ Kafka Connect: connect-standalone 4.1.1 with iceberg-kafka-connect 1.11.0 (tools
 pom.xml, fetched by Maven into the work dir on the first run), JsonConverter without schemas,
 tables auto-created, `iceberg.control.commit.interval-ms` 1000 (the default is 300,000), 2 tasks
 (one per partition), `consumer.override.max.poll.records` 10000, heap 2 GiB.
+Flink: PyFlink apache-flink 2.1.3 (its own venv in the work dir) on a local mini-cluster,
+iceberg-flink-runtime-2.1 1.11.0 and flink-connector-kafka 5.0.0-2.1 (tools/flink/pom.xml),
+`INSERT INTO iceberg.bench.t SELECT * FROM kafka_source` with the payload's declared columns
+(bench/ingest/flink_job.py), parallelism 2, checkpoints (its commits) every 1 s.
 
 Options after `--`: --records N (100-byte records; the others get N/2 and N/4; default
 1,000,000), --payloads 100B,500B,2KB, --rate N (50,000), --freshness-seconds S (20),
---skip-peer (floe only).
+--peers kc,flink (the default: both), --skip-peer (floe only).
 """
 
 from __future__ import annotations
@@ -48,7 +52,7 @@ from harness.kafka import KafkaBroker  # noqa: E402
 from harness.net import free_port  # noqa: E402
 
 DESCRIPTION = ("Kafka -> Iceberg ingest: records and MB per CPU second, freshness p50/p99, floe pipeline "
-               "vs Iceberg's Kafka Connect sink (same broker, topics, REST catalog, run)")
+               "vs Iceberg's Kafka Connect sink and Flink's Iceberg sink (same broker, topics, REST catalog, run)")
 TICKS = os.sysconf("SC_CLK_TCK")
 PARTITIONS = 2
 
@@ -79,16 +83,46 @@ def counts_for(records: int) -> dict[str, int]:
     return {"100B": records, "500B": records // 2, "2KB": records // 4}
 
 
+def process_tree(pid: int) -> list[int]:
+    """pid and its descendants (PyFlink's JVM is its Python process's child)."""
+    children: dict[int, list[int]] = {}
+    for stat in pathlib.Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo += children.get(p, [])
+    return out
+
+
 def cpu_seconds(pid: int) -> float:
-    fields = pathlib.Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICKS  # utime, stime
+    """utime + stime of the process and its descendants."""
+    total = 0
+    for p in process_tree(pid):
+        try:
+            fields = pathlib.Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / TICKS
 
 
 def peak_rss_mib(pid: int) -> float:
-    for line in pathlib.Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
+    """The peaks of the process and its descendants, added (an upper bound of their joint peak)."""
+    total = 0.0
+    for p in process_tree(pid):
+        try:
+            for line in pathlib.Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    total += int(line.split()[1]) / 1024
+        except OSError:
+            continue
+    return total
 
 
 def table_records(uri: str, table: str) -> tuple[int, str | None]:
@@ -138,12 +172,18 @@ class System:
         self.proc = subprocess.Popen(argv, stdout=self.log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
 
     def stop(self) -> None:
+        tree = process_tree(self.proc.pid)
         self.proc.terminate()
         try:
             self.proc.wait(timeout=60)
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
+        for p in tree[1:]:  # a child JVM left behind
+            try:
+                os.kill(p, 9)
+            except OSError:
+                pass
         self.log.close()
 
 
@@ -197,6 +237,40 @@ def kafka_connect_lib(work: pathlib.Path) -> pathlib.Path:
                         f"-DoutputDirectory={lib}", "-DincludeScope=runtime"], check=True)
         shutil.copy(pom, stamp)
     return lib
+
+
+def flink_env(work: pathlib.Path) -> tuple[pathlib.Path, pathlib.Path]:
+    """(the venv's python with apache-flink, the jars dir), made on the first run."""
+    base = work / "flink"
+    python, lib = base / "venv" / "bin" / "python", base / "lib"
+    pom = REPO / "tools" / "flink" / "pom.xml"
+    stamp = base / "pom.xml"
+    if not python.exists():
+        print("installing PyFlink (apache-flink 2.1.3) into a venv of its own (first run only) ...", flush=True)
+        subprocess.run([sys.executable, "-m", "venv", str(base / "venv")], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "-q", "apache-flink==2.1.3"], check=True)
+    if not lib.exists() or not stamp.exists() or stamp.read_bytes() != pom.read_bytes():
+        print("fetching Iceberg's Flink runtime and Flink's Kafka connector with Maven (first run only) ...",
+              flush=True)
+        shutil.rmtree(lib, ignore_errors=True)
+        subprocess.run(["mvn", "-q", "-B", "-f", str(pom), "dependency:copy-dependencies", f"-DoutputDirectory={lib}",
+                        "-DincludeScope=runtime", "-DexcludeTransitive=true"], check=True)
+        shutil.copy(pom, stamp)
+    # On the JVM's own classpath (PyFlink's lib/), where the catalog factory finds Hadoop's
+    # classes; pipeline.jars would load them in the user class loader only.
+    pyflink_lib = next((base / "venv" / "lib").glob("python3*/site-packages/pyflink/lib"))
+    for jar in lib.glob("*.jar"):
+        if not (pyflink_lib / jar.name).exists():
+            shutil.copy(jar, pyflink_lib / jar.name)
+    return python, lib
+
+
+def flink_system(env: tuple[pathlib.Path, pathlib.Path], work: pathlib.Path, bootstrap: str, uri: str, topic: str,
+                 table: str, kind: str, interval_ms: int) -> System:
+    python, lib = env
+    job = pathlib.Path(__file__).with_name("flink_job.py")
+    return System("flink", [str(python), str(job), str(lib), bootstrap, topic, uri, table, kind, str(interval_ms),
+                            str(PARTITIONS)], work / f"flink-{table}.log")
 
 
 def floe_system(ctx: Context, work: pathlib.Path, bootstrap: str, uri: str, topic: str, table: str,
@@ -302,24 +376,38 @@ def freshness(start_system, uri: str, bootstrap: str, topic: str, table: str, ra
     return pick(0.50), pick(0.99), len(latencies)
 
 
+PEER_NAMES = {"kc": "Kafka Connect", "flink": "Flink"}
+
+
 def run(ctx: Context, args: list[str]) -> list[Comparison]:
     parser = argparse.ArgumentParser(prog="bench/run ingest --")
     parser.add_argument("--records", type=int, default=1_000_000)
     parser.add_argument("--payloads", default="100B,500B,2KB")
     parser.add_argument("--rate", type=int, default=50_000)
     parser.add_argument("--freshness-seconds", type=int, default=20)
-    parser.add_argument("--skip-peer", action="store_true")
+    parser.add_argument("--peers", default="kc,flink", help="kc, flink, or both (comma-separated)")
+    parser.add_argument("--skip-peer", action="store_true", help="floe alone")
     opts = parser.parse_args(args)
+    peers = [] if opts.skip_peer else [p for p in opts.peers.split(",") if p]
     work = ctx.work_dir
     run_dir = work / time.strftime("run-%Y%m%d-%H%M%S")
     run_dir.mkdir(parents=True)
-    lib = None if opts.skip_peer else kafka_connect_lib(work)
+    kc_lib = kafka_connect_lib(work) if "kc" in peers else None
+    flink = flink_env(work) if "flink" in peers else None
     broker = KafkaBroker().start()
     server_log = open(run_dir / "server.log", "wb")
     port = free_port()
     server = subprocess.Popen([str(ctx.floe), "server", "--host", "127.0.0.1", "--port", str(port),
                                "--warehouse", str(run_dir / "wh")], stdout=server_log, stderr=server_log)
     uri = f"http://127.0.0.1:{port}"
+
+    def start(name: str, topic: str, table: str, kind: str, interval_ms: int) -> System:
+        if name == "floe":
+            return floe_system(ctx, run_dir, broker.bootstrap, uri, topic, table, f"{interval_ms}ms")
+        if name == "kc":
+            return kc_system(kc_lib, run_dir, broker.bootstrap, uri, topic, table, interval_ms)
+        return flink_system(flink, run_dir, broker.bootstrap, uri, topic, table, kind, interval_ms)
+
     rows: list[Comparison] = []
     try:
         for _ in range(100):
@@ -328,28 +416,25 @@ def run(ctx: Context, args: list[str]) -> list[Comparison]:
                 break
             except OSError:
                 time.sleep(0.1)
-        peer = "Kafka Connect"
+        per_cpu = lambda m: m["records"] / m["cpu"]  # noqa: E731
         for kind in opts.payloads.split(","):
             count = counts_for(opts.records)[kind]
             topic = broker.create_topic(f"bench-{kind.lower()}", partitions=PARTITIONS)
             print(f"producing {count:,} {kind} records to {topic} ...", flush=True)
             value_bytes = produce(broker.bootstrap, topic, kind, count)
             results = {}
-            for name in ["floe"] + ([] if opts.skip_peer else ["kc"]):
+            for name in ["floe"] + peers:
                 table = f"bench.{name}_{kind.lower()}"
                 print(f"{name}: {kind} backlog into {table} ...", flush=True)
-                system = (floe_system(ctx, run_dir, broker.bootstrap, uri, topic, table, "1s") if name == "floe"
-                          else kc_system(lib, run_dir, broker.bootstrap, uri, topic, table, 1000))
-                m = measure(system, uri, table, count)
+                m = measure(start(name, topic, table, kind, 1000), uri, table, count)
                 check_table(m["location"], count, run_dir)
                 m["mb"] = value_bytes / 1e6 * m["records"] / count
                 results[name] = m
                 print(f"  {m['records']:,} records in {m['wall']:.1f} s, {m['cpu']:.1f} CPU s "
                       f"({m['records'] / m['cpu']:,.0f} records/CPU s), peak RSS {m['rss']:.0f} MiB", flush=True)
             f = results["floe"]
-            k = results.get("kc")
-            per_cpu = lambda m: m["records"] / m["cpu"]  # noqa: E731
-            if k:
+            for name in peers:
+                k, peer = results[name], PEER_NAMES[name]
                 rows += [
                     Comparison(f"{kind} records per CPU second", "records/s", per_cpu(f), per_cpu(k), peer),
                     Comparison(f"{kind} MB per CPU second", "MB/s", f["mb"] / f["cpu"], k["mb"] / k["cpu"], peer),
@@ -359,28 +444,22 @@ def run(ctx: Context, args: list[str]) -> list[Comparison]:
                 ]
             target = 500_000 if kind == "100B" else (100 * 2**20 / 2048 if kind == "2KB" else 0)
             if target:
-                rows.append(Comparison(f"{kind} records per CPU second", "records/s", per_cpu(f), target,
-                                       "target"))
+                rows.append(Comparison(f"{kind} records per CPU second", "records/s", per_cpu(f), target, "target"))
         if opts.rate and opts.freshness_seconds:
-            topic = broker.create_topic("bench-fresh", partitions=PARTITIONS)
             figures = {}
-            for name in ["floe"] + ([] if opts.skip_peer else ["kc"]):
+            for name in ["floe"] + peers:
                 table = f"bench.{name}_fresh"
-                topic_n = broker.create_topic(f"bench-fresh-{name}", partitions=PARTITIONS)
-                start = (lambda t=table, tp=topic_n: floe_system(ctx, run_dir, broker.bootstrap, uri, tp, t, "500ms")) \
-                    if name == "floe" else \
-                    (lambda t=table, tp=topic_n: kc_system(lib, run_dir, broker.bootstrap, uri, tp, t, 500))
+                topic = broker.create_topic(f"bench-fresh-{name}", partitions=PARTITIONS)
                 print(f"{name}: freshness at {opts.rate:,} records/s for {opts.freshness_seconds} s ...", flush=True)
-                figures[name] = freshness(start, uri, broker.bootstrap, topic_n, table, opts.rate,
-                                          opts.freshness_seconds, run_dir, name)
+                figures[name] = freshness(lambda n=name, t=table, tp=topic: start(n, tp, t, "100B", 500), uri,
+                                          broker.bootstrap, topic, table, opts.rate, opts.freshness_seconds,
+                                          run_dir, name)
                 print(f"  p50 {figures[name][0]:.3f} s, p99 {figures[name][1]:.3f} s over {figures[name][2]:,} rows",
                       flush=True)
-            del topic
             f = figures["floe"]
-            rows.append(Comparison("freshness p99 (500 ms commits)", "s", f[1], 1.0, "target",
-                                   higher_is_better=False))
-            if "kc" in figures:
-                k = figures["kc"]
+            rows.append(Comparison("freshness p99 (500 ms commits)", "s", f[1], 1.0, "target", higher_is_better=False))
+            for name in peers:
+                k, peer = figures[name], PEER_NAMES[name]
                 rows += [Comparison("freshness p50 (500 ms commits)", "s", f[0], k[0], peer, higher_is_better=False),
                          Comparison("freshness p99 (500 ms commits)", "s", f[1], k[1], peer, higher_is_better=False)]
     finally:

@@ -3,7 +3,10 @@
 #include <librdkafka/rdkafka.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstring>
+#include <thread>
 
 namespace floe::source {
 namespace {
@@ -229,12 +232,27 @@ Status KafkaConsumer::Seek(const TopicPartition& tp, int64_t offset) {
 }
 
 Result<std::pair<int64_t, int64_t>> QueryWatermarks(rd_kafka_s* client, const TopicPartition& tp) {
-  int64_t low = -1, high = -1;
-  if (auto code = rd_kafka_query_watermark_offsets(client, tp.topic.c_str(), tp.partition, &low,
-                                                   &high, 10000)) {
-    return Status::Unavailable("the offsets of {}: {}", tp.ToString(), rd_kafka_err2str(code));
+  // A partition whose leader is moving or not elected yet (a topic just
+  // created, a broker restarting) answers with a retriable error: asked
+  // again for up to 30 s before the error is the caller's.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  for (int attempt = 1;; ++attempt) {
+    int64_t low = -1, high = -1;
+    const rd_kafka_resp_err_t code = rd_kafka_query_watermark_offsets(
+        client, tp.topic.c_str(), tp.partition, &low, &high, 10000);
+    if (code == RD_KAFKA_RESP_ERR_NO_ERROR) return std::pair(low, high);
+    const bool retriable =
+        code == RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION ||
+        code == RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE ||
+        code == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART || code == RD_KAFKA_RESP_ERR__TRANSPORT ||
+        code == RD_KAFKA_RESP_ERR__TIMED_OUT || code == RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT;
+    if (!retriable || std::chrono::steady_clock::now() > deadline) {
+      return Status::Unavailable("the offsets of {}: {}", tp.ToString(), rd_kafka_err2str(code));
+    }
+    spdlog::debug("the offsets of {} (attempt {}): {}", tp.ToString(), attempt,
+                  rd_kafka_err2str(code));
+    std::this_thread::sleep_for(std::chrono::milliseconds(std::min(50 * attempt, 500)));
   }
-  return std::pair(low, high);
 }
 
 Result<std::pair<int64_t, int64_t>> KafkaConsumer::Watermarks(const TopicPartition& tp) {

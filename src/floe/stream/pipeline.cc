@@ -83,6 +83,11 @@ Status Pipeline::Open() {
   kafka.properties.emplace(
       "queued.max.messages.kbytes",
       std::to_string(std::max<int64_t>(config_.memory_budget_bytes / 8 / 1024, 1024)));
+  // And at most a sixteenth in one fetch response (librdkafka's default is
+  // 50 MB, held besides the queue while it is parsed).
+  kafka.properties.emplace("fetch.max.bytes",
+                           std::to_string(std::clamp<int64_t>(config_.memory_budget_bytes / 16,
+                                                              int64_t{1} << 20, 50 << 20)));
   kafka.properties.emplace("client.id", "floe-" + config_.name);
   // librdkafka stops prefetching a partition at 100,000 queued records by
   // default and then backs off for up to a second: a consumer that drains
