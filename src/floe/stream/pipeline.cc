@@ -94,6 +94,9 @@ Status Pipeline::Open() {
   // its queue in a fraction of that waits the rest. The byte bound above is
   // the one that should hold.
   kafka.properties.emplace("queued.min.messages", "10000000");
+  // librdkafka 2.0 backs off a full queue by fetch.error.backoff.ms (500 ms
+  // by default) before fetching again: a full queue drains in milliseconds.
+  kafka.properties.emplace("fetch.error.backoff.ms", "20");
   FLOE_ASSIGN_OR_RETURN(consumer_, source::KafkaConsumer::Open(kafka, this));
   return Status::OK();
 }
