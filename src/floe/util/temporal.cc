@@ -9,15 +9,6 @@ namespace {
 
 constexpr int64_t kMicrosPerDay = 86'400'000'000;
 
-// Floor division and modulo, for instants before the epoch.
-int64_t FloorDiv(int64_t a, int64_t b) {
-  return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
-}
-int64_t FloorMod(int64_t a, int64_t b) {
-  const int64_t r = a % b;  // not a - FloorDiv(a, b) * b: that overflows at INT64_MIN
-  return (r != 0 && ((r < 0) != (b < 0))) ? r + b : r;
-}
-
 std::string FormatYear(int64_t year) {
   if (year >= 0 && year <= 9999) return fmt::format("{:04d}", year);
   return fmt::format("{}{:04d}", year < 0 ? "-" : "+", year < 0 ? -year : year);

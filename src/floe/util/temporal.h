@@ -20,6 +20,24 @@ struct CivilDate {
 CivilDate CivilFromDays(int64_t days);
 int64_t DaysFromCivil(int64_t year, int month, int day);
 
+// Floor division and modulo, for instants before the epoch. REQUIRES: b > 0.
+inline int64_t FloorDiv(int64_t a, int64_t b) {
+  return a / b - ((a % b != 0) && (a < 0));
+}
+inline int64_t FloorMod(int64_t a, int64_t b) {
+  const int64_t r = a % b;  // not a - FloorDiv(a, b) * b: that overflows at INT64_MIN
+  return r < 0 ? r + b : r;
+}
+
+inline bool IsLeapYear(int64_t year) {
+  return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+}
+// month 1..12
+inline int DaysInMonth(int64_t year, int month) {
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  return month == 2 && IsLeapYear(year) ? 29 : kDays[month - 1];
+}
+
 // "2026-11-25"; years outside 0..9999 get a sign and more digits.
 std::string FormatDate(int32_t days);
 // "13:45:00.123456" from microseconds since midnight.

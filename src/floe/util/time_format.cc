@@ -24,17 +24,6 @@ bool IsSpace(char c) {
 bool IsDigit(char c) {
   return c >= '0' && c <= '9';
 }
-char Lower(char c) {
-  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-bool IsLeap(int64_t y) {
-  return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-int DaysInMonth(int64_t year, int month) {
-  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  return month == 2 && IsLeap(year) ? 29 : kDays[month - 1];
-}
 
 // The fields read so far; what is not read keeps its default.
 struct Fields {
@@ -87,11 +76,7 @@ class Reader {
     return false;
   }
   bool Matches(std::string_view word) const {
-    if (s_.size() - pos_ < word.size()) return false;
-    for (size_t i = 0; i < word.size(); ++i) {
-      if (Lower(s_[pos_ + i]) != Lower(word[i])) return false;
-    }
-    return true;
+    return EqualsIgnoreCase(s_.substr(pos_, word.size()), word);
   }
   // Seconds since the epoch: an optional '-' and up to 18 digits.
   bool Epoch(int64_t* out) {
@@ -112,9 +97,9 @@ class Reader {
     if (Peek() != '+' && Peek() != '-') return false;
     size_t end = pos_ + 1;
     while (end < s_.size() && end - pos_ <= 8 && (IsDigit(s_[end]) || s_[end] == ':')) ++end;
-    Result<TimeZone> zone = TimeZone::FixedOffset(s_.substr(pos_, end - pos_));
-    if (!zone.ok()) return false;
-    *out = zone->OffsetAt(0);
+    Result<int32_t> offset = ParseUtcOffset(s_.substr(pos_, end - pos_));
+    if (!offset.ok()) return false;
+    *out = *offset;
     pos_ = end;
     return true;
   }
@@ -177,7 +162,7 @@ bool ReadField(char directive, Reader& in, Fields& f) {
     }
     case 'p':
       if (in.Matches("am") || in.Matches("pm")) {
-        f.pm = Lower(in.Peek()) == 'p';
+        f.pm = in.Matches("pm");
         in.Skip(), in.Skip();
         return true;
       }
@@ -304,7 +289,7 @@ Result<ParsedTime> TimeFormat::Parse(std::string_view text) const {
   }
   const int64_t year = f.year.value_or(1970);
   if (f.year_day) {
-    if (*f.year_day > (IsLeap(year) ? 366 : 365)) {
+    if (*f.year_day > (IsLeapYear(year) ? 366 : 365)) {
       return fail(0, fmt::format("{} has no day {}", year, *f.year_day));
     }
     const CivilDate c = CivilFromDays(DaysFromCivil(year, 1, 1) + *f.year_day - 1);

@@ -18,10 +18,6 @@ int64_t Clamp(int64_t t) {
   return std::clamp(t, -kLimit, kLimit);
 }
 
-int64_t FloorDiv(int64_t a, int64_t b) {
-  return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
-}
-
 bool IsDigit(char c) {
   return c >= '0' && c <= '9';
 }
@@ -125,10 +121,8 @@ TimeZone TimeZone::Utc() {
   return zone;
 }
 
-Result<TimeZone> TimeZone::FixedOffset(std::string_view text) {
-  TimeZone zone;
-  zone.name_ = std::string(text);
-  if (text == "Z" || text == "z") return zone;
+Result<int32_t> ParseUtcOffset(std::string_view text) {
+  if (text == "Z" || text == "z") return 0;
   Text t{text};
   const char sign = t.Peek();
   int h = 0, m = 0, s = 0;
@@ -146,7 +140,13 @@ Result<TimeZone> TimeZone::FixedOffset(std::string_view text) {
   if (!ok || !t.Done() || m > 59 || s > 59 || h * 3600 + m * 60 + s >= 86400) {
     return Status::InvalidArgument("'{}' is not a UTC offset (+HH:MM, -HHMM, +HH or Z)", text);
   }
-  zone.initial_offset_ = (sign == '-' ? -1 : 1) * (h * 3600 + m * 60 + s);
+  return (sign == '-' ? -1 : 1) * (h * 3600 + m * 60 + s);
+}
+
+Result<TimeZone> TimeZone::FixedOffset(std::string_view text) {
+  TimeZone zone;
+  zone.name_ = std::string(text);
+  FLOE_ASSIGN_OR_RETURN(zone.initial_offset_, ParseUtcOffset(text));
   return zone;
 }
 
@@ -264,20 +264,18 @@ Result<TimeZone> TimeZone::FromTzif(std::span<const uint8_t> bytes, std::string 
 
 int64_t TimeZone::RuleDateUtc(const RuleDate& d, int64_t year, int32_t offset_before) {
   const int64_t jan1 = DaysFromCivil(year, 1, 1);
-  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
   int64_t day = 0;
   switch (d.kind) {
     case RuleDate::kJulianNoLeap:
-      day = jan1 + d.day - 1 + (leap && d.day >= 60 ? 1 : 0);
+      day = jan1 + d.day - 1 + (IsLeapYear(year) && d.day >= 60 ? 1 : 0);
       break;
     case RuleDate::kZeroBased:
       day = jan1 + d.day;
       break;
     case RuleDate::kMonthWeekDay: {
       const int64_t first = DaysFromCivil(year, d.month, 1);
-      const int64_t next =
-          d.month == 12 ? DaysFromCivil(year + 1, 1, 1) : DaysFromCivil(year, d.month + 1, 1);
-      const int64_t first_weekday = ((first + 4) % 7 + 7) % 7;  // 1970-01-01: Thursday; Sunday = 0
+      const int64_t next = first + DaysInMonth(year, d.month);
+      const int64_t first_weekday = FloorMod(first + 4, 7);  // 1970-01-01: Thursday; Sunday = 0
       day = first + (d.day - first_weekday + 7) % 7 + int64_t{d.week - 1} * 7;
       while (day >= next) day -= 7;  // week 5: the last such weekday
       break;

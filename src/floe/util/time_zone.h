@@ -16,10 +16,14 @@
 
 namespace floe {
 
+// "+05:30", "-0800", "+01", "+05:30:15", "Z" as seconds east of UTC (under a
+// day either way); kInvalidArgument for anything else.
+Result<int32_t> ParseUtcOffset(std::string_view text);
+
 class TimeZone {
  public:
   static TimeZone Utc();
-  // "+05:30", "-0800", "+01", "Z"; kInvalidArgument for anything else.
+  // A zone of one offset, as ParseUtcOffset reads it.
   static Result<TimeZone> FixedOffset(std::string_view text);
   // A TZif file, version 1 to 4; for version 2 and later the 64-bit data and
   // the footer's POSIX rule (used past the last transition). kCorruption

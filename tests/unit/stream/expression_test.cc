@@ -108,7 +108,12 @@ TEST_F(PipelineExpressionTest, StringFunctions) {
   EXPECT_EQ(Eval("upper(trim(s))"), (Rows{"\"ALPHA\"", "\"BETA\"", "null"}));
   EXPECT_EQ(Eval("length(s)"), (Rows{"8", "4", "null"}));
   EXPECT_EQ(Eval("substring(trim(s), 2, 3)"), (Rows{"\"lph\"", "\"eta\"", "null"}));
+  // A start near the end of long's range: start + length does not overflow.
+  EXPECT_EQ(Eval("substring(s, 9223372036854775807, 2)"), (Rows{"\"\"", "\"\"", "null"}));
   EXPECT_EQ(Eval("concat(id, '-', s)"), (Rows{"\"1-  Alpha \"", "\"2-beta\"", "\"3-\""}));
+  EXPECT_EQ(CompileError("concat(id, v)"),
+            "concat(): argument 2 is a struct<7: hr: optional int, 8: unit: optional string>: "
+            "only scalars join as text at column 1");
   EXPECT_EQ(Eval("id || ':' || n"), (Rows{"\"1:10\"", "\"2:0\"", "null"}));
   EXPECT_EQ(Eval("replace(s, 'a', 'A')"), (Rows{"\"  AlphA \"", "\"betA\"", "null"}));
   EXPECT_EQ(Eval("regexp_extract(s, '([a-z]+)')"), (Rows{"\"lpha\"", "\"beta\"", "null"}));

@@ -96,7 +96,8 @@ Result<NodePtr> BindStringFunction(const std::string& name, std::vector<NodePtr>
               ctx.errors->Fail(r, "substring: negative length");
               return out->AppendNull();
             }
-            end = start + len;  // exclusive, in characters
+            // Exclusive, in characters; past INT64_MAX is the end anyway.
+            if (__builtin_add_overflow(start, len, &end)) end = INT64_MAX;
           }
           size_t from = s.size(), to = s.size();
           int64_t ch = 1;
@@ -114,8 +115,12 @@ Result<NodePtr> BindStringFunction(const std::string& name, std::vector<NodePtr>
   if (name == "concat") {
     // concat(a, b, ...): every argument as text; nulls are skipped.
     FLOE_RETURN_IF_ERROR(sig.Arity(1, 64));
-    for (NodePtr& arg : args) {
-      if (arg->type()->id() != TypeId::kString) arg = MakeCast(arg, str, false);
+    for (size_t i = 0; i < args.size(); ++i) {
+      if (!CanCast(*args[i]->type(), *str)) {
+        return sig.Error(fmt::format("argument {} is a {}: only scalars join as text", i + 1,
+                                     args[i]->type()->ToString()));
+      }
+      if (args[i]->type()->id() != TypeId::kString) args[i] = MakeCast(args[i], str, false);
     }
     return MakeNullableRowFunction(str, std::move(args),
                                    [](const Args& a, int64_t r, Column* out, EvalContext&) {
@@ -253,9 +258,8 @@ enum class Unit : uint8_t { kYear, kQuarter, kMonth, kWeek, kDay, kHour, kMinute
 
 // Floors `v` (days for dates, else micros or nanos per `per_second`) to the unit.
 int64_t Truncate(Unit unit, int64_t v, bool is_date, int64_t per_second) {
-  auto floor_div = [](int64_t a, int64_t b) { return a / b - (a % b < 0 ? 1 : 0); };
   const int64_t per_day = per_second * 86400;
-  const int64_t days = is_date ? v : floor_div(v, per_day);
+  const int64_t days = is_date ? v : FloorDiv(v, per_day);
   auto from_days = [&](int64_t d) { return is_date ? d : d * per_day; };
   const CivilDate c = CivilFromDays(days);
   switch (unit) {
@@ -270,11 +274,11 @@ int64_t Truncate(Unit unit, int64_t v, bool is_date, int64_t per_second) {
     case Unit::kDay:
       return from_days(days);
     case Unit::kHour:
-      return is_date ? v : floor_div(v, per_second * 3600) * per_second * 3600;
+      return is_date ? v : FloorDiv(v, per_second * 3600) * per_second * 3600;
     case Unit::kMinute:
-      return is_date ? v : floor_div(v, per_second * 60) * per_second * 60;
+      return is_date ? v : FloorDiv(v, per_second * 60) * per_second * 60;
     default:
-      return is_date ? v : floor_div(v, per_second) * per_second;
+      return is_date ? v : FloorDiv(v, per_second) * per_second;
   }
 }
 

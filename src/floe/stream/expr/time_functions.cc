@@ -16,6 +16,7 @@
 
 #include "floe/io/file_io.h"
 #include "floe/stream/expr/functions.h"
+#include "floe/util/temporal.h"
 #include "floe/util/time_format.h"
 #include "floe/util/time_zone.h"
 
@@ -47,6 +48,7 @@ bool IsZoneName(std::string_view name) {
 }
 
 Result<ZonePtr> LoadZone(const std::string& name) {
+  if (name.empty()) return Status::InvalidArgument("an empty time zone name");
   if (name == "UTC" || name == "utc" || name == "Z" || name == "GMT") {
     return std::make_shared<const TimeZone>(TimeZone::Utc());
   }
@@ -143,8 +145,7 @@ Result<NodePtr> BindParse(const std::string& name, std::vector<NodePtr>& args,
                                ctx.errors->Fail(r, std::string(t.status().message()));
                                return out->AppendNull();
                              }
-                             const int64_t days =
-                                 t->local_seconds / 86400 - (t->local_seconds % 86400 < 0 ? 1 : 0);
+                             const int64_t days = FloorDiv(t->local_seconds, 86400);
                              if (days < INT32_MIN || days > INT32_MAX) {
                                ctx.errors->Fail(r, "parse_date: date out of range");
                                return out->AppendNull();
@@ -210,7 +211,7 @@ Result<NodePtr> BindConvert(const std::string& name, std::vector<NodePtr>& args,
         const TimeZone* z = zone.Get(a, r, ctx, &holder);
         if (z == nullptr) return out->AppendNull();
         const int64_t v = a[0].Get<int64_t>(r);
-        const int64_t seconds = v / per_second - (v % per_second < 0 ? 1 : 0);
+        const int64_t seconds = FloorDiv(v, per_second);
         const int64_t shift =
             to_local ? int64_t{z->OffsetAt(seconds)} : z->ToUtc(seconds) - seconds;
         int64_t result = 0;
