@@ -7,6 +7,7 @@ also when the worker is killed with SIGKILL again and again while it consumes an
 
 from __future__ import annotations
 
+import base64
 import collections
 import json
 import os
@@ -444,16 +445,20 @@ EXAMPLE = pathlib.Path(__file__).resolve().parents[2] / "examples" / "clinical.y
 
 
 def expected_clinical(gen_out: pathlib.Path, prefix: str) -> dict:
-    """Computed from the generator's --out alone: the rows each table must hold and the raw
-    values each dead-letter table must hold, by (topic, value)."""
+    """Computed from the generator's --out alone: the rows each table must hold, the raw values
+    each dead-letter table must hold (the bytes sent: for Avro, wire_base64), and the records per
+    topic."""
     tables = collections.defaultdict(collections.Counter)
     dead = collections.defaultdict(collections.Counter)
+    counts = collections.Counter()
     dlq_of = {prefix + "edc.audit": "edc.audit_events__dlq", prefix + "sdtm.findings": "sdtm.findings__dlq",
               prefix + "ehr.observations": "ehr.observations__dlq"}
     for line in gen_out.read_text().splitlines():
         r = json.loads(line)
+        counts[r["topic"]] += 1
         if r["bad"]:
-            dead[dlq_of[r["topic"]]][r["value"].encode()] += 1
+            sent = base64.b64decode(r["wire_base64"]) if "wire_base64" in r else r["value"].encode()
+            dead[dlq_of[r["topic"]]][sent] += 1
             continue
         v = json.loads(r["value"])
         if r["topic"] == prefix + "edc.audit":
@@ -464,7 +469,34 @@ def expected_clinical(gen_out: pathlib.Path, prefix: str) -> dict:
         else:
             tables["ehr.observations"][(v["id"], v["code"]["text"], v["subject"]["reference"],
                                         v["valueQuantity"]["value"], len(v["note"][0]["text"]))] += 1
-    return {"tables": tables, "dead": dead}
+    return {"tables": tables, "dead": dead, "counts": counts}
+
+
+def clinical_pipelines(prefix: str) -> dict:
+    """The demo config's pipelines: topic -> (pipeline, the tables it writes)."""
+    return {prefix + "edc.audit": ("edc_audit", ["edc.audit_events", "edc.audit_events__dlq"]),
+            prefix + "sdtm.findings": ("sdtm_findings", ["sdtm.vs", "sdtm.lb", "sdtm.ae", "sdtm.findings__dlq"]),
+            prefix + "ehr.observations": ("ehr_observations", ["ehr.observations", "ehr.observations__dlq"])}
+
+
+def wait_for_pipelines(tmp_path, proc, pipelines: dict, counts, timeout=240):
+    """Until every table of every pipeline recorded offsets summing to its topic's record count."""
+    deadline = time.monotonic() + timeout
+    while True:
+        done = (tmp_path / "wh" / "catalog.db").exists()
+        cat = catalog(tmp_path) if done else None
+        for topic, (pipeline, tables) in pipelines.items():
+            for t in tables:
+                try:
+                    offsets = json.loads(cat.load_table(t).properties.get(f"floe.pipeline.{pipeline}.offsets", "{}"))
+                except Exception:  # noqa: BLE001 - not made yet
+                    offsets = {}
+                done = done and sum(offsets.values()) == counts[topic]
+        if done:
+            return
+        assert proc.poll() is None, worker_logs(tmp_path)
+        assert time.monotonic() < deadline, worker_logs(tmp_path)
+        time.sleep(0.5)
 
 
 def clinical_rows(cat, table: str) -> collections.Counter:
@@ -498,30 +530,7 @@ def test_clinical_streams_route_into_their_domain_tables(kafka, tmp_path):
     assert check.returncode == 0, check.stderr
     proc, log = start_worker(tmp_path, EXAMPLE, env=env)
     want = expected_clinical(gen_out, prefix)
-    counts = {prefix + "edc.audit": 0, prefix + "sdtm.findings": 0, prefix + "ehr.observations": 0}
-    for line in gen_out.read_text().splitlines():
-        counts[json.loads(line)["topic"]] += 1
-    pipeline_tables = {prefix + "edc.audit": ("edc_audit", ["edc.audit_events", "edc.audit_events__dlq"]),
-                       prefix + "sdtm.findings": ("sdtm_findings", ["sdtm.vs", "sdtm.lb", "sdtm.ae",
-                                                                     "sdtm.findings__dlq"]),
-                       prefix + "ehr.observations": ("ehr_observations", ["ehr.observations",
-                                                                           "ehr.observations__dlq"])}
-    deadline = time.monotonic() + 180
-    while True:
-        done = (tmp_path / "wh" / "catalog.db").exists()
-        cat = catalog(tmp_path) if done else None
-        for topic, (pipeline, tables) in pipeline_tables.items():
-            for t in tables:
-                try:
-                    offsets = json.loads(cat.load_table(t).properties.get(f"floe.pipeline.{pipeline}.offsets", "{}"))
-                except Exception:  # noqa: BLE001 - not made yet
-                    offsets = {}
-                done = done and sum(offsets.values()) == counts[topic]
-        if done:
-            break
-        assert proc.poll() is None, worker_logs(tmp_path)
-        assert time.monotonic() < deadline, worker_logs(tmp_path)
-        time.sleep(0.5)
+    wait_for_pipelines(tmp_path, proc, clinical_pipelines(prefix), want["counts"])
     stop_worker(proc, log)
     cat = catalog(tmp_path)
     con = duck.connect(tmp_path / "duck-ext")

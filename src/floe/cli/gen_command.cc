@@ -7,11 +7,17 @@
 
 #include <chrono>
 #include <fstream>
+#include <map>
+#include <optional>
 #include <thread>
 
 #include "floe/cli/command.h"
 #include "floe/gen/clinical.h"
+#include "floe/gen/clinical_avro.h"
+#include "floe/io/file_io.h"
 #include "floe/source/kafka_producer.h"
+#include "floe/source/writer_schemas.h"
+#include "floe/util/base64.h"
 #include "floe/util/json_writer.h"
 
 namespace floe::cli {
@@ -24,15 +30,53 @@ struct GenOptions {
   double duration_s = 0;
   int64_t records = 0;
   std::string format = "json";
+  std::string registry;     // avro: register the schemas here and use its ids
+  std::string schemas_dir;  // avro: write the three .avsc files here
   std::string out;
   std::string topic_prefix;
 };
 
 volatile sig_atomic_t g_stop = 0;
 
+// The three topics' schema ids: from the registry (subjects <topic>-value,
+// Confluent's default naming), else 1, 2 and 3; the .avsc files written
+// to --avro-schemas for pipelines that read them.
+Result<gen::ClinicalAvroEncoder> MakeAvroEncoder(const GenOptions& o) {
+  std::map<std::string, int32_t> ids;
+  std::unique_ptr<source::SchemaRegistry> registry;
+  if (!o.registry.empty()) {
+    FLOE_ASSIGN_OR_RETURN(registry, source::SchemaRegistry::Open(o.registry));
+  }
+  int32_t next = 1;
+  for (const std::string_view topic : {gen::kAuditTopic, gen::kFindingsTopic, gen::kEhrTopic}) {
+    const std::string_view schema = gen::ClinicalAvroSchema(topic);
+    int32_t& id = ids[std::string(topic)];
+    if (registry) {
+      const std::string subject = o.topic_prefix + std::string(topic) + "-value";
+      FLOE_ASSIGN_OR_RETURN(id, registry->Register(subject, schema));
+      spdlog::info("gen clinical: {} is schema id {} in {}", subject, id, o.registry);
+    } else {
+      id = next++;
+    }
+    if (!o.schemas_dir.empty()) {
+      const std::string path = o.schemas_dir + "/" + std::string(topic) + ".avsc";
+      FLOE_RETURN_IF_ERROR(LocalFileIO().WriteAtomically(path, std::string(schema) + "\n"));
+    }
+  }
+  return gen::ClinicalAvroEncoder::Make(std::move(ids));
+}
+
 Status RunClinical(const GenOptions& o) {
-  if (o.format != "json") {
-    return Status::NotSupported("--format {}: only json records are generated so far", o.format);
+  const bool avro = o.format == "avro";
+  if (!avro && o.format != "json") {
+    return Status::InvalidArgument("--format {}: json or avro", o.format);
+  }
+  if (!avro && (!o.registry.empty() || !o.schemas_dir.empty())) {
+    return Status::InvalidArgument("--registry and --avro-schemas go with --format avro");
+  }
+  std::optional<gen::ClinicalAvroEncoder> encoder;
+  if (avro) {
+    FLOE_ASSIGN_OR_RETURN(encoder, MakeAvroEncoder(o));
   }
   if (o.records == 0 && o.duration_s == 0) {
     return Status::InvalidArgument("give --records N or --duration SECONDS");
@@ -50,8 +94,11 @@ Status RunClinical(const GenOptions& o) {
   signal(SIGINT, [](int) { g_stop = 1; });
   signal(SIGTERM, [](int) { g_stop = 1; });
 
-  gen::ClinicalGenerator generator(o.clinical);
+  gen::ClinicalOptions options = o.clinical;
+  options.avro = avro;
+  gen::ClinicalGenerator generator(options);
   gen::GeneratedRecord record;
+  std::string wire;  // avro: the record as sent
   using Clock = std::chrono::steady_clock;
   const auto start = Clock::now();
   const auto deadline = start + std::chrono::duration_cast<Clock::duration>(
@@ -76,13 +123,20 @@ Status RunClinical(const GenOptions& o) {
                                     .count();
     generator.Next(produced_at, &record);
     const std::string topic = o.topic_prefix + record.topic;
-    if (producer) FLOE_RETURN_IF_ERROR(producer->Produce(topic, record.key, record.value));
+    if (encoder) FLOE_RETURN_IF_ERROR(encoder->Encode(record, &wire));
+    const std::string& payload = encoder ? wire : record.value;
+    if (producer) FLOE_RETURN_IF_ERROR(producer->Produce(topic, record.key, payload));
     if (out.is_open()) {
       JsonWriter w;
       w.BeginObject()
           .Member("topic", topic)
           .Member("key", record.key)
           .Member("value", record.value);
+      if (encoder) {
+        std::string base64;
+        AppendBase64(wire, &base64);
+        w.Member("wire_base64", base64);
+      }
       w.Key("bad");
       if (record.bad.empty()) {
         w.Null();
@@ -94,7 +148,7 @@ Status RunClinical(const GenOptions& o) {
     }
     ++made;
     bad += record.bad.empty() ? 0 : 1;
-    bytes += static_cast<int64_t>(record.value.size());
+    bytes += static_cast<int64_t>(payload.size());
     if ((made & 1023) == 0 && producer) producer->Poll();
     if (Clock::now() >= next_progress) {
       spdlog::info("gen clinical: {} records ({} malformed), {:.1f} MB", made, bad, bytes / 1e6);
@@ -147,9 +201,19 @@ void AddGenCommand(CLI::App& app) {
                    "unknown SDTM domains)")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 1.0));
-  clinical->add_option("--format", o->format, "Record format (json)")->capture_default_str();
+  clinical
+      ->add_option("--format", o->format,
+                   "Record format: json, or avro in the Confluent wire format (schema ids from "
+                   "--registry, else 1, 2 and 3 for audit, findings and EHR)")
+      ->capture_default_str();
+  clinical->add_option("--registry", o->registry,
+                       "Avro: a Confluent-compatible Schema Registry (http://HOST:PORT[/path]) to "
+                       "register the schemas in, as <topic>-value");
+  clinical->add_option("--avro-schemas", o->schemas_dir,
+                       "Avro: write the three writer schemas here as <topic>.avsc");
   clinical->add_option("--out", o->out,
-                       "Also write every record as a JSON line {topic, key, value, bad}");
+                       "Also write every record as a JSON line {topic, key, value, bad} (Avro: "
+                       "value as JSON, and wire_base64, the bytes sent)");
   clinical->add_option("--topic-prefix", o->topic_prefix, "Prefix for the three topic names");
   clinical->callback([o] { ExitOnError(RunClinical(*o)); });
 }

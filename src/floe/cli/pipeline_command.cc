@@ -12,6 +12,7 @@
 #include "floe/io/file.h"
 #include "floe/source/kafka_producer.h"
 #include "floe/stream/pipeline_group.h"
+#include "floe/stream/record_format.h"
 
 namespace floe::cli {
 namespace {
@@ -42,6 +43,18 @@ namespace {
 
 Status RunValidate(const PipelineOptions& o) {
   FLOE_ASSIGN_OR_RETURN(auto pipelines, LoadPipelineConfig(o.config));
+  size_t failed = 0;
+  for (const stream::PipelineConfig& p : pipelines) {
+    // What the YAML names outside itself (an Avro schema file) is read too.
+    if (Result<stream::RecordFormat> format = stream::OpenRecordFormat(p); !format.ok()) {
+      std::fprintf(stderr, "%s: pipeline %s: %s\n", o.config.c_str(), p.name.c_str(),
+                   std::string(format.status().message()).c_str());
+      ++failed;
+    }
+  }
+  if (failed > 0) {
+    return Status::InvalidArgument("{}: {} error(s) in the pipeline config", o.config, failed);
+  }
   for (const stream::PipelineConfig& p : pipelines) {
     std::string tables;
     for (const stream::TableConfig& t : p.tables) {

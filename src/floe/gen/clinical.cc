@@ -252,10 +252,18 @@ void ClinicalGenerator::Observation(int64_t produced_at_ms, GeneratedRecord* out
 void ClinicalGenerator::Spoil(GeneratedRecord* out) {
   switch (Uniform(0, out->topic == kFindingsTopic ? 3 : 2)) {
     case 0:  // cut off mid-way
+      if (options_.avro) {
+        out->bad = "bad-avro";  // the encoder cuts the datum
+        break;
+      }
       out->value.resize(out->value.size() / 2);
       out->bad = "bad-json";
       break;
     case 1:  // a value of the wrong type
+      if (options_.avro) {
+        out->bad = "bad-header";  // Avro has no wrong types: a header that is not one
+        break;
+      }
       if (out->topic == kAuditTopic) {
         ReplaceValue("audit_id", "\"not a number\"", &out->value);
       } else if (out->topic == kFindingsTopic) {
@@ -268,8 +276,15 @@ void ClinicalGenerator::Spoil(GeneratedRecord* out) {
     case 2: {  // far larger than any record should be
       // Under Kafka's default limit of 1 MB a record, over what a pipeline
       // should take (the demo's max_record_size is 256KiB).
-      out->value.insert(out->value.size() - 1,
-                        ",\"padding\":\"" + std::string(300 << 10, 'x') + "\"");
+      const std::string padding = "\"" + std::string(300 << 10, 'x') + "\"";
+      if (options_.avro) {  // a schema has no room for a new key: a huge value instead
+        ReplaceValue(out->topic == kAuditTopic      ? "user_oid"
+                     : out->topic == kFindingsTopic ? "TEST"
+                                                    : "status",
+                     padding, &out->value);
+      } else {
+        out->value.insert(out->value.size() - 1, ",\"padding\":" + padding);
+      }
       out->bad = "oversized";
       break;
     }

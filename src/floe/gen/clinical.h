@@ -27,6 +27,10 @@ struct ClinicalOptions {
   int sites = 10;        // per study
   int subjects = 200;    // per study
   double bad_ratio = 0;  // share of malformed records, 0..1
+  // Records to be sent as Avro (clinical_avro.h): values stay JSON here,
+  // and the malformed ones are marked for the encoder to spoil ("bad-avro",
+  // "bad-header") where JSON would be cut or mistyped.
+  bool avro = false;
 };
 
 struct GeneratedRecord {
@@ -34,7 +38,8 @@ struct GeneratedRecord {
   std::string key;
   std::string value;
   // Empty for a good record, else what is wrong with it: "bad-json",
-  // "wrong-type", "oversized", "unknown-route".
+  // "wrong-type", "oversized", "unknown-route" (Avro: "bad-avro",
+  // "bad-header" for the first two).
   std::string bad;
 };
 

@@ -360,11 +360,6 @@ JsonDecoder::~JsonDecoder() = default;
 JsonDecoder::JsonDecoder(JsonDecoder&&) noexcept = default;
 JsonDecoder& JsonDecoder::operator=(JsonDecoder&&) noexcept = default;
 
-Status JsonDecoder::Append(std::string_view json, RecordBatch* batch) {
-  FLOE_RETURN_IF_ERROR(impl_->Parse(json));
-  return impl_->AppendParsed(batch, false);
-}
-
 Status JsonDecoder::Parse(std::string_view json) {
   return impl_->Parse(json);
 }

@@ -29,34 +29,24 @@
 #include <string_view>
 
 #include "floe/columnar/column.h"
+#include "floe/source/record_decoder.h"
 #include "floe/util/status.h"
 
 namespace floe::source {
 
-class JsonDecoder {
+class JsonDecoder final : public RecordDecoder {
  public:
   static constexpr size_t kDefaultMaxRecordBytes = size_t{4} << 20;
   explicit JsonDecoder(size_t max_record_bytes = kDefaultMaxRecordBytes);
-  ~JsonDecoder();
+  ~JsonDecoder() override;
   JsonDecoder(JsonDecoder&&) noexcept;
   JsonDecoder& operator=(JsonDecoder&&) noexcept;
 
-  // Appends the row `json` holds to `batch` (rows of batch->schema) and
-  // counts it in num_rows; kInvalidArgument (naming the field) or
-  // kCorruption (not JSON) leaves the batch unchanged. Not thread-safe: one
-  // decoder per thread.
-  Status Append(std::string_view json, RecordBatch* batch);
-
-  // The same in two steps, for a record whose table depends on a value in
-  // it: Parse, look with Scalar, then AppendParsed into the chosen table's
-  // batch. Parse fails as Append does for records that are not one object;
-  // AppendParsed REQUIRES a successful Parse since (and fails as Append does).
-  Status Parse(std::string_view json);
-  // The string, integer or boolean at JSON pointer `pointer` ("/DOMAIN",
-  // "/source/system") of the parsed record, as text; nullopt when absent,
-  // null or another kind of value.
-  std::optional<std::string> Scalar(std::string_view pointer);
-  Status AppendParsed(RecordBatch* batch, bool unknown_keys_fail = false);
+  // RecordDecoder (record_decoder.h): kInvalidArgument (naming the field) or
+  // kCorruption (not JSON, or not one object) leaves the batch unchanged.
+  Status Parse(std::string_view json) override;
+  std::optional<std::string> Scalar(std::string_view pointer) override;
+  Status AppendParsed(RecordBatch* batch, bool unknown_keys_fail = false) override;
 
  private:
   class Impl;

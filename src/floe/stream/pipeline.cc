@@ -3,8 +3,11 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <thread>
+
 #include "floe/catalog/table_commit.h"
 #include "floe/stream/dead_letters.h"
+#include "floe/stream/record_format.h"
 
 namespace floe::stream {
 namespace {
@@ -32,10 +35,7 @@ std::string TableNames(const PipelineConfig& config) {
 }  // namespace
 
 Pipeline::Pipeline(PipelineConfig config, catalog::Catalog& catalog, std::string warehouse)
-    : config_(std::move(config)),
-      catalog_(catalog),
-      warehouse_(std::move(warehouse)),
-      decoder_(static_cast<size_t>(config_.max_record_bytes)) {}
+    : config_(std::move(config)), catalog_(catalog), warehouse_(std::move(warehouse)) {}
 
 Pipeline::~Pipeline() = default;
 
@@ -54,7 +54,14 @@ Status Pipeline::Open() {
   settings.max_buffered_bytes = config_.memory_budget_bytes / 2;
   // Half the budget for the tables' rows, shared; an eighth for the dead letters'.
   settings.max_buffered_bytes /= static_cast<int64_t>(config_.tables.size());
-  for (const TableConfig& t : config_.tables) {
+  FLOE_ASSIGN_OR_RETURN(RecordFormat format, OpenRecordFormat(config_));
+  decoder_ = std::move(format.decoder);
+  for (TableConfig t : config_.tables) {
+    if (t.infer_schema && format.schema_file_table_schema) {
+      // Avro: the columns are the schema file's, known before any record.
+      t.schema = format.schema_file_table_schema;
+      t.infer_schema = false;
+    }
     FLOE_ASSIGN_OR_RETURN(auto target, TableTarget::Open(catalog_, t, settings));
     if (!t.when.empty()) routes_[t.when] = target.get();
     tables_.push_back(std::move(target));
@@ -154,7 +161,7 @@ void Pipeline::OnRevoked(const std::vector<TopicPartition>& partitions, bool los
 
 TableTarget* Pipeline::Route(std::string* error) {
   if (config_.route.empty()) return tables_[0].get();
-  std::optional<std::string> value = decoder_.Scalar(config_.route);
+  std::optional<std::string> value = decoder_->Scalar(config_.route);
   if (!value) {
     *error =
         fmt::format("no route: the record has no {} (a string, integer or boolean)", config_.route);
@@ -199,7 +206,12 @@ void Pipeline::Process(const source::KafkaMessage& message) {
     if (!needed) return;
     if (!value) {
       failed = Status::InvalidArgument("the record has no value (a tombstone)");
-    } else if (failed = decoder_.Append(*value, &transform_->input()); failed.ok()) {
+    } else if (failed = decoder_->Append(*value, &transform_->input());
+               failed.code() == StatusCode::kUnavailable) {
+      unavailable_ = failed;
+      EndPollBefore(offset, static_cast<int64_t>(value->size()));
+      return;
+    } else if (failed.ok()) {
       transform_->AddRecord(message);
       input_messages_.push_back(&message);
       input_partitions_.push_back(tp);
@@ -207,14 +219,19 @@ void Pipeline::Process(const source::KafkaMessage& message) {
     }
   } else if (!value) {
     failed = Status::InvalidArgument("the record has no value (a tombstone)");
-  } else if (failed = decoder_.Parse(*value); failed.ok()) {
+  } else if (failed = decoder_->Parse(*value); failed.code() == StatusCode::kUnavailable) {
+    // Not the record's fault: it waits, and is read again (Run).
+    unavailable_ = failed;
+    EndPollBefore(offset, static_cast<int64_t>(value->size()));
+    return;
+  } else if (failed.ok()) {
     std::string why;
     table = Route(&why);
     if (table == nullptr) {
       stage = "route";
       failed = Status::InvalidArgument("{}", why);
     } else if (table->Needs(tp, offset)) {
-      failed = decoder_.AppendParsed(&table->batch(), table->evolves());
+      failed = decoder_->AppendParsed(&table->batch(), table->evolves());
       if (failed.ok()) table->NoteBatchBytes(static_cast<int64_t>(value->size()));
       if (!failed.ok() && table->evolves() &&
           (failed.code() == StatusCode::kNotFound || failed.code() == StatusCode::kOutOfRange)) {
@@ -225,18 +242,11 @@ void Pipeline::Process(const source::KafkaMessage& message) {
           // The record waits for its table's new schema: the poll ends
           // before it (Run), and it is read again after the change.
           evolve_ = Evolution{table, std::string(*value)};
-          if (cached_range_->first == offset) {
-            polled_.erase(tp);
-            cached_partition_ = -1;
-          } else {
-            cached_range_->second = offset - 1;
-          }
-          --polled_records_;
-          polled_bytes_ -= static_cast<int64_t>(value->size());
+          EndPollBefore(offset, static_cast<int64_t>(value->size()));
           return;
         } else {
           // Nothing to add after all (keys without values): stored as is.
-          failed = decoder_.AppendParsed(&table->batch());
+          failed = decoder_->AppendParsed(&table->batch());
           if (failed.ok()) table->NoteBatchBytes(static_cast<int64_t>(value->size()));
         }
       }
@@ -244,7 +254,7 @@ void Pipeline::Process(const source::KafkaMessage& message) {
       // Only the dead letters still need it (read again after a rewind):
       // decode to learn whether it is one.
       if (!(scratch_.schema == table->schema())) scratch_ = RecordBatch::Empty(table->schema());
-      failed = decoder_.AppendParsed(&scratch_);
+      failed = decoder_->AppendParsed(&scratch_);
       if (scratch_.num_rows >= kBatchRows) scratch_ = RecordBatch::Empty(table->schema());
     }
   }
@@ -324,6 +334,30 @@ Status Pipeline::SeekToNeeds() {
   // Records polled but not processed yet come again from the new positions.
   ++rewind_epoch_;
   return Status::OK();
+}
+
+void Pipeline::EndPollBefore(int64_t offset, int64_t bytes) {
+  if (cached_range_->first == offset) {
+    polled_.erase(cached_tp_);
+    cached_partition_ = -1;
+  } else {
+    cached_range_->second = offset - 1;
+  }
+  --polled_records_;
+  polled_bytes_ -= bytes;
+}
+
+Status Pipeline::PauseAndReadAgain(const std::atomic<bool>& stop) {
+  const Status why = *std::exchange(unavailable_, std::nullopt);
+  spdlog::warn("pipeline {}: pausing: {}", config_.name, why.ToString());
+  FLOE_RETURN_IF_ERROR(CommitAll(/*force=*/true));
+  // Kafka's poll keeps the group membership alive meanwhile: paused in
+  // steps, so a stop request is not kept waiting.
+  const auto until = Clock::now() + std::chrono::seconds(5);
+  while (Clock::now() < until && !stop.load(std::memory_order_relaxed)) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return SeekToNeeds();
 }
 
 Status Pipeline::EvolveAndReadAgain() {
@@ -459,10 +493,11 @@ Status Pipeline::Run(const std::atomic<bool>& stop) {
     if (rewind_epoch_ != epoch) messages.clear();
     for (const source::KafkaMessage& m : messages) {
       Process(m);
-      if (evolve_) break;
+      if (evolve_ || unavailable_) break;
     }
     AdvanceAll();
     if (evolve_) FLOE_RETURN_IF_ERROR(EvolveAndReadAgain());
+    if (unavailable_) FLOE_RETURN_IF_ERROR(PauseAndReadAgain(stop));
     for (TableTarget* target : targets()) FLOE_RETURN_IF_ERROR(target->Flush(kBatchRows));
     if (Clock::now() >= next_commit) {
       FLOE_RETURN_IF_ERROR(CommitAll(/*force=*/false));

@@ -15,8 +15,8 @@
 #include <string>
 
 #include "floe/catalog/catalog.h"
-#include "floe/source/json_decoder.h"
 #include "floe/source/kafka_consumer.h"
+#include "floe/source/record_decoder.h"
 #include "floe/stream/pipeline_config.h"
 #include "floe/stream/table_target.h"
 #include "floe/stream/transform.h"
@@ -92,6 +92,12 @@ class Pipeline : public source::KafkaConsumer::Listener {
   // A record needs a schema its table lacks (evolve_): commits every table,
   // commits the table's new schema, and reads on from that record.
   Status EvolveAndReadAgain();
+  // Ends the poll being processed before the record at `offset` of the
+  // current partition (of `bytes`): it is read again after a seek.
+  void EndPollBefore(int64_t offset, int64_t bytes);
+  // unavailable_: commits what was read, waits (up to 5 s, less when
+  // stopping), and reads on from the record that could not be decoded.
+  Status PauseAndReadAgain(const std::atomic<bool>& stop);
 
   PipelineConfig config_;
   catalog::Catalog& catalog_;
@@ -104,7 +110,7 @@ class Pipeline : public source::KafkaConsumer::Listener {
   std::map<TopicPartition, std::pair<int64_t, int64_t>> polled_;
   std::pair<int64_t, int64_t>* cached_range_ = nullptr;
   std::unique_ptr<source::KafkaConsumer> consumer_;
-  source::JsonDecoder decoder_;
+  std::unique_ptr<source::RecordDecoder> decoder_;  // the config's format
   std::set<TopicPartition> assigned_;
   // The partition of the last record seen and whether it is assigned.
   std::string_view cached_topic_;
@@ -120,7 +126,11 @@ class Pipeline : public source::KafkaConsumer::Listener {
     TableTarget* table;
     std::string record;
   };
-  std::optional<Evolution> evolve_;                // set by Process: the poll ends there
+  std::optional<Evolution> evolve_;  // set by Process: the poll ends there
+  // Set by Process when a record could not be looked at yet (a schema
+  // registry that cannot be reached): the poll ends before it, and it is
+  // read again after a pause.
+  std::optional<Status> unavailable_;
   Status error_;                                   // the first fatal error a rebalance callback hit
   uint64_t rewind_epoch_ = 0;                      // counts SeekToNeeds
   int64_t polled_records_ = 0, polled_bytes_ = 0;  // of the poll being processed

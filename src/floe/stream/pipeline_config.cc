@@ -396,9 +396,39 @@ void ReadKafka(Reader& r, const YAML::Node& node, const std::string& path, Pipel
   }
 }
 
+void ReadFormat(Reader& r, const YAML::Node& node, const std::string& path, PipelineConfig* out) {
+  const std::string format = r.Scalar(node, path, "format", false).value_or("json");
+  const std::string avro_path = Reader::Join(path, "avro");
+  if (format == "json") {
+    if (node["avro"].IsDefined()) r.Error(avro_path, node["avro"], "only for format: avro");
+    return;
+  }
+  if (format != "avro") {
+    r.Error(Reader::Join(path, "format"), node["format"],
+            fmt::format("unknown format '{}' (json, avro)", format));
+    return;
+  }
+  out->format = PipelineConfig::Format::kAvro;
+  const YAML::Node avro = node["avro"];
+  if (!avro.IsDefined()) {
+    r.Error(avro_path, node,
+            "required for format: avro: {schema_file: FILE.avsc} or {registry: http://HOST:PORT}");
+    return;
+  }
+  if (!r.Map(avro, avro_path, {"schema_file", "registry"})) return;
+  out->avro_schema_file = r.Scalar(avro, avro_path, "schema_file", false).value_or("");
+  out->avro_registry = r.Scalar(avro, avro_path, "registry", false).value_or("");
+  if (out->avro_schema_file.empty() == out->avro_registry.empty()) {
+    r.Error(avro_path, avro, "give one of schema_file and registry");
+  } else if (!out->avro_registry.empty() && !out->avro_registry.starts_with("http://")) {
+    r.Error(Reader::Join(avro_path, "registry"), avro["registry"],
+            "expected an http:// URL (https is not supported)");
+  }
+}
+
 void ReadPipeline(Reader& r, const YAML::Node& node, const std::string& path, PipelineConfig* out) {
   if (!r.Map(node, path,
-             {"name", "source", "format", "input", "transform", "table", "tables", "route",
+             {"name", "source", "format", "avro", "input", "transform", "table", "tables", "route",
               "dead_letters", "commit_interval", "target_file_size", "memory_budget",
               "max_record_size"})) {
     return;
@@ -417,13 +447,30 @@ void ReadPipeline(Reader& r, const YAML::Node& node, const std::string& path, Pi
     else
       ReadKafka(r, node["source"]["kafka"], Reader::Join(source_path, "kafka"), out);
   }
-  const std::string format = r.Scalar(node, path, "format", false).value_or("json");
-  if (format != "json") {
-    r.Error(Reader::Join(path, "format"), node["format"],
-            fmt::format("unknown format '{}' (json)", format));
-  }
+  ReadFormat(r, node, path, out);
   ReadTransform(r, node, path, out);
   ReadTables(r, node, path, out);
+  if (out->format == PipelineConfig::Format::kAvro) {
+    for (size_t i = 0; i < out->tables.size(); ++i) {
+      TableConfig& t = out->tables[i];
+      const std::string at = node["tables"].IsDefined()
+                                 ? Reader::Join(path, fmt::format("tables[{}]", i))
+                                 : Reader::Join(path, "table");
+      if (t.infer_schema && out->avro_schema_file.empty()) {
+        r.Error(at, node,
+                "schema: infer with Avro takes the columns from avro.schema_file (with a "
+                "registry, the writer schema is not known before the first record): declare "
+                "the schema");
+      }
+      // An inferred schema evolves by default, from JSON records only.
+      if (t.evolve_schema && !t.infer_schema) {
+        r.Error(Reader::Join(at, "evolve_schema"), node,
+                "evolve_schema applies to json records (an Avro table's columns come from its "
+                "declared schema or its schema_file)");
+      }
+      t.evolve_schema = false;
+    }
+  }
   if (Transform::Needed(*out)) {
     for (size_t i = 0; i < out->tables.size(); ++i) {
       if (out->tables[i].infer_schema || out->tables[i].evolve_schema) {

@@ -10,7 +10,7 @@
 //           group: floe-edc                  # default floe-<name>
 //           start: earliest                  # or latest: where no table recorded offsets
 //           properties: {security.protocol: SASL_SSL}   # any librdkafka property
-//       format: json
+//       format: json                         # or avro, with avro: {schema_file | registry}
 //       table:
 //         name: edc.audit_events
 //         schema:                            # used when the table is created
@@ -82,7 +82,12 @@ struct TransformStep {
 struct PipelineConfig {
   std::string name;
   source::KafkaConsumer::Options kafka;
-  enum class Format { kJson } format = Format::kJson;
+  enum class Format { kJson, kAvro } format = Format::kJson;
+  // format: avro, where the writer schemas come from (exactly one):
+  //   avro: {schema_file: audit.avsc}           every record's, whatever id it names
+  //   avro: {registry: http://127.0.0.1:8081}   by the id in each record
+  std::string avro_schema_file;  // relative to the working directory
+  std::string avro_registry;
   std::vector<TableConfig> tables;  // at least one
   // A JSON pointer ("/DOMAIN"), or with route_expression an expression
   // (stream/expr); empty: every record to tables[0].

@@ -1,0 +1,673 @@
+#include "floe/source/avro_decoder.h"
+
+#include <simdjson.h>
+
+#include <limits>
+#include <span>
+
+#include "floe/columnar/text_rows.h"
+#include "floe/format/avro/avro_binary.h"
+#include "floe/format/avro/avro_datum.h"
+#include "floe/util/decimal.h"
+
+namespace floe::source {
+
+using avro::AvroNode;
+using avro::AvroSchema;
+using avro::AvroType;
+using avro::BinaryDecoder;
+
+namespace {
+
+// What one step of a plan does with the writer's value.
+enum class Op : uint8_t {
+  kSkip,          // a field the table lacks
+  kIncompatible,  // a value the column cannot take: every datum reaching it fails
+  kNull,
+  kBoolean,
+  kIntToInt,   // int, date
+  kIntToLong,  // int -> long; time-millis -> time (scaled)
+  kIntToFloat,
+  kIntToDouble,
+  kLong,  // long; times and timestamps (scaled)
+  kLongToFloat,
+  kLongToDouble,
+  kFloat,
+  kFloatToDouble,
+  kDouble,
+  kString,
+  kStringAsText,  // a string in a column's text form
+  kBytes,
+  kFixed,  // fixed -> fixed, uuid or binary
+  kDecimalBytes,
+  kDecimalFixed,
+  kEnum,
+  kRecord,
+  kArray,
+  kMap,
+  kUnion,
+};
+
+struct Step {
+  Op op = Op::kSkip;
+  int node = -1;    // the writer's type
+  int column = -1;  // in a record: the table field (child column) it fills
+  bool required = false;
+  int64_t factor = 1;  // kIntToLong / kLong: the unit change (milli -> micro: 1000)
+  int precision = 0;   // decimals: the column's
+  std::string name;    // the writer field's, for errors
+  std::string error;   // kIncompatible
+  // kRecord: one per writer field, in the writer's order; kArray: {items};
+  // kMap: {values}; kUnion: one per branch.
+  std::vector<Step> children;
+  std::vector<int> missing;  // kRecord: table fields the writer lacks (null)
+};
+
+std::string AvroTypeText(const AvroNode& n) {
+  std::string out(avro::AvroTypeName(n.type));
+  if (n.logical_type) out += " (" + *n.logical_type + ")";
+  return out;
+}
+
+bool IsTimestamp(TypeId id) {
+  return id == TypeId::kTimestamp || id == TypeId::kTimestampTz || id == TypeId::kTimestampNs ||
+         id == TypeId::kTimestampTzNs;
+}
+
+// Units per second of a timestamp logical type (0: not one).
+int64_t TimestampUnits(const std::optional<std::string>& logical) {
+  if (!logical) return 0;
+  if (*logical == "timestamp-millis" || *logical == "local-timestamp-millis") return 1000;
+  if (*logical == "timestamp-micros" || *logical == "local-timestamp-micros") return 1000000;
+  if (*logical == "timestamp-nanos" || *logical == "local-timestamp-nanos") return 1000000000;
+  return 0;
+}
+
+class PlanCompiler {
+ public:
+  explicit PlanCompiler(const AvroSchema& schema) : schema_(schema) {}
+
+  // The step reading writer node `node` into a column of `field`'s type; a
+  // pair that cannot convert is a kIncompatible step, not an error, so only
+  // the datums that reach it fail.
+  Step Compile(int node, const NestedField& field) {
+    Step step;
+    step.node = node;
+    step.required = field.required;
+    const AvroNode& n = schema_.node(node);
+    const Type& t = *field.type;
+    const TypeId id = t.id();
+    auto incompatible = [&](std::string why = {}) {
+      step.op = Op::kIncompatible;
+      step.error = why.empty() ? "the writer's " + AvroTypeText(n) + " cannot go into a " +
+                                     t.ToString() + " column"
+                               : std::move(why);
+      return step;
+    };
+    const std::optional<std::string>& logical = n.logical_type;
+    switch (n.type) {
+      case AvroType::kNull:
+        step.op = Op::kNull;
+        return step;
+      case AvroType::kUnion:
+        step.op = Op::kUnion;
+        for (const int branch : n.children) step.children.push_back(Compile(branch, field));
+        return step;
+      case AvroType::kBoolean:
+        if (id != TypeId::kBoolean) return incompatible();
+        step.op = Op::kBoolean;
+        return step;
+      case AvroType::kInt:
+        if (logical == "date") {
+          if (id != TypeId::kDate) return incompatible();
+          step.op = Op::kIntToInt;
+        } else if (logical == "time-millis") {
+          if (id != TypeId::kTime) return incompatible();
+          step.op = Op::kIntToLong;
+          step.factor = 1000;
+        } else if (id == TypeId::kInt) {
+          step.op = Op::kIntToInt;
+        } else if (id == TypeId::kLong) {
+          step.op = Op::kIntToLong;
+        } else if (id == TypeId::kFloat) {
+          step.op = Op::kIntToFloat;
+        } else if (id == TypeId::kDouble) {
+          step.op = Op::kIntToDouble;
+        } else {
+          return incompatible();
+        }
+        return step;
+      case AvroType::kLong:
+        if (const int64_t units = TimestampUnits(logical); units != 0) {
+          if (!IsTimestamp(id)) return incompatible();
+          const bool nanos = id == TypeId::kTimestampNs || id == TypeId::kTimestampTzNs;
+          const int64_t column_units = nanos ? 1000000000 : 1000000;
+          if (units > column_units) {
+            return incompatible("the writer's " + *logical + " would lose digits in a " +
+                                t.ToString() + " column");
+          }
+          step.op = Op::kLong;
+          step.factor = column_units / units;
+        } else if (logical == "time-micros") {
+          if (id != TypeId::kTime) return incompatible();
+          step.op = Op::kLong;
+        } else if (id == TypeId::kLong) {
+          step.op = Op::kLong;
+        } else if (id == TypeId::kFloat) {
+          step.op = Op::kLongToFloat;
+        } else if (id == TypeId::kDouble) {
+          step.op = Op::kLongToDouble;
+        } else if (IsTimestamp(id)) {
+          return incompatible("a plain long cannot go into a " + t.ToString() +
+                              " column: give the writer's field a timestamp logical type");
+        } else {
+          return incompatible();
+        }
+        return step;
+      case AvroType::kFloat:
+        if (id != TypeId::kFloat && id != TypeId::kDouble) return incompatible();
+        step.op = id == TypeId::kFloat ? Op::kFloat : Op::kFloatToDouble;
+        return step;
+      case AvroType::kDouble:
+        if (id != TypeId::kDouble) return incompatible();
+        step.op = Op::kDouble;
+        return step;
+      case AvroType::kString:
+        if (id == TypeId::kString) {
+          step.op = Op::kString;
+        } else if (!t.is_nested()) {
+          step.op = Op::kStringAsText;
+        } else {
+          return incompatible();
+        }
+        return step;
+      case AvroType::kBytes:
+      case AvroType::kFixed:
+        if (logical == "decimal") {
+          if (id != TypeId::kDecimal || n.scale.value_or(0) != t.scale() ||
+              n.precision.value_or(0) > t.precision()) {
+            return incompatible();
+          }
+          step.op = n.type == AvroType::kBytes ? Op::kDecimalBytes : Op::kDecimalFixed;
+          step.precision = t.precision();
+        } else if (n.type == AvroType::kBytes) {
+          if (id != TypeId::kBinary) return incompatible();
+          step.op = Op::kBytes;
+        } else if (id == TypeId::kBinary || (id == TypeId::kFixed && t.length() == n.fixed_size) ||
+                   (id == TypeId::kUuid && n.fixed_size == 16)) {
+          step.op = Op::kFixed;
+        } else {
+          return incompatible();
+        }
+        return step;
+      case AvroType::kEnum:
+        if (id != TypeId::kString) return incompatible();
+        step.op = Op::kEnum;
+        return step;
+      case AvroType::kRecord:
+        if (id != TypeId::kStruct) return incompatible();
+        return CompileRecord(node, t.fields());
+      case AvroType::kArray:
+        if (id != TypeId::kList) return incompatible();
+        step.op = Op::kArray;
+        step.children.push_back(Compile(n.children[0], t.element()));
+        return step;
+      case AvroType::kMap:
+        if (id != TypeId::kMap || t.key().type->id() != TypeId::kString) return incompatible();
+        step.op = Op::kMap;
+        step.children.push_back(Compile(n.children[0], t.value()));
+        return step;
+    }
+    return incompatible();
+  }
+
+  // A writer record into the fields of a struct (or of the table).
+  Step CompileRecord(int node, const std::vector<NestedField>& fields) {
+    Step step;
+    step.op = Op::kRecord;
+    step.node = node;
+    std::vector<bool> found(fields.size(), false);
+    for (const avro::AvroField& f : schema_.node(node).fields) {
+      size_t i = 0;
+      while (i < fields.size() && fields[i].name != f.name) ++i;
+      Step child;
+      if (i < fields.size()) {
+        child = Compile(f.node, fields[i]);
+        child.column = static_cast<int>(i);
+        found[i] = true;
+      } else {
+        child.node = f.node;  // kSkip
+      }
+      child.name = f.name;
+      step.children.push_back(std::move(child));
+    }
+    for (size_t i = 0; i < fields.size(); ++i) {
+      if (found[i]) continue;
+      if (fields[i].required) {
+        step.op = Op::kIncompatible;
+        step.error = "required field " + fields[i].name + " is not in the writer's schema";
+        step.children.clear();
+        return step;
+      }
+      step.missing.push_back(static_cast<int>(i));
+    }
+    return step;
+  }
+
+ private:
+  const AvroSchema& schema_;
+};
+
+// Reads datums of one writer schema along a plan's steps.
+class DatumReader {
+ public:
+  DatumReader(const WriterSchema& writer, std::string_view datum)
+      : schema_(writer.schema),
+        min_sizes_(writer.min_sizes),
+        in_(std::span(reinterpret_cast<const uint8_t*>(datum.data()), datum.size())) {}
+
+  BinaryDecoder& in() { return in_; }
+
+  // The fields of a writer record into columns (column_of(i): table field i's).
+  template <typename ColumnOf>
+  Status ReadFields(const Step& record, const ColumnOf& column_of, int depth) {
+    if (record.op == Op::kIncompatible) return Status::InvalidArgument("{}", record.error);
+    for (const Step& f : record.children) {
+      if (f.column < 0) {
+        FLOE_RETURN_IF_ERROR(Skip(f.node, depth + 1).WithContext(f.name));
+      } else {
+        FLOE_RETURN_IF_ERROR(Read(f, column_of(f.column), depth + 1).WithContext(f.name));
+      }
+    }
+    for (const int i : record.missing) column_of(i)->AppendNull();
+    return Status::OK();
+  }
+
+  Status Read(const Step& s, Column* c, int depth) {
+    switch (s.op) {
+      case Op::kSkip:
+        return Skip(s.node, depth);
+      case Op::kIncompatible:
+        return Status::InvalidArgument("{}", s.error);
+      case Op::kNull:
+        if (s.required) return Status::InvalidArgument("is required, got null");
+        c->AppendNull();
+        return Status::OK();
+      case Op::kBoolean: {
+        FLOE_ASSIGN_OR_RETURN(bool v, in_.ReadBoolean());
+        c->Append<uint8_t>(v ? 1 : 0);
+        return Status::OK();
+      }
+      case Op::kIntToInt: {
+        FLOE_ASSIGN_OR_RETURN(int32_t v, in_.ReadInt());
+        c->Append(v);
+        return Status::OK();
+      }
+      case Op::kIntToLong: {
+        FLOE_ASSIGN_OR_RETURN(int32_t v, in_.ReadInt());
+        c->Append(static_cast<int64_t>(v) * s.factor);  // factor <= 1000: no overflow
+        return Status::OK();
+      }
+      case Op::kIntToFloat:
+      case Op::kIntToDouble: {
+        FLOE_ASSIGN_OR_RETURN(int32_t v, in_.ReadInt());
+        AppendReal(s.op == Op::kIntToFloat, static_cast<double>(v), c);
+        return Status::OK();
+      }
+      case Op::kLong: {
+        FLOE_ASSIGN_OR_RETURN(int64_t v, in_.ReadLong());
+        int64_t scaled = v;
+        if (s.factor != 1 && __builtin_mul_overflow(v, s.factor, &scaled)) {
+          return Status::InvalidArgument("{} is out of range for {}", v, c->type()->ToString());
+        }
+        c->Append(scaled);
+        return Status::OK();
+      }
+      case Op::kLongToFloat:
+      case Op::kLongToDouble: {
+        FLOE_ASSIGN_OR_RETURN(int64_t v, in_.ReadLong());
+        AppendReal(s.op == Op::kLongToFloat, static_cast<double>(v), c);
+        return Status::OK();
+      }
+      case Op::kFloat:
+      case Op::kFloatToDouble: {
+        FLOE_ASSIGN_OR_RETURN(float v, in_.ReadFloat());
+        AppendReal(s.op == Op::kFloat, v, c);
+        return Status::OK();
+      }
+      case Op::kDouble: {
+        FLOE_ASSIGN_OR_RETURN(double v, in_.ReadDouble());
+        c->Append(v);
+        return Status::OK();
+      }
+      case Op::kString:
+      case Op::kStringAsText: {
+        FLOE_ASSIGN_OR_RETURN(std::string_view v, ReadString());
+        if (s.op == Op::kStringAsText) return AppendValueFromText(v, c);
+        c->AppendBytes(v);
+        return Status::OK();
+      }
+      case Op::kBytes: {
+        FLOE_ASSIGN_OR_RETURN(std::string_view v, in_.ReadBytes());
+        c->AppendBytes(v);
+        return Status::OK();
+      }
+      case Op::kFixed: {
+        FLOE_ASSIGN_OR_RETURN(std::string_view v, in_.ReadFixed(FixedSize(s.node)));
+        c->AppendBytes(v);
+        return Status::OK();
+      }
+      case Op::kDecimalBytes:
+      case Op::kDecimalFixed: {
+        std::string_view bytes;
+        if (s.op == Op::kDecimalBytes) {
+          FLOE_ASSIGN_OR_RETURN(bytes, in_.ReadBytes());
+        } else {
+          FLOE_ASSIGN_OR_RETURN(bytes, in_.ReadFixed(FixedSize(s.node)));
+        }
+        if (bytes.empty() || bytes.size() > 16) {
+          return Status::InvalidArgument("a decimal of {} bytes is out of range", bytes.size());
+        }
+        FLOE_ASSIGN_OR_RETURN(Int128 v, DecimalFromBigEndian(bytes));
+        if (!FitsPrecision(v, s.precision)) {
+          return Status::InvalidArgument("{} has more than {} digits",
+                                         FormatDecimal(v, c->type()->scale()), s.precision);
+        }
+        c->Append(v);
+        return Status::OK();
+      }
+      case Op::kEnum: {
+        FLOE_ASSIGN_OR_RETURN(int32_t i, in_.ReadInt());
+        const std::vector<std::string>& symbols = schema_.node(s.node).symbols;
+        if (i < 0 || static_cast<size_t>(i) >= symbols.size()) {
+          return Status::Corruption("enum index {} of {} symbols", i, symbols.size());
+        }
+        c->AppendBytes(symbols[static_cast<size_t>(i)]);
+        return Status::OK();
+      }
+      case Op::kRecord:
+        FLOE_RETURN_IF_ERROR(ReadFields(
+            s, [c](int i) { return &c->child(static_cast<size_t>(i)); }, depth));
+        c->AppendStructSlot(true);
+        return Status::OK();
+      case Op::kArray:
+      case Op::kMap: {
+        const bool is_map = s.op == Op::kMap;
+        const int item = schema_.node(s.node).children[0];
+        FLOE_RETURN_IF_ERROR(ForEachItem(item, is_map, [&]() -> Status {
+          if (is_map) {
+            FLOE_ASSIGN_OR_RETURN(std::string_view key, ReadString());
+            c->child(0).AppendBytes(key);
+          }
+          Column* target = &c->child(is_map ? 1 : 0);
+          return Read(s.children[0], target, depth + 1).WithContext(is_map ? "value" : "element");
+        }));
+        c->AppendListEnd();
+        return Status::OK();
+      }
+      case Op::kUnion: {
+        FLOE_ASSIGN_OR_RETURN(int64_t branch, in_.ReadLong());
+        if (branch < 0 || static_cast<size_t>(branch) >= s.children.size()) {
+          return Status::Corruption("union branch {} of {}", branch, s.children.size());
+        }
+        return Read(s.children[static_cast<size_t>(branch)], c, depth);
+      }
+    }
+    return Status::Internal("unknown plan step");
+  }
+
+  // Reads past one value of writer node `node`.
+  Status Skip(int node, int depth) {
+    if (depth > avro::kMaxAvroDepth) {
+      return Status::Corruption("nested deeper than {}", avro::kMaxAvroDepth);
+    }
+    const AvroNode& n = schema_.node(node);
+    switch (n.type) {
+      case AvroType::kNull:
+        return Status::OK();
+      case AvroType::kBoolean:
+        return in_.ReadBoolean().status();
+      case AvroType::kInt:
+      case AvroType::kLong:
+      case AvroType::kEnum:
+        return in_.ReadLong().status();
+      case AvroType::kFloat:
+        return in_.ReadFixed(4).status();
+      case AvroType::kDouble:
+        return in_.ReadFixed(8).status();
+      case AvroType::kBytes:
+      case AvroType::kString:
+        return in_.ReadBytes().status();
+      case AvroType::kFixed:
+        return in_.ReadFixed(FixedSize(node)).status();
+      case AvroType::kRecord:
+        for (const avro::AvroField& f : n.fields) FLOE_RETURN_IF_ERROR(Skip(f.node, depth + 1));
+        return Status::OK();
+      case AvroType::kArray:
+      case AvroType::kMap: {
+        const bool is_map = n.type == AvroType::kMap;
+        return ForEachItem(n.children[0], is_map, [&]() -> Status {
+          if (is_map) FLOE_RETURN_IF_ERROR(in_.ReadBytes().status());
+          return Skip(n.children[0], depth + 1);
+        });
+      }
+      case AvroType::kUnion: {
+        FLOE_ASSIGN_OR_RETURN(int64_t branch, in_.ReadLong());
+        if (branch < 0 || static_cast<size_t>(branch) >= n.children.size()) {
+          return Status::Corruption("union branch {} of {}", branch, n.children.size());
+        }
+        return Skip(n.children[static_cast<size_t>(branch)], depth + 1);
+      }
+    }
+    return Status::Corruption("unknown Avro type");
+  }
+
+  // The scalar at `path` (JSON pointer segments) below writer node `node`.
+  std::optional<std::string> Find(int node, std::span<const std::string> path, int depth) {
+    if (depth > avro::kMaxAvroDepth) return std::nullopt;
+    const AvroNode* n = &schema_.node(node);
+    if (n->type == AvroType::kUnion) {
+      Result<int64_t> branch = in_.ReadLong();
+      if (!branch.ok() || *branch < 0 || static_cast<size_t>(*branch) >= n->children.size()) {
+        return std::nullopt;
+      }
+      node = n->children[static_cast<size_t>(*branch)];
+      n = &schema_.node(node);
+    }
+    if (path.empty()) {
+      switch (n->type) {
+        case AvroType::kString:
+          if (Result<std::string_view> v = ReadString(); v.ok()) return std::string(*v);
+          return std::nullopt;
+        case AvroType::kInt:
+        case AvroType::kLong:
+          if (Result<int64_t> v = in_.ReadLong(); v.ok()) return std::to_string(*v);
+          return std::nullopt;
+        case AvroType::kBoolean:
+          if (Result<bool> v = in_.ReadBoolean(); v.ok()) return *v ? "true" : "false";
+          return std::nullopt;
+        case AvroType::kEnum:
+          if (Result<int64_t> v = in_.ReadLong();
+              v.ok() && *v >= 0 && static_cast<size_t>(*v) < n->symbols.size()) {
+            return n->symbols[static_cast<size_t>(*v)];
+          }
+          return std::nullopt;
+        default:
+          return std::nullopt;
+      }
+    }
+    if (n->type != AvroType::kRecord) return std::nullopt;
+    for (const avro::AvroField& f : n->fields) {
+      if (f.name == path[0]) return Find(f.node, path.subspan(1), depth + 1);
+      if (!Skip(f.node, depth + 1).ok()) return std::nullopt;
+    }
+    return std::nullopt;
+  }
+
+ private:
+  size_t FixedSize(int node) const { return static_cast<size_t>(schema_.node(node).fixed_size); }
+
+  Result<std::string_view> ReadString() {
+    FLOE_ASSIGN_OR_RETURN(std::string_view v, in_.ReadBytes());
+    if (!simdjson::validate_utf8(v.data(), v.size())) {
+      return Status::InvalidArgument("a string that is not UTF-8");
+    }
+    return v;
+  }
+
+  static void AppendReal(bool as_float, double v, Column* c) {
+    if (as_float) {
+      c->Append(static_cast<float>(v));
+    } else {
+      c->Append(v);
+    }
+  }
+
+  static bool FitsPrecision(Int128 v, int precision) {
+    UInt128 limit = 1;
+    for (int i = 0; i < precision; ++i) limit *= 10;
+    const UInt128 magnitude = v < 0 ? -static_cast<UInt128>(v) : static_cast<UInt128>(v);
+    return magnitude < limit;
+  }
+
+  // Calls item() once per entry of the blocks of an array or map of
+  // `item_node`. Each count is checked against the bytes left before the
+  // entries are read, and entries that take no bytes are budgeted.
+  template <typename F>
+  Status ForEachItem(int item_node, bool is_map, const F& item) {
+    const int64_t min_size = min_sizes_[static_cast<size_t>(item_node)] + (is_map ? 1 : 0);
+    while (true) {
+      FLOE_ASSIGN_OR_RETURN(int64_t count, in_.ReadLong());
+      if (count == 0) return Status::OK();
+      if (count < 0) {
+        if (count == std::numeric_limits<int64_t>::min()) {
+          return Status::Corruption("block count out of range");
+        }
+        count = -count;
+        FLOE_ASSIGN_OR_RETURN(int64_t block_bytes, in_.ReadLong());
+        if (block_bytes < 0) return Status::Corruption("negative block size");
+      }
+      if (min_size > 0) {
+        if (count > static_cast<int64_t>(in_.remaining()) / min_size) {
+          return Status::Corruption("{} entries cannot fit in the {} bytes left", count,
+                                    in_.remaining());
+        }
+      } else if ((zero_size_budget_ -= count) < 0) {
+        return Status::Corruption("more than {} entries that take no bytes",
+                                  avro::DatumDecoder::kMaxZeroSizeItems);
+      }
+      for (int64_t i = 0; i < count; ++i) FLOE_RETURN_IF_ERROR(item());
+    }
+  }
+
+  const AvroSchema& schema_;
+  const std::vector<int64_t>& min_sizes_;
+  BinaryDecoder in_;
+  int64_t zero_size_budget_ = avro::DatumDecoder::kMaxZeroSizeItems;
+};
+
+}  // namespace
+
+struct AvroDecoder::Plan {
+  std::shared_ptr<const WriterSchema> writer;
+  Schema table;
+  Step root;
+  // The table schema's field storage when last matched: a cheap key for the
+  // common case of the same batch record after record.
+  const NestedField* fields_key = nullptr;
+};
+
+AvroDecoder::AvroDecoder(std::shared_ptr<WriterSchemas> schemas, size_t max_record_bytes)
+    : schemas_(std::move(schemas)), max_record_bytes_(max_record_bytes) {}
+AvroDecoder::~AvroDecoder() = default;
+AvroDecoder::AvroDecoder(AvroDecoder&&) noexcept = default;
+AvroDecoder& AvroDecoder::operator=(AvroDecoder&&) noexcept = default;
+
+Status AvroDecoder::Parse(std::string_view value) {
+  writer_.reset();
+  if (value.size() > max_record_bytes_) {
+    return Status::InvalidArgument("record of {} bytes is larger than max_record_size {}",
+                                   value.size(), max_record_bytes_);
+  }
+  int32_t id = 0;
+  std::string_view datum;
+  FLOE_RETURN_IF_ERROR(SplitWireFormat(value, &id, &datum));
+  FLOE_ASSIGN_OR_RETURN(writer_, schemas_->Find(id));
+  datum_ = datum;
+  return Status::OK();
+}
+
+std::optional<std::string> AvroDecoder::Scalar(std::string_view pointer) {
+  if (!writer_ || !pointer.starts_with('/')) return std::nullopt;
+  // JSON pointer segments, ~1 and ~0 unescaped.
+  std::vector<std::string> path;
+  for (size_t at = 1; at <= pointer.size();) {
+    const size_t end = std::min(pointer.find('/', at), pointer.size());
+    std::string segment;
+    for (size_t i = at; i < end; ++i) {
+      if (pointer[i] == '~' && i + 1 < end && (pointer[i + 1] == '0' || pointer[i + 1] == '1')) {
+        segment += pointer[++i] == '0' ? '~' : '/';
+      } else {
+        segment += pointer[i];
+      }
+    }
+    path.push_back(std::move(segment));
+    at = end + 1;
+  }
+  DatumReader reader(*writer_, datum_);
+  return reader.Find(writer_->schema.root, path, 0);
+}
+
+const AvroDecoder::Plan& AvroDecoder::PlanFor(const Schema& table) {
+  const NestedField* key = table.fields().data();
+  if (last_plan_ != nullptr && last_plan_->writer == writer_ && last_plan_->fields_key == key &&
+      last_plan_->table.schema_id() == table.schema_id() &&
+      last_plan_->table.fields().size() == table.fields().size()) {
+    return *last_plan_;
+  }
+  for (const auto& plan : plans_) {
+    if (plan->writer == writer_ && plan->table == table) {
+      plan->fields_key = key;
+      last_plan_ = plan.get();
+      return *plan;
+    }
+  }
+  // Writer schemas are few; a registry serving thousands is not held onto.
+  if (plans_.size() >= 256) plans_.clear();
+  auto plan = std::make_unique<Plan>();
+  plan->writer = writer_;
+  plan->table = table;
+  plan->fields_key = key;
+  const AvroSchema& schema = writer_->schema;
+  if (schema.root_node().type != AvroType::kRecord) {
+    plan->root.op = Op::kIncompatible;
+    plan->root.error =
+        "the writer's schema is a " + AvroTypeText(schema.root_node()) + ", not a record";
+  } else {
+    plan->root = PlanCompiler(schema).CompileRecord(schema.root, table.fields());
+  }
+  last_plan_ = plans_.emplace_back(std::move(plan)).get();
+  return *last_plan_;
+}
+
+Status AvroDecoder::AppendParsed(RecordBatch* batch, bool /*unknown_keys_fail*/) {
+  if (!writer_) return Status::Internal("no parsed record to append");
+  const Plan& plan = PlanFor(batch->schema);
+  const int64_t row = batch->num_rows;
+  DatumReader reader(*writer_, datum_);
+  Column* columns = batch->columns.data();
+  Status status = reader.ReadFields(
+      plan.root, [columns](int i) { return &columns[static_cast<size_t>(i)]; }, 0);
+  if (status.ok() && !reader.in().done()) {
+    status = Status::Corruption("{} bytes after the datum", reader.in().remaining());
+  }
+  if (!status.ok()) {
+    for (Column& c : batch->columns) c.Truncate(row);
+    // A datum that does not decode is not Avro of its schema at all.
+    return status;
+  }
+  ++batch->num_rows;
+  return Status::OK();
+}
+
+}  // namespace floe::source
