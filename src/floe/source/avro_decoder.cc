@@ -8,6 +8,7 @@
 #include "floe/columnar/text_rows.h"
 #include "floe/format/avro/avro_binary.h"
 #include "floe/format/avro/avro_datum.h"
+#include "floe/source/avro_plan.h"
 #include "floe/util/decimal.h"
 
 namespace floe::source {
@@ -19,246 +20,6 @@ using avro::BinaryDecoder;
 
 namespace {
 
-// What one step of a plan does with the writer's value.
-enum class Op : uint8_t {
-  kSkip,          // a field the table lacks
-  kIncompatible,  // a value the column cannot take: every datum reaching it fails
-  kNull,
-  kBoolean,
-  kIntToInt,   // int, date
-  kIntToLong,  // int -> long; time-millis -> time (scaled)
-  kIntToFloat,
-  kIntToDouble,
-  kLong,  // long; times and timestamps (scaled)
-  kLongToFloat,
-  kLongToDouble,
-  kFloat,
-  kFloatToDouble,
-  kDouble,
-  kString,
-  kStringAsText,  // a string in a column's text form
-  kBytes,
-  kFixed,  // fixed -> fixed, uuid or binary
-  kDecimalBytes,
-  kDecimalFixed,
-  kEnum,
-  kRecord,
-  kArray,
-  kMap,
-  kUnion,
-};
-
-struct Step {
-  Op op = Op::kSkip;
-  int node = -1;    // the writer's type
-  int column = -1;  // in a record: the table field (child column) it fills
-  bool required = false;
-  int64_t factor = 1;  // kIntToLong / kLong: the unit change (milli -> micro: 1000)
-  int precision = 0;   // decimals: the column's
-  std::string name;    // the writer field's, for errors
-  std::string error;   // kIncompatible
-  // kRecord: one per writer field, in the writer's order; kArray: {items};
-  // kMap: {values}; kUnion: one per branch.
-  std::vector<Step> children;
-  std::vector<int> missing;  // kRecord: table fields the writer lacks (null)
-};
-
-std::string AvroTypeText(const AvroNode& n) {
-  std::string out(avro::AvroTypeName(n.type));
-  if (n.logical_type) out += " (" + *n.logical_type + ")";
-  return out;
-}
-
-bool IsTimestamp(TypeId id) {
-  return id == TypeId::kTimestamp || id == TypeId::kTimestampTz || id == TypeId::kTimestampNs ||
-         id == TypeId::kTimestampTzNs;
-}
-
-// Units per second of a timestamp logical type (0: not one).
-int64_t TimestampUnits(const std::optional<std::string>& logical) {
-  if (!logical) return 0;
-  if (*logical == "timestamp-millis" || *logical == "local-timestamp-millis") return 1000;
-  if (*logical == "timestamp-micros" || *logical == "local-timestamp-micros") return 1000000;
-  if (*logical == "timestamp-nanos" || *logical == "local-timestamp-nanos") return 1000000000;
-  return 0;
-}
-
-class PlanCompiler {
- public:
-  explicit PlanCompiler(const AvroSchema& schema) : schema_(schema) {}
-
-  // The step reading writer node `node` into a column of `field`'s type; a
-  // pair that cannot convert is a kIncompatible step, not an error, so only
-  // the datums that reach it fail.
-  Step Compile(int node, const NestedField& field) {
-    Step step;
-    step.node = node;
-    step.required = field.required;
-    const AvroNode& n = schema_.node(node);
-    const Type& t = *field.type;
-    const TypeId id = t.id();
-    auto incompatible = [&](std::string why = {}) {
-      step.op = Op::kIncompatible;
-      step.error = why.empty() ? "the writer's " + AvroTypeText(n) + " cannot go into a " +
-                                     t.ToString() + " column"
-                               : std::move(why);
-      return step;
-    };
-    const std::optional<std::string>& logical = n.logical_type;
-    switch (n.type) {
-      case AvroType::kNull:
-        step.op = Op::kNull;
-        return step;
-      case AvroType::kUnion:
-        step.op = Op::kUnion;
-        for (const int branch : n.children) step.children.push_back(Compile(branch, field));
-        return step;
-      case AvroType::kBoolean:
-        if (id != TypeId::kBoolean) return incompatible();
-        step.op = Op::kBoolean;
-        return step;
-      case AvroType::kInt:
-        if (logical == "date") {
-          if (id != TypeId::kDate) return incompatible();
-          step.op = Op::kIntToInt;
-        } else if (logical == "time-millis") {
-          if (id != TypeId::kTime) return incompatible();
-          step.op = Op::kIntToLong;
-          step.factor = 1000;
-        } else if (id == TypeId::kInt) {
-          step.op = Op::kIntToInt;
-        } else if (id == TypeId::kLong) {
-          step.op = Op::kIntToLong;
-        } else if (id == TypeId::kFloat) {
-          step.op = Op::kIntToFloat;
-        } else if (id == TypeId::kDouble) {
-          step.op = Op::kIntToDouble;
-        } else {
-          return incompatible();
-        }
-        return step;
-      case AvroType::kLong:
-        if (const int64_t units = TimestampUnits(logical); units != 0) {
-          if (!IsTimestamp(id)) return incompatible();
-          const bool nanos = id == TypeId::kTimestampNs || id == TypeId::kTimestampTzNs;
-          const int64_t column_units = nanos ? 1000000000 : 1000000;
-          if (units > column_units) {
-            return incompatible("the writer's " + *logical + " would lose digits in a " +
-                                t.ToString() + " column");
-          }
-          step.op = Op::kLong;
-          step.factor = column_units / units;
-        } else if (logical == "time-micros") {
-          if (id != TypeId::kTime) return incompatible();
-          step.op = Op::kLong;
-        } else if (id == TypeId::kLong) {
-          step.op = Op::kLong;
-        } else if (id == TypeId::kFloat) {
-          step.op = Op::kLongToFloat;
-        } else if (id == TypeId::kDouble) {
-          step.op = Op::kLongToDouble;
-        } else if (IsTimestamp(id)) {
-          return incompatible("a plain long cannot go into a " + t.ToString() +
-                              " column: give the writer's field a timestamp logical type");
-        } else {
-          return incompatible();
-        }
-        return step;
-      case AvroType::kFloat:
-        if (id != TypeId::kFloat && id != TypeId::kDouble) return incompatible();
-        step.op = id == TypeId::kFloat ? Op::kFloat : Op::kFloatToDouble;
-        return step;
-      case AvroType::kDouble:
-        if (id != TypeId::kDouble) return incompatible();
-        step.op = Op::kDouble;
-        return step;
-      case AvroType::kString:
-        if (id == TypeId::kString) {
-          step.op = Op::kString;
-        } else if (!t.is_nested()) {
-          step.op = Op::kStringAsText;
-        } else {
-          return incompatible();
-        }
-        return step;
-      case AvroType::kBytes:
-      case AvroType::kFixed:
-        if (logical == "decimal") {
-          if (id != TypeId::kDecimal || n.scale.value_or(0) != t.scale() ||
-              n.precision.value_or(0) > t.precision()) {
-            return incompatible();
-          }
-          step.op = n.type == AvroType::kBytes ? Op::kDecimalBytes : Op::kDecimalFixed;
-          step.precision = t.precision();
-        } else if (n.type == AvroType::kBytes) {
-          if (id != TypeId::kBinary) return incompatible();
-          step.op = Op::kBytes;
-        } else if (id == TypeId::kBinary || (id == TypeId::kFixed && t.length() == n.fixed_size) ||
-                   (id == TypeId::kUuid && n.fixed_size == 16)) {
-          step.op = Op::kFixed;
-        } else {
-          return incompatible();
-        }
-        return step;
-      case AvroType::kEnum:
-        if (id != TypeId::kString) return incompatible();
-        step.op = Op::kEnum;
-        return step;
-      case AvroType::kRecord:
-        if (id != TypeId::kStruct) return incompatible();
-        return CompileRecord(node, t.fields());
-      case AvroType::kArray:
-        if (id != TypeId::kList) return incompatible();
-        step.op = Op::kArray;
-        step.children.push_back(Compile(n.children[0], t.element()));
-        return step;
-      case AvroType::kMap:
-        if (id != TypeId::kMap || t.key().type->id() != TypeId::kString) return incompatible();
-        step.op = Op::kMap;
-        step.children.push_back(Compile(n.children[0], t.value()));
-        return step;
-    }
-    return incompatible();
-  }
-
-  // A writer record into the fields of a struct (or of the table).
-  Step CompileRecord(int node, const std::vector<NestedField>& fields) {
-    Step step;
-    step.op = Op::kRecord;
-    step.node = node;
-    std::vector<bool> found(fields.size(), false);
-    for (const avro::AvroField& f : schema_.node(node).fields) {
-      size_t i = 0;
-      while (i < fields.size() && fields[i].name != f.name) ++i;
-      Step child;
-      if (i < fields.size()) {
-        child = Compile(f.node, fields[i]);
-        child.column = static_cast<int>(i);
-        found[i] = true;
-      } else {
-        child.node = f.node;  // kSkip
-      }
-      child.name = f.name;
-      step.children.push_back(std::move(child));
-    }
-    for (size_t i = 0; i < fields.size(); ++i) {
-      if (found[i]) continue;
-      if (fields[i].required) {
-        step.op = Op::kIncompatible;
-        step.error = "required field " + fields[i].name + " is not in the writer's schema";
-        step.children.clear();
-        return step;
-      }
-      step.missing.push_back(static_cast<int>(i));
-    }
-    return step;
-  }
-
- private:
-  const AvroSchema& schema_;
-};
-
-// Reads datums of one writer schema along a plan's steps.
 class DatumReader {
  public:
   DatumReader(const WriterSchema& writer, std::string_view datum)
@@ -270,9 +31,9 @@ class DatumReader {
 
   // The fields of a writer record into columns (column_of(i): table field i's).
   template <typename ColumnOf>
-  Status ReadFields(const Step& record, const ColumnOf& column_of, int depth) {
-    if (record.op == Op::kIncompatible) return Status::InvalidArgument("{}", record.error);
-    for (const Step& f : record.children) {
+  Status ReadFields(const AvroStep& record, const ColumnOf& column_of, int depth) {
+    if (record.op == AvroOp::kIncompatible) return Status::InvalidArgument("{}", record.error);
+    for (const AvroStep& f : record.children) {
       if (f.column < 0) {
         FLOE_RETURN_IF_ERROR(Skip(f.node, depth + 1).WithContext(f.name));
       } else {
@@ -283,38 +44,38 @@ class DatumReader {
     return Status::OK();
   }
 
-  Status Read(const Step& s, Column* c, int depth) {
+  Status Read(const AvroStep& s, Column* c, int depth) {
     switch (s.op) {
-      case Op::kSkip:
+      case AvroOp::kSkip:
         return Skip(s.node, depth);
-      case Op::kIncompatible:
+      case AvroOp::kIncompatible:
         return Status::InvalidArgument("{}", s.error);
-      case Op::kNull:
+      case AvroOp::kNull:
         if (s.required) return Status::InvalidArgument("is required, got null");
         c->AppendNull();
         return Status::OK();
-      case Op::kBoolean: {
+      case AvroOp::kBoolean: {
         FLOE_ASSIGN_OR_RETURN(bool v, in_.ReadBoolean());
         c->Append<uint8_t>(v ? 1 : 0);
         return Status::OK();
       }
-      case Op::kIntToInt: {
+      case AvroOp::kIntToInt: {
         FLOE_ASSIGN_OR_RETURN(int32_t v, in_.ReadInt());
         c->Append(v);
         return Status::OK();
       }
-      case Op::kIntToLong: {
+      case AvroOp::kIntToLong: {
         FLOE_ASSIGN_OR_RETURN(int32_t v, in_.ReadInt());
         c->Append(static_cast<int64_t>(v) * s.factor);  // factor <= 1000: no overflow
         return Status::OK();
       }
-      case Op::kIntToFloat:
-      case Op::kIntToDouble: {
+      case AvroOp::kIntToFloat:
+      case AvroOp::kIntToDouble: {
         FLOE_ASSIGN_OR_RETURN(int32_t v, in_.ReadInt());
-        AppendReal(s.op == Op::kIntToFloat, static_cast<double>(v), c);
+        AppendReal(s.op == AvroOp::kIntToFloat, static_cast<double>(v), c);
         return Status::OK();
       }
-      case Op::kLong: {
+      case AvroOp::kLong: {
         FLOE_ASSIGN_OR_RETURN(int64_t v, in_.ReadLong());
         int64_t scaled = v;
         if (s.factor != 1 && __builtin_mul_overflow(v, s.factor, &scaled)) {
@@ -323,44 +84,44 @@ class DatumReader {
         c->Append(scaled);
         return Status::OK();
       }
-      case Op::kLongToFloat:
-      case Op::kLongToDouble: {
+      case AvroOp::kLongToFloat:
+      case AvroOp::kLongToDouble: {
         FLOE_ASSIGN_OR_RETURN(int64_t v, in_.ReadLong());
-        AppendReal(s.op == Op::kLongToFloat, static_cast<double>(v), c);
+        AppendReal(s.op == AvroOp::kLongToFloat, static_cast<double>(v), c);
         return Status::OK();
       }
-      case Op::kFloat:
-      case Op::kFloatToDouble: {
+      case AvroOp::kFloat:
+      case AvroOp::kFloatToDouble: {
         FLOE_ASSIGN_OR_RETURN(float v, in_.ReadFloat());
-        AppendReal(s.op == Op::kFloat, v, c);
+        AppendReal(s.op == AvroOp::kFloat, v, c);
         return Status::OK();
       }
-      case Op::kDouble: {
+      case AvroOp::kDouble: {
         FLOE_ASSIGN_OR_RETURN(double v, in_.ReadDouble());
         c->Append(v);
         return Status::OK();
       }
-      case Op::kString:
-      case Op::kStringAsText: {
+      case AvroOp::kString:
+      case AvroOp::kStringAsText: {
         FLOE_ASSIGN_OR_RETURN(std::string_view v, ReadString());
-        if (s.op == Op::kStringAsText) return AppendValueFromText(v, c);
+        if (s.op == AvroOp::kStringAsText) return AppendValueFromText(v, c);
         c->AppendBytes(v);
         return Status::OK();
       }
-      case Op::kBytes: {
+      case AvroOp::kBytes: {
         FLOE_ASSIGN_OR_RETURN(std::string_view v, in_.ReadBytes());
         c->AppendBytes(v);
         return Status::OK();
       }
-      case Op::kFixed: {
+      case AvroOp::kFixed: {
         FLOE_ASSIGN_OR_RETURN(std::string_view v, in_.ReadFixed(FixedSize(s.node)));
         c->AppendBytes(v);
         return Status::OK();
       }
-      case Op::kDecimalBytes:
-      case Op::kDecimalFixed: {
+      case AvroOp::kDecimalBytes:
+      case AvroOp::kDecimalFixed: {
         std::string_view bytes;
-        if (s.op == Op::kDecimalBytes) {
+        if (s.op == AvroOp::kDecimalBytes) {
           FLOE_ASSIGN_OR_RETURN(bytes, in_.ReadBytes());
         } else {
           FLOE_ASSIGN_OR_RETURN(bytes, in_.ReadFixed(FixedSize(s.node)));
@@ -376,7 +137,7 @@ class DatumReader {
         c->Append(v);
         return Status::OK();
       }
-      case Op::kEnum: {
+      case AvroOp::kEnum: {
         FLOE_ASSIGN_OR_RETURN(int32_t i, in_.ReadInt());
         const std::vector<std::string>& symbols = schema_.node(s.node).symbols;
         if (i < 0 || static_cast<size_t>(i) >= symbols.size()) {
@@ -385,14 +146,14 @@ class DatumReader {
         c->AppendBytes(symbols[static_cast<size_t>(i)]);
         return Status::OK();
       }
-      case Op::kRecord:
+      case AvroOp::kRecord:
         FLOE_RETURN_IF_ERROR(ReadFields(
             s, [c](int i) { return &c->child(static_cast<size_t>(i)); }, depth));
         c->AppendStructSlot(true);
         return Status::OK();
-      case Op::kArray:
-      case Op::kMap: {
-        const bool is_map = s.op == Op::kMap;
+      case AvroOp::kArray:
+      case AvroOp::kMap: {
+        const bool is_map = s.op == AvroOp::kMap;
         const int item = schema_.node(s.node).children[0];
         FLOE_RETURN_IF_ERROR(ForEachItem(item, is_map, [&]() -> Status {
           if (is_map) {
@@ -405,7 +166,7 @@ class DatumReader {
         c->AppendListEnd();
         return Status::OK();
       }
-      case Op::kUnion: {
+      case AvroOp::kUnion: {
         FLOE_ASSIGN_OR_RETURN(int64_t branch, in_.ReadLong());
         if (branch < 0 || static_cast<size_t>(branch) >= s.children.size()) {
           return Status::Corruption("union branch {} of {}", branch, s.children.size());
@@ -571,7 +332,7 @@ class DatumReader {
 struct AvroDecoder::Plan {
   std::shared_ptr<const WriterSchema> writer;
   Schema table;
-  Step root;
+  AvroStep root;
   // The table schema's field storage when last matched: a cheap key for the
   // common case of the same batch record after record.
   const NestedField* fields_key = nullptr;
@@ -638,14 +399,7 @@ const AvroDecoder::Plan& AvroDecoder::PlanFor(const Schema& table) {
   plan->writer = writer_;
   plan->table = table;
   plan->fields_key = key;
-  const AvroSchema& schema = writer_->schema;
-  if (schema.root_node().type != AvroType::kRecord) {
-    plan->root.op = Op::kIncompatible;
-    plan->root.error =
-        "the writer's schema is a " + AvroTypeText(schema.root_node()) + ", not a record";
-  } else {
-    plan->root = PlanCompiler(schema).CompileRecord(schema.root, table.fields());
-  }
+  plan->root = CompileAvroPlan(writer_->schema, table.fields());
   last_plan_ = plans_.emplace_back(std::move(plan)).get();
   return *last_plan_;
 }
