@@ -57,9 +57,8 @@ class AvroDecoder final : public RecordDecoder {
   std::optional<std::string> Scalar(std::string_view pointer) override;
   Status AppendParsed(RecordBatch* batch, bool unknown_keys_fail = false) override;
 
-  struct Plan;  // how one writer schema's datums go into one table schema
-
  private:
+  struct Plan;  // how one writer schema's datums go into one table schema (avro_plan.h)
   const Plan& PlanFor(const Schema& table);
 
   std::shared_ptr<WriterSchemas> schemas_;

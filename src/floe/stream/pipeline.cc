@@ -351,8 +351,9 @@ Status Pipeline::PauseAndReadAgain(const std::atomic<bool>& stop) {
   const Status why = *std::exchange(unavailable_, std::nullopt);
   spdlog::warn("pipeline {}: pausing: {}", config_.name, why.ToString());
   FLOE_RETURN_IF_ERROR(CommitAll(/*force=*/true));
-  // Kafka's poll keeps the group membership alive meanwhile: paused in
-  // steps, so a stop request is not kept waiting.
+  // librdkafka's own thread keeps the group membership alive meanwhile
+  // (5 s is far inside max.poll.interval.ms); paused in steps, so a stop
+  // request is not kept waiting.
   const auto until = Clock::now() + std::chrono::seconds(5);
   while (Clock::now() < until && !stop.load(std::memory_order_relaxed)) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
