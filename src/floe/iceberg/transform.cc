@@ -19,10 +19,6 @@ using Kind = Transform::Kind;
 constexpr int64_t kMicrosPerHour = 3'600'000'000;
 constexpr int64_t kMicrosPerDay = 86'400'000'000;
 
-bool IsTimestamp(TypeId id) {
-  return id == TypeId::kTimestamp || id == TypeId::kTimestampTz || id == TypeId::kTimestampNs ||
-         id == TypeId::kTimestampTzNs;
-}
 bool IsNanos(TypeId id) {
   return id == TypeId::kTimestampNs || id == TypeId::kTimestampTzNs;
 }

@@ -128,4 +128,10 @@ std::optional<TypePtr> ParsePrimitiveType(std::string_view name);
 // 0 for variable-width and nested types.
 int FixedWidth(const Type& type);
 
+// timestamp, timestamptz, timestamp_ns or timestamptz_ns.
+inline bool IsTimestamp(TypeId id) {
+  return id == TypeId::kTimestamp || id == TypeId::kTimestampTz || id == TypeId::kTimestampNs ||
+         id == TypeId::kTimestampTzNs;
+}
+
 }  // namespace floe

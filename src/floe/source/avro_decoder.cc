@@ -360,23 +360,26 @@ Status AvroDecoder::Parse(std::string_view value) {
 
 std::optional<std::string> AvroDecoder::Scalar(std::string_view pointer) {
   if (!writer_ || !pointer.starts_with('/')) return std::nullopt;
-  // JSON pointer segments, ~1 and ~0 unescaped.
-  std::vector<std::string> path;
-  for (size_t at = 1; at <= pointer.size();) {
-    const size_t end = std::min(pointer.find('/', at), pointer.size());
-    std::string segment;
-    for (size_t i = at; i < end; ++i) {
-      if (pointer[i] == '~' && i + 1 < end && (pointer[i + 1] == '0' || pointer[i + 1] == '1')) {
-        segment += pointer[++i] == '0' ? '~' : '/';
-      } else {
-        segment += pointer[i];
+  if (pointer != pointer_) {  // the route is one pointer: split once, not per record
+    pointer_ = pointer;
+    path_.clear();
+    // JSON pointer segments, ~1 and ~0 unescaped.
+    for (size_t at = 1; at <= pointer.size();) {
+      const size_t end = std::min(pointer.find('/', at), pointer.size());
+      std::string segment;
+      for (size_t i = at; i < end; ++i) {
+        if (pointer[i] == '~' && i + 1 < end && (pointer[i + 1] == '0' || pointer[i + 1] == '1')) {
+          segment += pointer[++i] == '0' ? '~' : '/';
+        } else {
+          segment += pointer[i];
+        }
       }
+      path_.push_back(std::move(segment));
+      at = end + 1;
     }
-    path.push_back(std::move(segment));
-    at = end + 1;
   }
   DatumReader reader(*writer_, datum_);
-  return reader.Find(writer_->schema.root, path, 0);
+  return reader.Find(writer_->schema.root, path_, 0);
 }
 
 const AvroDecoder::Plan& AvroDecoder::PlanFor(const Schema& table) {

@@ -32,6 +32,7 @@
 #pragma once
 
 #include <memory>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -65,6 +66,8 @@ class AvroDecoder final : public RecordDecoder {
   size_t max_record_bytes_;
   std::shared_ptr<const WriterSchema> writer_;  // the parsed record's
   std::string_view datum_;                      // into the caller's value, while parsed
+  std::string pointer_;                         // the last pointer Scalar was asked for
+  std::vector<std::string> path_;               // its segments
   std::vector<std::unique_ptr<Plan>> plans_;
   const Plan* last_plan_ = nullptr;
 };

@@ -16,11 +16,6 @@ std::string AvroTypeText(const AvroNode& n) {
 
 namespace {
 
-bool IsTimestamp(TypeId id) {
-  return id == TypeId::kTimestamp || id == TypeId::kTimestampTz || id == TypeId::kTimestampNs ||
-         id == TypeId::kTimestampTzNs;
-}
-
 // Units per second of a timestamp logical type (0: not one).
 int64_t TimestampUnits(const std::optional<std::string>& logical) {
   if (!logical) return 0;

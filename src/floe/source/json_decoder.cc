@@ -52,11 +52,6 @@ bool IsNumber(dom::element_type t) {
          t == dom::element_type::DOUBLE;
 }
 
-bool IsTimestamp(TypeId id) {
-  return id == TypeId::kTimestamp || id == TypeId::kTimestampTz || id == TypeId::kTimestampNs ||
-         id == TypeId::kTimestampTzNs;
-}
-
 template <typename F>
 Status AppendFloat(dom::element v, dom::element_type t, Column* c) {
   double d = 0;

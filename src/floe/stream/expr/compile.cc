@@ -43,11 +43,6 @@ bool IsIntegral(TypeId id) {
 bool IsFloating(TypeId id) {
   return id == TypeId::kFloat || id == TypeId::kDouble;
 }
-bool IsTimestamp(TypeId id) {
-  return id == TypeId::kTimestamp || id == TypeId::kTimestampTz || id == TypeId::kTimestampNs ||
-         id == TypeId::kTimestampTzNs;
-}
-
 // Layout-equal: the same types at every level, whatever the field ids.
 bool SameShape(const Type& a, const Type& b) {
   if (a.id() != b.id() || a.precision() != b.precision() || a.scale() != b.scale() ||
