@@ -160,5 +160,10 @@ class KafkaBroker:
 
 
 def _cluster_id() -> str:
-    # Kafka cluster ids are 16 random bytes in URL-safe base64 without padding.
-    return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+    # Kafka cluster ids are 16 random bytes in URL-safe base64 without padding;
+    # like Kafka's own Uuid.randomUuid, never one starting with '-', which the
+    # storage tool would read as an option (1 run in 64 failed to start).
+    while True:
+        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        if not cluster_id.startswith("-"):
+            return cluster_id
