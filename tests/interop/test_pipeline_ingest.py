@@ -377,6 +377,62 @@ def test_through_the_rest_catalog_with_the_server_killed_mid_run(kafka, tmp_path
 
 
 @pytest.mark.timeout(600)
+def test_broker_restarts_mid_run_lose_and_duplicate_nothing(tmp_path):
+    """The Kafka broker goes down mid-run twice while records keep coming: SIGKILLed, then
+    stopped cleanly, each time restarted on the same ports and data. During the second outage
+    the worker is SIGKILLed too and a new one starts while the broker is still down. Neither
+    worker may stop on its own, and afterwards the tables hold every record exactly once."""
+    from harness.kafka import KafkaBroker
+
+    broker = KafkaBroker().start()  # its own: the session's broker stays up for the others
+    procs = []
+    try:
+        topic = broker.create_topic("ingest.restart", partitions=PARTITIONS)
+        config = tmp_path / "pipeline.yaml"
+        config.write_text(config_yaml(broker, topic, "clinical.vitals", interval="100ms"))
+        producer = BackgroundProducer(broker, topic, rate=2000)
+        log_path = tmp_path / "worker.log"
+
+        def wait_committing(proc, at_least=3):
+            before = commits_in(log_path)
+            deadline = time.monotonic() + 120
+            while commits_in(log_path) < before + at_least and time.monotonic() < deadline:
+                assert proc.poll() is None, worker_logs(tmp_path)
+                time.sleep(0.1)
+            assert commits_in(log_path) >= before + at_least, f"no commits:\n{worker_logs(tmp_path)}"
+
+        proc, log = start_worker(tmp_path, config)
+        procs.append(proc)
+        wait_committing(proc)
+        broker.restart(kill=True, down_seconds=3)
+        assert proc.poll() is None, worker_logs(tmp_path)
+        wait_committing(proc)
+
+        broker.stop(remove=False)
+        time.sleep(1)
+        proc.send_signal(signal.SIGKILL)
+        assert proc.wait(timeout=30) == -signal.SIGKILL
+        log.close()
+        proc, log = start_worker(tmp_path, config)  # starts while there is no broker
+        procs.append(proc)
+        time.sleep(3)
+        assert proc.poll() is None, worker_logs(tmp_path)
+        broker.start()
+        wait_committing(proc)
+
+        produced = producer.stop()
+        total = len(produced["good"]) + len(produced["bad"])
+        wait_for_offsets(tmp_path, ["clinical.vitals", "clinical.vitals__dlq"], topic, total, [proc])
+        stop_worker(proc, log)
+        check_tables(tmp_path, produced, "clinical.vitals")
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.kill()
+        broker.stop()
+
+
+@pytest.mark.timeout(600)
 def test_workers_join_and_die_in_one_group(kafka, tmp_path):
     """Two, then three workers in one consumer group share the partitions; workers are added,
     SIGKILLed and stopped while records keep coming, so partitions move between them through

@@ -40,6 +40,10 @@ Status FromError(rd_kafka_error_t* error, std::string_view what) {
 
 void Log(const rd_kafka_t*, int level, const char* facility, const char* message) {
   // librdkafka's syslog levels: 0-3 errors, 4 warnings, 5-6 info, 7 debug.
+  // Kafka's committed offsets are for monitoring only (the tables hold the
+  // real ones): a failed commit costs nothing, and while the coordinator is
+  // away each commit interval would log one per partition.
+  if (std::strcmp(facility, "COMMITFAIL") == 0) level = 7;
   if (level <= 3) {
     spdlog::error("kafka {}: {}", facility, message);
   } else if (level == 4) {

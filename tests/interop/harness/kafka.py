@@ -50,12 +50,13 @@ class KafkaBroker:
         jvm = [java, "-Xms256m", "-Xmx768m", "-XX:+UseG1GC", "-Djava.awt.headless=true",
                f"-Dlog4j2.configurationFile={self._write_log_config()}",
                f"-Dkafka.logs.dir={self.dir / 'logs'}", "-cp", classpath]
-        fmt = subprocess.run(
-            jvm + ["kafka.tools.StorageTool", "format", "-t", _cluster_id(), "-c", str(config)],
-            capture_output=True, text=True, timeout=120)
-        if fmt.returncode != 0:
-            raise RuntimeError(f"kafka storage format failed:\n{fmt.stdout}\n{fmt.stderr}")
-        self._log_file = open(self.log_path, "wb")
+        if not (self.dir / "data" / "meta.properties").exists():  # not on a restart
+            fmt = subprocess.run(
+                jvm + ["kafka.tools.StorageTool", "format", "-t", _cluster_id(), "-c", str(config)],
+                capture_output=True, text=True, timeout=120)
+            if fmt.returncode != 0:
+                raise RuntimeError(f"kafka storage format failed:\n{fmt.stdout}\n{fmt.stderr}")
+        self._log_file = open(self.log_path, "ab")  # a restart keeps the earlier log
         self._process = subprocess.Popen(jvm + ["kafka.Kafka", str(config)],
                                          stdout=self._log_file, stderr=subprocess.STDOUT,
                                          start_new_session=True)
@@ -80,6 +81,16 @@ class KafkaBroker:
             self._log_file = None
         if remove:
             shutil.rmtree(self.dir, ignore_errors=True)
+
+    def restart(self, kill: bool = False, down_seconds: float = 0.0) -> None:
+        """Stops the broker (SIGKILL with `kill`, else a clean SIGTERM), waits `down_seconds`
+        and starts it again on the same ports and data: topics and records survive."""
+        if kill and self._process is not None and self._process.poll() is None:
+            os.killpg(self._process.pid, signal.SIGKILL)
+            self._process.wait(timeout=STOP_TIMEOUT_S)
+        self.stop(remove=False)
+        time.sleep(down_seconds)
+        self.start()
 
     def log_tail(self, lines: int = 80) -> str:
         try:
