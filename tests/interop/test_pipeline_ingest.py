@@ -73,9 +73,10 @@ def bad_value(i: int) -> bytes:
     return kinds[i % len(kinds)]
 
 
-def produce(kafka, topic: str, first: int, count: int, bad_every: int = 20) -> dict:
-    """Produces records seq first..first+count-1; every bad_every-th is malformed. Returns the
-    expected rows by seq and the bad values, by (key)."""
+def produce(kafka, topic: str, first: int, count: int, bad_every: int = 23) -> dict:
+    """Produces records seq first..first+count-1; every bad_every-th is malformed, of each kind of
+    bad_value in turn (bad_every is prime to their number: with 20, only every other kind came).
+    Returns the expected rows by seq and the bad values, by (key)."""
     producer = Producer({"bootstrap.servers": kafka.bootstrap, "enable.idempotence": True,
                          "linger.ms": 5})
     good, bad = {}, {}

@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <thread>
@@ -13,6 +14,7 @@
 #include "floe/source/kafka_producer.h"
 #include "floe/stream/pipeline_group.h"
 #include "floe/stream/record_format.h"
+#include "floe/stream/replay.h"
 
 namespace floe::cli {
 namespace {
@@ -22,6 +24,8 @@ struct PipelineOptions {
   std::string config;
   std::vector<std::string> only;  // --pipeline NAME
   int progress_seconds = 5;
+  std::string where;  // replay --where
+  bool dry_run = false;
 };
 
 }  // namespace
@@ -134,7 +138,8 @@ Status RunStatus(const PipelineOptions& o) {
   return Status::OK();
 }
 
-Status RunPipelines(const PipelineOptions& o) {
+// The config's pipelines, only those --pipeline names when given.
+Result<std::vector<stream::PipelineConfig>> SelectedPipelines(const PipelineOptions& o) {
   FLOE_ASSIGN_OR_RETURN(auto configs, LoadPipelineConfig(o.config));
   if (!o.only.empty()) {
     std::erase_if(configs, [&](const stream::PipelineConfig& p) {
@@ -142,6 +147,47 @@ Status RunPipelines(const PipelineOptions& o) {
     });
     if (configs.empty()) return Status::InvalidArgument("no pipeline of {} is named so", o.config);
   }
+  return configs;
+}
+
+Status RunReplay(const PipelineOptions& o) {
+  FLOE_ASSIGN_OR_RETURN(auto configs, SelectedPipelines(o));
+  FLOE_ASSIGN_OR_RETURN(auto cat, OpenCatalog(o.catalog));
+  stream::ReplayOptions options;
+  options.where = o.where;
+  options.dry_run = o.dry_run;
+  for (const stream::PipelineConfig& p : configs) {
+    std::printf("replaying the dead letters of pipeline %s (%s)%s\n", p.name.c_str(),
+                p.dead_letters.ToString().c_str(),
+                o.dry_run ? ", dry run: nothing is committed" : "");
+    std::fflush(stdout);
+    FLOE_ASSIGN_OR_RETURN(
+        stream::ReplayReport r,
+        stream::ReplayDeadLetters(p, *cat, LocalUri(o.catalog.warehouse), options));
+    std::printf(
+        "  %lld dead letters%s: %lld %s rows, %lld taken by an earlier replay, %lld "
+        "filtered out, %lld fail again (they stay dead letters)\n",
+        static_cast<long long>(r.dead_letters), o.where.empty() ? "" : " matching --where",
+        static_cast<long long>(r.taken), o.dry_run ? "would become" : "became",
+        static_cast<long long>(r.already), static_cast<long long>(r.filtered),
+        static_cast<long long>(r.failing));
+    for (const auto& [table, rows] : r.rows) {
+      std::printf("  %-32s +%lld rows\n", table.c_str(), static_cast<long long>(rows));
+    }
+    std::vector<std::pair<int64_t, std::string>> reasons;
+    for (const auto& [why, n] : r.reasons) reasons.emplace_back(n, why);
+    std::sort(reasons.rbegin(), reasons.rend());
+    for (size_t i = 0; i < reasons.size() && i < 10; ++i) {
+      std::printf("  still failing, %lld x %s\n", static_cast<long long>(reasons[i].first),
+                  reasons[i].second.c_str());
+    }
+    if (reasons.size() > 10) std::printf("  ... and %zu other reasons\n", reasons.size() - 10);
+  }
+  return Status::OK();
+}
+
+Status RunPipelines(const PipelineOptions& o) {
+  FLOE_ASSIGN_OR_RETURN(auto configs, SelectedPipelines(o));
   // SIGINT / SIGTERM: every pipeline commits what it holds and leaves its
   // consumer group. Blocked before any thread starts, taken by the loop below.
   sigset_t signals;
@@ -196,6 +242,21 @@ void AddPipelineCommand(CLI::App& app) {
   status->add_option("CONFIG", o->config, "Pipeline config (YAML)")->required();
   AddCatalogOptions(status, o->catalog);
   status->callback([o] { ExitOnError(RunStatus(*o)); });
+
+  CLI::App* replay = cmd->add_subcommand(
+      "replay",
+      "Run the dead letters of each pipeline through it as configured now: those that now make "
+      "rows go to their tables (once: the tables record which they took), the others stay");
+  replay->add_option("CONFIG", o->config, "Pipeline config (YAML)")->required();
+  AddCatalogOptions(replay, o->catalog);
+  replay->add_option("--pipeline", o->only, "Only the pipeline of this name; repeat for more");
+  replay->add_option("--where", o->where,
+                     "Only dead letters matching a filter on the dead-letter table's columns, "
+                     "e.g. \"stage = 'route'\" (see docs/filters.md)");
+  replay->add_flag("--dry-run", o->dry_run,
+                   "Report what would happen and commit no rows (tables the config adds are "
+                   "created all the same)");
+  replay->callback([o] { ExitOnError(RunReplay(*o)); });
 
   CLI::App* validate = cmd->add_subcommand(
       "validate", "Check a pipeline config and print every error with its YAML path");

@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "floe/source/record.h"
 #include "floe/stream/offsets.h"
 #include "floe/util/status.h"
 
@@ -25,25 +26,20 @@ namespace floe::source {
 using stream::TopicPartition;
 
 // One consumed record; owns librdkafka's message until destroyed.
-class KafkaMessage {
+class KafkaMessage final : public Record {
  public:
+  using Header = RecordHeader;
   explicit KafkaMessage(rd_kafka_message_s* message) : message_(message) {}
   KafkaMessage(KafkaMessage&&) noexcept = default;
   KafkaMessage& operator=(KafkaMessage&&) noexcept = default;
 
-  std::string_view topic() const;
-  int32_t partition() const;
-  int64_t offset() const;
-  // The record's timestamp (create or log-append time) in ms, if it has one.
-  std::optional<int64_t> timestamp_ms() const;
-  // nullopt for a null key / value (a value of zero bytes is "").
-  std::optional<std::string_view> key() const;
-  std::optional<std::string_view> value() const;
-  struct Header {
-    std::string name;
-    std::optional<std::string> value;
-  };
-  std::vector<Header> headers() const;
+  std::string_view topic() const override;
+  int32_t partition() const override;
+  int64_t offset() const override;
+  std::optional<int64_t> timestamp_ms() const override;
+  std::optional<std::string_view> key() const override;
+  std::optional<std::string_view> value() const override;
+  std::vector<Header> headers() const override;
 
  private:
   struct Destroy {

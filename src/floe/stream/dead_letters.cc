@@ -24,7 +24,7 @@ Schema DeadLetterSchema() {
   });
 }
 
-void AppendDeadLetter(const source::KafkaMessage& message, std::string_view pipeline,
+void AppendDeadLetter(const source::Record& message, std::string_view pipeline,
                       std::string_view stage, std::string_view error, int64_t now_micros,
                       RecordBatch* batch) {
   std::vector<Column>& c = batch->columns;
@@ -50,7 +50,7 @@ void AppendDeadLetter(const source::KafkaMessage& message, std::string_view pipe
   bytes_or_null(c[8], message.value());
   Column& headers = c[9];
   Column& entry = headers.child(0);
-  for (const source::KafkaMessage::Header& h : message.headers()) {
+  for (const source::RecordHeader& h : message.headers()) {
     entry.child(0).AppendBytes(h.name);
     bytes_or_null(entry.child(1), h.value);
     entry.AppendStruct();

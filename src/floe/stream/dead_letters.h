@@ -7,7 +7,7 @@
 #include <string_view>
 
 #include "floe/columnar/column.h"
-#include "floe/source/kafka_consumer.h"
+#include "floe/source/record.h"
 
 namespace floe::stream {
 
@@ -15,9 +15,9 @@ namespace floe::stream {
 // value (the raw bytes), headers (list of {name, value}), failed_at.
 Schema DeadLetterSchema();
 
-// Appends `message` as a dead letter of `pipeline`, failed at `stage`
+// Appends `record` as a dead letter of `pipeline`, failed at `stage`
 // ("decode", ...) with `error`, to `batch` (rows of DeadLetterSchema()).
-void AppendDeadLetter(const source::KafkaMessage& message, std::string_view pipeline,
+void AppendDeadLetter(const source::Record& record, std::string_view pipeline,
                       std::string_view stage, std::string_view error, int64_t now_micros,
                       RecordBatch* batch);
 

@@ -13,6 +13,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "floe/iceberg/table_metadata.h"
 #include "floe/util/status.h"
@@ -47,5 +49,31 @@ Result<OffsetMap> RecordedOffsets(const iceberg::TableMetadata& metadata,
 // Whether a snapshot of the table carries commit id `commit_id`: a commit
 // whose answer was lost took effect exactly when one does.
 bool HasCommit(const iceberg::TableMetadata& metadata, std::string_view commit_id);
+
+// Which dead letters of a pipeline a table took in a replay (`floe pipeline
+// replay`, stream/replay.h): per topic-partition, sorted disjoint offset
+// ranges [first, last], kept in the table property
+// floe.pipeline.<name>.replayed and, for this commit's, the summary's
+// floe.replayed. JSON: {"<topic>/<partition>": [[first, last], ...], ...}.
+class ReplayedRanges {
+ public:
+  bool Contains(const TopicPartition& tp, int64_t offset) const;
+  // Adds [first, last], merging with the ranges it touches.
+  void Add(const TopicPartition& tp, int64_t first, int64_t last);
+  void Add(const ReplayedRanges& other);
+  bool Overlaps(const ReplayedRanges& other) const;
+  bool empty() const { return ranges_.empty(); }
+  std::string ToJson() const;
+  static Result<ReplayedRanges> FromJson(std::string_view text);  // kCorruption when not such a map
+
+ private:
+  std::map<TopicPartition, std::vector<std::pair<int64_t, int64_t>>> ranges_;
+};
+
+std::string ReplayedPropertyKey(std::string_view pipeline);
+inline constexpr std::string_view kSummaryReplayed = "floe.replayed";
+// The ranges `pipeline`'s replays recorded in the table (empty when none).
+Result<ReplayedRanges> RecordedReplays(const iceberg::TableMetadata& metadata,
+                                       std::string_view pipeline);
 
 }  // namespace floe::stream

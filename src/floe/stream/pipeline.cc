@@ -7,7 +7,7 @@
 
 #include "floe/catalog/table_commit.h"
 #include "floe/stream/dead_letters.h"
-#include "floe/stream/record_format.h"
+#include "floe/stream/pipeline_stages.h"
 
 namespace floe::stream {
 namespace {
@@ -45,39 +45,12 @@ PipelineStats Pipeline::stats() const {
 }
 
 Status Pipeline::Open() {
-  TargetSettings settings;
-  settings.pipeline = config_.name;
-  settings.warehouse = warehouse_;
-  settings.target_file_bytes = config_.target_file_bytes;
-  // The budget: half for rows on their way into files, a quarter for
-  // Kafka's fetch queue (below), the rest for decoding and the catalog.
-  settings.max_buffered_bytes = config_.memory_budget_bytes / 2;
-  // Half the budget for the tables' rows, shared; an eighth for the dead letters'.
-  settings.max_buffered_bytes /= static_cast<int64_t>(config_.tables.size());
-  FLOE_ASSIGN_OR_RETURN(RecordFormat format, OpenRecordFormat(config_));
-  decoder_ = std::move(format.decoder);
-  for (TableConfig t : config_.tables) {
-    if (t.infer_schema && format.schema_file_table_schema) {
-      // Avro: the columns are the schema file's, known before any record.
-      t.schema = format.schema_file_table_schema;
-      t.infer_schema = false;
-    }
-    FLOE_ASSIGN_OR_RETURN(auto target, TableTarget::Open(catalog_, t, settings));
-    if (!t.when.empty()) routes_[t.when] = target.get();
-    tables_.push_back(std::move(target));
-  }
-  if (Transform::Needed(config_)) {
-    // Typed against the tables as they are (they may predate the config).
-    std::vector<Schema> schemas;
-    for (const auto& t : tables_) schemas.push_back(t->schema());
-    std::vector<ConfigError> errors;
-    transform_ = Transform::Compile(config_, schemas, "pipeline " + config_.name, &errors);
-    if (!transform_) {
-      std::string all;
-      for (const ConfigError& e : errors) all += (all.empty() ? "" : "; ") + e.ToString();
-      return Status::InvalidArgument("{}", all);
-    }
-  }
+  FLOE_ASSIGN_OR_RETURN(PipelineStages stages, OpenStages(config_, catalog_, warehouse_));
+  decoder_ = std::move(stages.decoder);
+  tables_ = std::move(stages.tables);
+  for (const auto& [when, i] : stages.routes) routes_[when] = tables_[i].get();
+  transform_ = std::move(stages.transform);
+  TargetSettings settings = stages.settings;
   TableConfig dlq;
   dlq.id = config_.dead_letters;
   dlq.schema = DeadLetterSchema();
@@ -175,7 +148,7 @@ TableTarget* Pipeline::Route(std::string* error) {
   return it->second;
 }
 
-void Pipeline::Process(const source::KafkaMessage& message) {
+void Pipeline::Process(const source::Record& message) {
   // A record polled before its partition was revoked is not this worker's.
   if (cached_topic_ != message.topic() || cached_partition_ != message.partition()) {
     cached_tp_ = {std::string(message.topic()), message.partition()};
@@ -270,7 +243,7 @@ void Pipeline::EvaluatePoll() {
   const int64_t n = transform_->rows();
   std::vector<std::vector<int64_t>> rows_of(tables_.size()), checks_of(tables_.size());
   auto dead_letter = [&](int64_t r, std::string_view stage, std::string_view why) {
-    const source::KafkaMessage& m = *input_messages_[static_cast<size_t>(r)];
+    const source::Record& m = *input_messages_[static_cast<size_t>(r)];
     if (dead_letters_->Needs(input_partitions_[static_cast<size_t>(r)], m.offset())) {
       AppendDeadLetter(m, config_.name, stage, why, NowMicros(), &dead_letters_->batch());
     }

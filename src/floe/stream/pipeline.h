@@ -76,7 +76,7 @@ class Pipeline : public source::KafkaConsumer::Listener {
 
  private:
   Status Open();
-  void Process(const source::KafkaMessage& message);
+  void Process(const source::Record& message);
   // With a transform stage: runs it over the records Process decoded and
   // hands each row to its table or to the dead letters.
   void EvaluatePoll();
@@ -119,8 +119,8 @@ class Pipeline : public source::KafkaConsumer::Listener {
   bool cached_owned_ = false;
   RecordBatch scratch_;                 // rows decoded only to learn a record is good
   std::optional<Transform> transform_;  // when the config has steps or a route expression
-  std::vector<const source::KafkaMessage*> input_messages_;  // per row of transform_->input()
-  std::vector<TopicPartition> input_partitions_;             // the same rows' partitions
+  std::vector<const source::Record*> input_messages_;  // per row of transform_->input()
+  std::vector<TopicPartition> input_partitions_;       // the same rows' partitions
   int64_t polled_filtered_ = 0;
   struct Evolution {
     TableTarget* table;

@@ -189,26 +189,15 @@ Status TableTarget::ResetToTable() {
 Result<TableTarget::CommitReport> TableTarget::Commit() {
   CommitReport report;
   if (!HasChanges()) return report;
-  // The files of the interval, closed; a failure to write them loses only
-  // buffered rows, which are read again.
-  std::vector<iceberg::DataFile> files;
-  Status written = Flush();
-  if (written.ok() && writer_ != nullptr) {
-    auto finished = writer_->Finish();
-    if (finished.ok()) {
-      files = *std::move(finished);
-    } else {
-      written = finished.status();
-    }
-  }
-  writer_.reset();
-  if (!written.ok()) {
-    for (const iceberg::DataFile& f : files) (void)catalog_.io().Delete(f.file_path);
+  // A failure to write the files loses only buffered rows, which are read again.
+  Result<std::vector<iceberg::DataFile>> closed = CloseFiles();
+  if (!closed.ok()) {
     FLOE_RETURN_IF_ERROR(ResetToTable());
     report.outcome = Outcome::kRewound;
-    report.reason = written.ToString();
+    report.reason = closed.status().ToString();
     return report;
   }
+  std::vector<iceberg::DataFile> files = *std::move(closed);
   struct Change {
     std::optional<int64_t> expected;
     int64_t next;
@@ -279,15 +268,8 @@ Result<TableTarget::CommitReport> TableTarget::Commit() {
     return report;
   }
   const Status failed = appended.status();
-  if (!found_committed && !catalog::CommitCertainlyFailed(failed)) {
-    // The outcome is unknown: the table's own history tells.
-    FLOE_RETURN_IF_ERROR(Reload());
-    found_committed = HasCommit(metadata_, commit_id);
-  } else if (found_committed) {
-    FLOE_RETURN_IF_ERROR(Reload());
-  }
+  FLOE_ASSIGN_OR_RETURN(found_committed, TookEffect(failed, found_committed, commit_id));
   if (found_committed) {
-    spdlog::info("{}: commit {} had taken effect (its answer was lost)", id_.ToString(), commit_id);
     done();
     return report;
   }
@@ -301,6 +283,99 @@ Result<TableTarget::CommitReport> TableTarget::Commit() {
   report.outcome = Outcome::kRewound;
   report.reason = failed.ToString();
   report.rows = report.files = report.bytes = 0;
+  return report;
+}
+
+Result<std::vector<iceberg::DataFile>> TableTarget::CloseFiles() {
+  std::vector<iceberg::DataFile> files;
+  Status written = Flush();
+  if (written.ok() && writer_ != nullptr) {
+    auto finished = writer_->Finish();
+    if (finished.ok()) {
+      files = *std::move(finished);
+    } else {
+      written = finished.status();
+    }
+  }
+  writer_.reset();
+  if (!written.ok()) {
+    for (const iceberg::DataFile& f : files) (void)catalog_.io().Delete(f.file_path);
+    return written;
+  }
+  return files;
+}
+
+Result<bool> TableTarget::TookEffect(const Status& failed, bool found_committed,
+                                     const std::string& commit_id) {
+  if (!found_committed && !catalog::CommitCertainlyFailed(failed)) {
+    // The outcome is unknown: the table's own history tells.
+    FLOE_RETURN_IF_ERROR(Reload());
+    found_committed = HasCommit(metadata_, commit_id);
+  } else if (found_committed) {
+    FLOE_RETURN_IF_ERROR(Reload());
+  }
+  if (found_committed) {
+    spdlog::info("{}: commit {} had taken effect (its answer was lost)", id_.ToString(), commit_id);
+  }
+  return found_committed;
+}
+
+Result<ReplayedRanges> TableTarget::Replayed() const {
+  return RecordedReplays(metadata_, settings_.pipeline);
+}
+
+Result<TableTarget::CommitReport> TableTarget::CommitReplayed(const ReplayedRanges& taken) {
+  CommitReport report;
+  if (pending_rows() == 0) return report;
+  FLOE_ASSIGN_OR_RETURN(std::vector<iceberg::DataFile> files, CloseFiles());
+  for (const iceberg::DataFile& f : files) {
+    report.rows += f.record_count;
+    report.bytes += f.file_size_in_bytes;
+  }
+  report.files = static_cast<int64_t>(files.size());
+  const std::string commit_id = iceberg::NewUuid();
+  bool found_committed = false;
+  catalog::AppendOptions options;
+  options.summary = {{std::string(kSummaryPipeline), settings_.pipeline},
+                     {std::string(kSummaryCommitId), commit_id},
+                     {std::string(kSummaryReplayed), taken.ToJson()}};
+  // The replay's fence: none of its dead letters may have been taken by
+  // another replay since this one read the table's marks.
+  options.check = [&](const iceberg::TableMetadata& m) -> Status {
+    FLOE_ASSIGN_OR_RETURN(ReplayedRanges recorded, RecordedReplays(m, settings_.pipeline));
+    if (!recorded.Overlaps(taken)) return Status::OK();
+    if (HasCommit(m, commit_id)) {
+      found_committed = true;
+      return Status::Conflict("committed by an earlier attempt");
+    }
+    return Status::Conflict(
+        "{}: another replay took some of these dead letters meanwhile; run the replay again",
+        id_.ToString());
+  };
+  options.also = [&](iceberg::TableMetadata& m) -> Status {
+    FLOE_ASSIGN_OR_RETURN(ReplayedRanges recorded, RecordedReplays(m, settings_.pipeline));
+    recorded.Add(taken);
+    m.properties[ReplayedPropertyKey(settings_.pipeline)] = recorded.ToJson();
+    return Status::OK();
+  };
+  auto appended = catalog::AppendDataFiles(catalog_, id_, metadata_, spec_, files, options);
+  if (appended.ok()) {
+    metadata_ = std::move(appended->commit.metadata);
+    report.snapshot_id = appended->snapshot_id;
+    report.attempts = appended->commit.attempts;
+  } else {
+    FLOE_ASSIGN_OR_RETURN(found_committed,
+                          TookEffect(appended.status(), found_committed, commit_id));
+    if (!found_committed) {
+      // As in Commit: files are deleted only when the commit certainly failed.
+      if (catalog::CommitCertainlyFailed(appended.status())) {
+        for (const iceberg::DataFile& f : files) (void)catalog_.io().Delete(f.file_path);
+      }
+      return appended.status();
+    }
+  }
+  pending_rows_ = 0;
+  report.outcome = Outcome::kCommitted;
   return report;
 }
 

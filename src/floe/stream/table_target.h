@@ -103,6 +103,16 @@ class TableTarget {
   // catalog's when even reloading the table failed; the pipeline retries.
   Result<CommitReport> Commit();
 
+  // Replays (stream/replay.h): the dead letters the pipeline's replays gave
+  // the table so far, as of its last load or commit.
+  Result<ReplayedRanges> Replayed() const;
+  // Commits the rows held as replayed dead letters `taken`: one snapshot
+  // that adds `taken` to the table's replay marks (the offsets stay as they
+  // are), refused when another replay took some of them meanwhile. An error
+  // leaves the table without them (or, after an unknown outcome, is one that
+  // proved not applied); the rows held are dropped either way.
+  Result<CommitReport> CommitReplayed(const ReplayedRanges& taken);
+
   // Commits the schema `record` needs (source/json_schema_evolution.h) as
   // a schema change of its own, worked out again on the table as it is at
   // each attempt (another worker may have made it already), and takes the
@@ -123,6 +133,12 @@ class TableTarget {
   Status Reload();
   Status ResetToTable();  // after a failed commit: state from the table, rows dropped
   Status OpenWriter();
+  // The rows held, in closed files; after an error none are left (rows or files).
+  Result<std::vector<iceberg::DataFile>> CloseFiles();
+  // After a commit that failed with `failed`: whether it took effect all the
+  // same (found in the check, or an unknown outcome the reloaded table's
+  // history shows `commit_id` in).
+  Result<bool> TookEffect(const Status& failed, bool found_committed, const std::string& commit_id);
 
   catalog::Catalog& catalog_;
   catalog::TableIdentifier id_;

@@ -190,7 +190,7 @@ const Transform::Output& Transform::OutputFor(const Schema& schema) {
   return outputs_.back();
 }
 
-void Transform::AddRecord(const source::KafkaMessage& m) {
+void Transform::AddRecord(const source::Record& m) {
   if (meta_.empty()) {
     for (int i = 0; i < 6; ++i) meta_.emplace_back(MetaType(i));
   }
@@ -209,7 +209,7 @@ void Transform::AddRecord(const source::KafkaMessage& m) {
   if (wants_meta_[kKey]) AppendText(m.key(), &meta_[kKey]);
   if (wants_meta_[kHeaders]) {
     Column& h = meta_[kHeaders];
-    for (const source::KafkaMessage::Header& header : m.headers()) {
+    for (const source::RecordHeader& header : m.headers()) {
       if (!ValidUtf8(header.name)) continue;
       h.child(0).AppendBytes(header.name);
       AppendText(header.value ? std::optional<std::string_view>(*header.value) : std::nullopt,

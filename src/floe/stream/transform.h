@@ -19,7 +19,7 @@
 #include <string>
 #include <vector>
 
-#include "floe/source/kafka_consumer.h"
+#include "floe/source/record.h"
 #include "floe/stream/expr/expression.h"
 #include "floe/stream/pipeline_config.h"
 
@@ -38,10 +38,10 @@ class Transform {
                                           const std::string& path,
                                           std::vector<ConfigError>* errors);
 
-  // Records decode into input(); after each, AddRecord with its message.
+  // Records decode into input(); after each, AddRecord with its record.
   const Schema& input_schema() const { return input_.schema; }
   RecordBatch& input() { return input_; }
-  void AddRecord(const source::KafkaMessage& message);
+  void AddRecord(const source::Record& record);
   int64_t rows() const { return input_.num_rows; }
 
   // Runs the steps and the route over the rows added since Clear.
