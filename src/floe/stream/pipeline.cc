@@ -14,8 +14,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Rows a table's batch collects before they go to its files' encoders.
-constexpr int64_t kBatchRows = 64 * 1024;
 constexpr size_t kPollRecords = 10000;
 
 int64_t NowMicros() {

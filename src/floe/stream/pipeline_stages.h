@@ -19,6 +19,9 @@
 
 namespace floe::stream {
 
+// Rows a table's batch collects before they go to its files' encoders.
+inline constexpr int64_t kBatchRows = 64 * 1024;
+
 struct PipelineStages {
   TargetSettings settings;  // the tables'
   std::unique_ptr<source::RecordDecoder> decoder;

@@ -18,9 +18,6 @@
 namespace floe::stream {
 namespace {
 
-// Rows a table's batch collects before they go to its files' encoders.
-constexpr int64_t kBatchRows = 64 * 1024;
-
 // A dead letter read back: the bytes and metadata Kafka gave, as a record.
 class DeadLetterRecord final : public source::Record {
  public:

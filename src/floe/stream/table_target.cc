@@ -30,6 +30,14 @@ auto RetryCatalog(const char* what, const catalog::TableIdentifier& id, F&& f) -
   }
 }
 
+void CountFiles(const std::vector<iceberg::DataFile>& files, TableTarget::CommitReport* report) {
+  for (const iceberg::DataFile& f : files) {
+    report->rows += f.record_count;
+    report->bytes += f.file_size_in_bytes;
+  }
+  report->files = static_cast<int64_t>(files.size());
+}
+
 Result<iceberg::TableMetadata> LoadMetadata(catalog::Catalog& catalog,
                                             const catalog::TableIdentifier& id) {
   FLOE_ASSIGN_OR_RETURN(std::string location, catalog.LoadTable(id));
@@ -210,11 +218,7 @@ Result<TableTarget::CommitReport> TableTarget::Commit() {
       committed_offsets[tp] = *s.next;
     }
   }
-  for (const iceberg::DataFile& f : files) {
-    report.rows += f.record_count;
-    report.bytes += f.file_size_in_bytes;
-  }
-  report.files = static_cast<int64_t>(files.size());
+  CountFiles(files, &report);
   const std::string commit_id = iceberg::NewUuid();
   bool found_committed = false;
   catalog::AppendOptions options;
@@ -328,11 +332,7 @@ Result<TableTarget::CommitReport> TableTarget::CommitReplayed(const ReplayedRang
   CommitReport report;
   if (pending_rows() == 0) return report;
   FLOE_ASSIGN_OR_RETURN(std::vector<iceberg::DataFile> files, CloseFiles());
-  for (const iceberg::DataFile& f : files) {
-    report.rows += f.record_count;
-    report.bytes += f.file_size_in_bytes;
-  }
-  report.files = static_cast<int64_t>(files.size());
+  CountFiles(files, &report);
   const std::string commit_id = iceberg::NewUuid();
   bool found_committed = false;
   catalog::AppendOptions options;
