@@ -76,29 +76,65 @@ Status DataFileWriter::Add(const RecordBatch& batch) {
     values.push_back(std::move(out));
     sources.push_back(source);
   }
-  for (int64_t r = 0; r < batch.num_rows; ++r) {
-    std::string key;
+  auto key_of = [&](int64_t r, std::string* key) {
+    key->clear();
     for (const Column& v : values) {
-      key += v.IsValid(r) ? "1" : "0";
       const std::string_view b = v.IsValid(r) ? v.Bytes(r) : std::string_view();
-      key += fmt::format("{}:", b.size());
-      key += b;
+      *key += v.IsValid(r) ? "1" : "0";
+      *key += std::to_string(b.size());
+      *key += ':';
+      *key += b;
+    }
+  };
+  // Rows go in runs of one partition (an unpartitioned table's batch is one
+  // run), each column copied a run at a time.
+  std::string key, next;
+  for (int64_t r = 0; r < batch.num_rows;) {
+    key_of(r, &key);
+    int64_t end = values.empty() ? batch.num_rows : r + 1;
+    for (; end < batch.num_rows; ++end) {
+      key_of(end, &next);
+      if (next != key) break;
     }
     auto it = partitions_.find(key);
     if (it == partitions_.end()) {
       FLOE_ASSIGN_OR_RETURN(Partition p, NewPartition(values, sources, r));
-      it = partitions_.emplace(std::move(key), std::move(p)).first;
+      it = partitions_.emplace(key, std::move(p)).first;
     }
     Partition& p = it->second;
-    for (size_t c = 0; c < batch.columns.size(); ++c)
-      p.pending.columns[c].AppendFrom(batch.columns[c], r);
-    const int64_t rows = ++p.pending.num_rows;
-    if (rows % kBytesCheckRows == 0) {
-      p.pending_bytes = ValueBytes(p.pending);
-      FLOE_RETURN_IF_ERROR(KeepWithinBudget());
+    while (r < end) {
+      // Up to the next row count at which sizes are checked.
+      const int64_t held = p.pending.num_rows;
+      const int64_t take =
+          std::min({end - r, kBytesCheckRows - held % kBytesCheckRows, kBatchRows - held});
+      for (size_t c = 0; c < batch.columns.size(); ++c)
+        p.pending.columns[c].AppendRange(batch.columns[c], r, r + take);
+      r += take;
+      const int64_t rows = p.pending.num_rows += take;
+      if (rows % kBytesCheckRows == 0) {
+        p.pending_bytes = ValueBytes(p.pending);
+        FLOE_RETURN_IF_ERROR(KeepWithinBudget());
+      }
+      if (rows >= kBatchRows || p.pending_bytes >= batch_bytes_) FLOE_RETURN_IF_ERROR(Flush(p));
     }
-    if (rows >= kBatchRows || p.pending_bytes >= batch_bytes_) FLOE_RETURN_IF_ERROR(Flush(p));
   }
+  return Status::OK();
+}
+
+Status DataFileWriter::Add(RecordBatch&& batch) {
+  if (!spec_.fields.empty() || batch.num_rows == 0)
+    return Add(static_cast<const RecordBatch&>(batch));
+  auto it = partitions_.find("");
+  if (it == partitions_.end()) {
+    FLOE_ASSIGN_OR_RETURN(Partition p, NewPartition({}, {}, 0));
+    it = partitions_.emplace("", std::move(p)).first;
+  }
+  Partition& p = it->second;
+  if (p.pending.num_rows > 0) return Add(static_cast<const RecordBatch&>(batch));
+  p.pending = std::move(batch);
+  p.pending_bytes = ValueBytes(p.pending);
+  FLOE_RETURN_IF_ERROR(KeepWithinBudget());
+  if (p.pending.num_rows >= kBatchRows || p.pending_bytes >= batch_bytes_) return Flush(p);
   return Status::OK();
 }
 

@@ -37,6 +37,9 @@ class DataFileWriter {
   // Routes each row of `batch` (in the table's current schema) to its
   // partition's file.
   Status Add(const RecordBatch& batch);
+  // The same, taking the batch: an unpartitioned table's rows are not copied
+  // when no others wait for the encoder.
+  Status Add(RecordBatch&& batch);
   // Closes every file and describes it. The writer is empty afterwards.
   Result<std::vector<iceberg::DataFile>> Finish();
 

@@ -43,8 +43,16 @@ void Column::AppendBytes(std::string_view bytes) {
     overflowed_ = true;  // an offset past int32 would wrap: keep the column consistent instead
     bytes = {};
   }
-  data_.insert(data_.end(), bytes.begin(), bytes.end());
-  if (!offsets_.empty()) offsets_.push_back(static_cast<int32_t>(data_.size()));
+  if (!bytes.empty()) {
+    const size_t at = data_.size();
+    GrowFor(data_, bytes.size());
+    data_.resize(at + bytes.size());
+    std::memcpy(data_.data() + at, bytes.data(), bytes.size());
+  }
+  if (!offsets_.empty()) {
+    GrowFor(offsets_, 1);
+    offsets_.push_back(static_cast<int32_t>(data_.size()));
+  }
   FinishSlot(true);
 }
 
@@ -74,6 +82,69 @@ void Column::AppendFrom(const Column& src, int64_t row) {
       AppendBytes(src.Bytes(row));
       return;
   }
+}
+
+void Column::AppendRange(const Column& src, int64_t begin, int64_t end) {
+  if (begin >= end) return;
+  switch (type_->id()) {
+    case TypeId::kStruct:
+      for (size_t c = 0; c < children_.size(); ++c)
+        children_[c].AppendRange(src.children_[c], begin, end);
+      break;
+    case TypeId::kList:
+    case TypeId::kMap:
+      AppendOffsets(src, begin, end);
+      for (size_t c = 0; c < children_.size(); ++c) {
+        children_[c].AppendRange(src.children_[c], src.offsets_[begin], src.offsets_[end]);
+      }
+      break;
+    case TypeId::kString:
+    case TypeId::kBinary: {
+      const auto first = static_cast<size_t>(src.offsets_[begin]);
+      const auto last = static_cast<size_t>(src.offsets_[end]);
+      if (data_.size() + (last - first) > kMaxDataBytes) {
+        // Past the offsets' limit: slot by slot, so the column keeps what fits.
+        for (int64_t r = begin; r < end; ++r) AppendFrom(src, r);
+        return;
+      }
+      AppendOffsets(src, begin, end);
+      const size_t at = data_.size();
+      GrowFor(data_, last - first);
+      data_.resize(at + (last - first));
+      if (last > first) std::memcpy(data_.data() + at, src.data_.data() + first, last - first);
+      break;
+    }
+    default: {
+      const auto width = static_cast<size_t>(width_);
+      const size_t at = data_.size();
+      GrowFor(data_, width * static_cast<size_t>(end - begin));
+      data_.resize(at + width * static_cast<size_t>(end - begin));
+      std::memcpy(data_.data() + at, src.data_.data() + width * static_cast<size_t>(begin),
+                  width * static_cast<size_t>(end - begin));
+      break;
+    }
+  }
+  AppendValidity(src, begin, end - begin);
+}
+
+void Column::AppendOffsets(const Column& src, int64_t begin, int64_t end) {
+  const int32_t shift = offsets_.back() - src.offsets_[begin];
+  const size_t at = offsets_.size();
+  GrowFor(offsets_, static_cast<size_t>(end - begin));
+  offsets_.resize(at + static_cast<size_t>(end - begin));
+  for (int64_t i = begin; i < end; ++i) {
+    offsets_[at + static_cast<size_t>(i - begin)] = src.offsets_[i + 1] + shift;
+  }
+}
+
+void Column::AppendValidity(const Column& src, int64_t begin, int64_t n) {
+  if (src.null_count_ == 0) {
+    // All valid: FinishSlot keeps the bits past the end set, so new bytes are too.
+    length_ += n;
+    if (!validity_.empty()) validity_.resize(static_cast<size_t>((length_ + 7) >> 3), 0xFF);
+    return;
+  }
+  for (int64_t i = begin; i < begin + n; ++i) FinishSlot(src.IsValid(i));
 }
 
 void Column::Truncate(int64_t length) {

@@ -71,6 +71,7 @@ class Column {
   template <typename T>
   void Append(T v) {
     const size_t at = data_.size();
+    GrowFor(data_, sizeof(T));
     data_.resize(at + sizeof(T));
     std::memcpy(data_.data() + at, &v, sizeof(T));
     FinishSlot(true);
@@ -95,6 +96,9 @@ class Column {
   // Appends a copy of slot `row` of `src` (a column of the same type),
   // nested values included.
   void AppendFrom(const Column& src, int64_t row);
+  // Appends copies of slots [begin, end) of `src` (a column of the same type):
+  // as AppendFrom row by row, but each buffer is copied in one piece.
+  void AppendRange(const Column& src, int64_t begin, int64_t end);
 
   // Drops the slots from `length` on (nested values included), as if they
   // had never been appended: a decoder takes back a half-appended row this
@@ -125,6 +129,10 @@ class Column {
 
  private:
   void FinishSlot(bool valid);
+  // The validity of n appended slots, copied from src's slots from `begin`.
+  void AppendValidity(const Column& src, int64_t begin, int64_t n);
+  // Offsets of src's slots [begin, end), moved to start at this column's end.
+  void AppendOffsets(const Column& src, int64_t begin, int64_t end);
 
   TypePtr type_;
   int64_t width_ = 0;  // FixedWidth(*type_), cached for Bytes()

@@ -172,9 +172,10 @@ Status TableTarget::Flush(int64_t min_rows) {
   }
   batch_bytes_ = 0;
   if (writer_ == nullptr) FLOE_RETURN_IF_ERROR(OpenWriter());
-  FLOE_RETURN_IF_ERROR(writer_->Add(batch_));
   pending_rows_ += batch_.num_rows;
-  batch_ = RecordBatch::Empty(std::move(batch_.schema));
+  Schema schema = batch_.schema;
+  FLOE_RETURN_IF_ERROR(writer_->Add(std::move(batch_)));
+  batch_ = RecordBatch::Empty(std::move(schema));
   return Status::OK();
 }
 

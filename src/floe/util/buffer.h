@@ -5,6 +5,8 @@
 // right after. resize(n, value) and assign still initialize as usual.
 #pragma once
 
+#include <algorithm>
+#include <cstring>
 #include <memory>
 #include <type_traits>
 #include <utility>
@@ -36,5 +38,18 @@ class DefaultInitAllocator : public std::allocator<T> {
 
 template <typename T>
 using Buffer = std::vector<T, DefaultInitAllocator<T>>;
+
+// Makes room for `more` elements past the end; no-op when there is room.
+template <typename T>
+inline void GrowFor(Buffer<T>& buffer, size_t more) {
+  static_assert(std::is_trivially_copyable_v<T>);
+  const size_t need = buffer.size() + more;
+  if (need <= buffer.capacity()) return;
+  Buffer<T> grown;
+  grown.reserve(std::max(need, buffer.capacity() * 2));
+  grown.resize(buffer.size());
+  if (!buffer.empty()) std::memcpy(grown.data(), buffer.data(), buffer.size() * sizeof(T));
+  buffer.swap(grown);
+}
 
 }  // namespace floe

@@ -1,5 +1,6 @@
 #include "floe/columnar/column.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "floe/columnar/text_rows.h"
@@ -49,6 +50,50 @@ TEST(ColumnTest, TruncateTakesBackSlotsAtEveryDepth) {
       ASSERT_TRUE(AppendJsonRowTo(rows[i], &expected).ok());
     }
     EXPECT_EQ(Lines(full), Lines(expected)) << "keep " << keep;
+  }
+}
+
+// A range copied in one piece is the rows appended one by one, after any
+// prefix (with or without nulls of its own).
+TEST(ColumnTest, AppendRangeEqualsAppendFromRowByRow) {
+  const char* rows[] = {
+      R"({"id": 1, "name": "a", "tags": ["x", "y"], "point": {"x": 1, "label": "p"}})",
+      R"({"id": null, "name": null, "tags": null, "point": null})",
+      R"({"id": 3, "name": "ccc", "tags": [], "point": {"x": null, "label": "q"}})",
+      R"({"id": 4, "name": "d", "tags": ["z", null], "point": {"x": 4, "label": null}})",
+      R"({"id": 5, "name": "", "tags": ["w"], "point": {"x": 5, "label": "r"}})",
+  };
+  RecordBatch src = RecordBatch::Empty(NestedSchema());
+  for (const char* r : rows) ASSERT_TRUE(AppendJsonRowTo(r, &src).ok());
+  const char* prefixes[] = {nullptr, rows[0], rows[1]};
+  for (const char* prefix : prefixes) {
+    for (int64_t begin = 0; begin <= 5; ++begin) {
+      for (int64_t end = begin; end <= 5; ++end) {
+        RecordBatch ranged = RecordBatch::Empty(NestedSchema());
+        RecordBatch expected = RecordBatch::Empty(NestedSchema());
+        if (prefix != nullptr) {
+          ASSERT_TRUE(AppendJsonRowTo(prefix, &ranged).ok());
+          ASSERT_TRUE(AppendJsonRowTo(prefix, &expected).ok());
+        }
+        for (size_t c = 0; c < src.columns.size(); ++c) {
+          ranged.columns[c].AppendRange(src.columns[c], begin, end);
+          for (int64_t r = begin; r < end; ++r) expected.columns[c].AppendFrom(src.columns[c], r);
+        }
+        ranged.num_rows = expected.num_rows = ranged.columns[0].length();
+        const std::string where = fmt::format("{} [{}, {})", prefix ? prefix : "-", begin, end);
+        EXPECT_EQ(Lines(ranged), Lines(expected)) << where;
+        for (size_t c = 0; c < src.columns.size(); ++c) {
+          EXPECT_EQ(ranged.columns[c].length(), expected.columns[c].length()) << where;
+          EXPECT_EQ(ranged.columns[c].null_count(), expected.columns[c].null_count()) << where;
+        }
+        // And rows appended after it land right.
+        ASSERT_TRUE(AppendJsonRowTo(rows[1], &ranged).ok());
+        ASSERT_TRUE(AppendJsonRowTo(rows[1], &expected).ok());
+        ASSERT_TRUE(AppendJsonRowTo(rows[0], &ranged).ok());
+        ASSERT_TRUE(AppendJsonRowTo(rows[0], &expected).ok());
+        EXPECT_EQ(Lines(ranged), Lines(expected)) << where;
+      }
+    }
   }
 }
 

@@ -22,7 +22,9 @@ inline uint64_t Mix(uint64_t x) {
 
 // A fast non-cryptographic hash of a byte string: 8-byte words folded
 // through a multiply-xorshift mixer; short tails are read as overlapping
-// words instead of byte by byte. Only used inside one process.
+// words instead of byte by byte. Long strings go through four independent
+// lanes first (a serial chain of mixes would wait on each multiply). Only
+// used inside one process.
 inline uint64_t HashBytes(const char* p, size_t n) {
   auto load64 = [](const char* q) {
     uint64_t w;
@@ -35,11 +37,27 @@ inline uint64_t HashBytes(const char* p, size_t n) {
     return uint64_t{w};
   };
   uint64_t h = 0x9e3779b97f4a7c15ull ^ (uint64_t{n} << 56);
-  if (n >= 8) {
-    const char* end = p + n;
+  const char* end = p + n;
+  if (n > 64) {
+    // Each lane step is a bijection of the lane (a multiply, then a shift
+    // that brings the high bits down: a multiply alone never moves a change
+    // downwards, and the next word could cancel it), so no word is lost.
+    constexpr uint64_t kLane = 0x9fb21c651e98df25ull;
+    uint64_t lanes[4] = {h, h ^ 0x2545f4914f6cdd1dull, h ^ 0xbf58476d1ce4e5b9ull,
+                         h ^ 0x94d049bb133111ebull};
+    for (; end - p > 32; p += 32) {
+      for (int i = 0; i < 4; ++i) {
+        const uint64_t x = (lanes[i] ^ load64(p + 8 * i)) * kLane;
+        lanes[i] = x ^ (x >> 29);
+      }
+    }
+    h = Mix(lanes[0]) ^ Mix(lanes[1] + 1) ^ Mix(lanes[2] + 2) ^ Mix(lanes[3] + 3);
+  }
+  if (end - p >= 8) {
     for (; end - p > 8; p += 8) h = Mix(h ^ load64(p));
     return Mix(h ^ load64(end - 8));  // the last 8 bytes, overlapping the previous word
   }
+  if (n >= 8) return Mix(h ^ load64(end - 8));  // after the lanes: the last word again
   if (n >= 4) return Mix(h ^ (load32(p) << 32 | load32(p + n - 4)));
   uint64_t tail = 0;
   for (size_t i = 0; i < n; ++i) tail = tail << 8 | static_cast<uint8_t>(p[i]);
