@@ -39,17 +39,21 @@ class DefaultInitAllocator : public std::allocator<T> {
 template <typename T>
 using Buffer = std::vector<T, DefaultInitAllocator<T>>;
 
-// Makes room for `more` elements past the end; no-op when there is room.
+// GrowFor's slow path: capacity for `need` elements, at least doubled.
 template <typename T>
-inline void GrowFor(Buffer<T>& buffer, size_t more) {
+[[gnu::noinline]] void Grow(Buffer<T>& buffer, size_t need) {
   static_assert(std::is_trivially_copyable_v<T>);
-  const size_t need = buffer.size() + more;
-  if (need <= buffer.capacity()) return;
   Buffer<T> grown;
   grown.reserve(std::max(need, buffer.capacity() * 2));
   grown.resize(buffer.size());
   if (!buffer.empty()) std::memcpy(grown.data(), buffer.data(), buffer.size() * sizeof(T));
   buffer.swap(grown);
+}
+
+// Makes room for `more` elements past the end; no-op when there is room.
+template <typename T>
+inline void GrowFor(Buffer<T>& buffer, size_t more) {
+  if (buffer.size() + more > buffer.capacity()) Grow(buffer, buffer.size() + more);
 }
 
 }  // namespace floe

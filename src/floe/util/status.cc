@@ -61,9 +61,8 @@ Status Status::WithContext(std::string_view context) const& {
   return Status(*this).WithContext(context);
 }
 
-Status Status::WithContext(std::string_view context) && {
-  if (!ok()) state_->message = fmt::format("{}: {}", context, state_->message);
-  return std::move(*this);
+void Status::AddContext(std::string_view context) {
+  state_->message = fmt::format("{}: {}", context, state_->message);
 }
 
 }  // namespace floe

@@ -89,7 +89,10 @@ class [[nodiscard]] Status {
   // gather where they happened as they travel up ("table edc.audit: file x: ...").
   // OK stays OK.
   Status WithContext(std::string_view context) const&;
-  Status WithContext(std::string_view context) &&;
+  Status WithContext(std::string_view context) && {
+    if (!ok()) AddContext(context);  // inline: OK is the common case, per value in decoders
+    return std::move(*this);
+  }
 
   bool operator==(const Status& other) const {
     return code() == other.code() && message() == other.message();
@@ -100,6 +103,8 @@ class [[nodiscard]] Status {
     StatusCode code;
     std::string message;
   };
+  // REQUIRES: !ok().
+  void AddContext(std::string_view context);
   std::unique_ptr<State> state_;
 };
 
