@@ -23,7 +23,7 @@ a sort order and ref retention, partition by fields of a struct (with list and m
 use file: URIs as Hadoop and as others spell them, keep gzipped
 metadata files, add v3 columns with defaults, upgrade v1 -> v2 -> v3 in place, and commit
 row-level deletes (v2 position and equality delete files, v3 deletion vectors): floe lists those
-alike; its scans refuse them (not implemented yet), a strict xfail.
+alike, and its scans at every snapshot give the rows the history leaves.
 
 The Java tool missing is a failure telling to run scripts/setup, never a skip.
 """
@@ -982,9 +982,6 @@ def test_java_delete_files_are_listed(written, name):
     assert floe_scan(written.floe, f"{NAMESPACE}.{name}", "--snapshot", first) == pyiceberg_scan(table, first)
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason="floe's scans refuse delete files (row-level "
-                                                              "deletes are not implemented yet); strict: remove "
-                                                              "this mark once they are")
 @pytest.mark.parametrize("name", DELETE_TABLES)
 def test_java_row_deletes_scan(written, name):
     """Scanning snapshots with Java-committed delete files gives the rows the history leaves."""

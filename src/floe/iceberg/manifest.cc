@@ -341,7 +341,13 @@ Result<std::vector<ManifestEntry>> ReadManifest(FileIO& io, const ManifestFile& 
     f.upper_bounds = IdMap<std::string>(*file, "upper_bounds", as_bytes);
     for (const auto& [node, offset] : file->Array("split_offsets"))
       f.split_offsets.push_back(offset->i);
+    for (const auto& [node, id] : file->Array("equality_ids"))
+      f.equality_ids.push_back(static_cast<int32_t>(id->i));
     if (auto order = file->Long("sort_order_id")) f.sort_order_id = static_cast<int32_t>(*order);
+    f.first_row_id = file->Long("first_row_id");
+    f.referenced_data_file = file->Bytes("referenced_data_file");
+    f.content_offset = file->Long("content_offset");
+    f.content_size_in_bytes = file->Long("content_size_in_bytes");
     out.push_back(std::move(e));
     return Status::OK();
   }));

@@ -53,7 +53,13 @@ struct DataFile {
   std::map<int32_t, int64_t> column_sizes, value_counts, null_value_counts, nan_value_counts;
   std::map<int32_t, std::string> lower_bounds, upper_bounds;
   std::vector<int64_t> split_offsets;
+  std::vector<int32_t> equality_ids;  // equality deletes: the columns rows are deleted by
   std::optional<int32_t> sort_order_id;
+  std::optional<int64_t> first_row_id;  // v3 row lineage
+  // Deletes of one data file only (v2 optional, v3 deletion vectors).
+  std::optional<std::string> referenced_data_file;
+  // A deletion vector's blob inside its Puffin file (v3).
+  std::optional<int64_t> content_offset, content_size_in_bytes;
 };
 
 struct ManifestEntry {

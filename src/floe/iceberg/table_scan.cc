@@ -5,8 +5,9 @@
 #include <cstring>
 #include <map>
 
-#include "floe/format/parquet/file_reader.h"
-#include "floe/iceberg/default_value.h"
+#include "floe/iceberg/data_file_reader.h"
+#include "floe/iceberg/delete_index.h"
+#include "floe/iceberg/delete_loader.h"
 #include "floe/iceberg/expression/manifest_evaluator.h"
 #include "floe/iceberg/expression/metrics_evaluator.h"
 #include "floe/iceberg/expression/projection.h"
@@ -145,110 +146,6 @@ std::vector<NestedField> ColumnsToRead(const Schema& schema,
   return fields;
 }
 
-// INT96 timestamps (imported Spark and Hive files) decode to nanoseconds;
-// the table's column counts microseconds, and Java reads them so too.
-Column Int96ToMicros(const Column& nanos, const TypePtr& type) {
-  Column out(type);
-  const int64_t n = nanos.length();
-  out.mutable_data().resize(static_cast<size_t>(n) * sizeof(int64_t));
-  for (int64_t i = 0; i < n; ++i) {
-    const int64_t v = nanos.Value<int64_t>(i);
-    const int64_t micros = v / 1000 - (v % 1000 < 0 ? 1 : 0);  // floor, as for instants
-    std::memcpy(out.mutable_data().data() + i * 8, &micros, sizeof micros);
-  }
-  out.mutable_validity().assign(nanos.validity().begin(), nanos.validity().end());
-  out.SetLength(n, nanos.null_count());
-  return out;
-}
-
-// Reads `fields` of one data file, batch by batch, matching columns by field
-// id: a file written without field ids (imported with add_files, say) has
-// them by name through the table's name mapping, when it has one (without
-// one, floe numbers the file's fields in order, as Java's fallback does).
-// The columns the file lacks (added later) read as their initial default or
-// null. Stops after a batch once `*stop` is set.
-Status ReadDataFile(FileIO& io, const DataFile& file, const Schema& fields,
-                    const NameMapping* mapping, int64_t batch_rows, const bool* stop,
-                    const std::function<Status(RecordBatch)>& sink) {
-  if (file.content != 0) {
-    return Status::NotSupported("{}: reading delete files is not implemented yet", file.file_path);
-  }
-  if (file.file_format != "PARQUET" && file.file_format != "parquet") {
-    return Status::NotSupported("{}: {} data files are not supported", file.file_path,
-                                file.file_format);
-  }
-  FLOE_ASSIGN_OR_RETURN(auto input, io.OpenInput(file.file_path));
-  FLOE_ASSIGN_OR_RETURN(auto reader, parquet::FileReader::Open(std::move(input)));
-  const parquet::FileSchema& file_schema = reader->file_schema();
-  const auto& file_fields = file_schema.schema.fields();
-  const bool by_name = !file_schema.has_field_ids && mapping != nullptr;
-  const auto& wanted = fields.fields();
-  parquet::ReadOptions read;
-  read.batch_rows = batch_rows;
-  std::vector<int> source(wanted.size(), -1);
-  std::vector<bool> int96(wanted.size(), false);
-  for (size_t i = 0; i < wanted.size(); ++i) {
-    const std::vector<std::string>* names = by_name ? mapping->NamesOf(wanted[i].id) : nullptr;
-    if (by_name && names == nullptr) continue;  // unmapped: missing from the file
-    auto it = std::find_if(file_fields.begin(), file_fields.end(), [&](const NestedField& f) {
-      return by_name ? std::find(names->begin(), names->end(), f.name) != names->end()
-                     : f.id == wanted[i].id;
-    });
-    if (it == file_fields.end()) continue;
-    if (by_name && it->type->is_nested()) {
-      return Status::NotSupported(
-          "{}: nested column {} in a file without field ids (name mapping of nested fields is "
-          "not implemented yet)",
-          file.file_path, wanted[i].name);
-    }
-    const int position = static_cast<int>(it - file_fields.begin());
-    int96[i] = std::any_of(file_schema.leaves.begin(), file_schema.leaves.end(),
-                           [&](const parquet::LeafColumn& l) {
-                             return l.field_path == std::vector<int>{position} &&
-                                    l.physical == parquet::PhysicalType::kInt96;
-                           });
-    source[i] = static_cast<int>(read.field_ids.size());
-    read.field_ids.push_back(it->id);
-  }
-  if (read.field_ids.empty()) {
-    // Nothing to read but the row count: one column of the file gives it.
-    read.field_ids.push_back(file_fields.front().id);
-  }
-  FLOE_RETURN_IF_ERROR(reader->Select(read).status());
-  while (true) {
-    FLOE_ASSIGN_OR_RETURN(RecordBatch in, reader->Next());
-    if (in.num_rows == 0) return Status::OK();
-    RecordBatch batch = RecordBatch::Empty(fields);
-    batch.num_rows = in.num_rows;
-    for (size_t i = 0; i < wanted.size(); ++i) {
-      if (source[i] >= 0) {
-        Column& c = in.columns[static_cast<size_t>(source[i])];
-        if (int96[i] && (wanted[i].type->id() == TypeId::kTimestampTz ||
-                         wanted[i].type->id() == TypeId::kTimestamp)) {
-          c = Int96ToMicros(c, wanted[i].type);
-        }
-        if (!(*c.type() == *wanted[i].type)) {
-          return Status::NotSupported("{}: column {} is {} in the file and {} in the table",
-                                      file.file_path, wanted[i].name, c.type()->ToString(),
-                                      wanted[i].type->ToString());
-        }
-        batch.columns[i] = std::move(c);
-      } else if (wanted[i].initial_default) {
-        // A column added after the file was written (v3): its initial default.
-        FLOE_ASSIGN_OR_RETURN(batch.columns[i], InitialDefaultColumn(wanted[i], in.num_rows));
-      } else {
-        if (wanted[i].required) {
-          return Status::Corruption("{}: required column {} is missing", file.file_path,
-                                    wanted[i].name);
-        }
-        for (int64_t r = 0; r < in.num_rows; ++r) batch.columns[i].AppendNull();
-      }
-    }
-    FLOE_RETURN_IF_ERROR(sink(std::move(batch)));
-    if (*stop) return Status::OK();
-  }
-}
-
 }  // namespace
 
 Status ScanTable(FileIO& io, const TableMetadata& metadata, const Snapshot& snapshot,
@@ -280,14 +177,16 @@ Status ScanTable(FileIO& io, const TableMetadata& metadata, const Snapshot& snap
   FLOE_ASSIGN_OR_RETURN(std::vector<ManifestEntry> entries,
                         PlanFiles(io, metadata, snapshot, filter, &stats));
   stats.planning_ms = ms(Clock::now() - start);
-  for (const ManifestEntry& e : entries) {
-    if (e.data_file.content != 0) {  // checked before any row is produced
-      return Status::NotSupported(
-          "snapshot {} has delete files ({}); applying them is not "
-          "implemented yet",
-          snapshot.snapshot_id, e.data_file.file_path);
-    }
-  }
+  // Delete files come after the data files: they go to the index.
+  const auto first_delete =
+      std::find_if(entries.begin(), entries.end(),
+                   [](const ManifestEntry& e) { return e.data_file.content != 0; });
+  FLOE_ASSIGN_OR_RETURN(const DeleteIndex deletes,
+                        DeleteIndex::Make(metadata, std::vector<ManifestEntry>(
+                                                        std::make_move_iterator(first_delete),
+                                                        std::make_move_iterator(entries.end()))));
+  entries.erase(first_delete, entries.end());
+  DeleteLoader loader(io, *schema);
   // Rows go to the sink through `emit`, which cuts them at the limit and
   // keeps the sink's time out of the scan's.
   Clock::duration in_sink{};
@@ -313,17 +212,41 @@ Status ScanTable(FileIO& io, const TableMetadata& metadata, const Snapshot& snap
     // Rows need checking only where the file's metrics leave doubt, and only
     // then are the columns the filter alone needs read.
     const Expression residual = ResidualForFile(rewritten, file);
-    if (residual.op == Op::kTrue) {
+    const DeleteIndex::ForFile applicable = deletes.For(entry);
+    if (residual.op == Op::kTrue && applicable.empty()) {
       FLOE_RETURN_IF_ERROR(
           ReadDataFile(io, file, out_schema, mapping_ptr, options.batch_rows, &done, emit));
       continue;
     }
-    const Schema read_schema(ColumnsToRead(*schema, projected, residual));
+    FLOE_ASSIGN_OR_RETURN(const DeletedRows deleted, loader.Positions(file, applicable));
+    FLOE_ASSIGN_OR_RETURN(const std::vector<const EqualityDeletes*> equalities,
+                          loader.Equalities(applicable));
+    std::vector<NestedField> fields = ColumnsToRead(*schema, projected, residual);
+    for (const EqualityDeletes* e : equalities) {
+      FLOE_ASSIGN_OR_RETURN(std::vector<NestedField> keys, EqualityFields(*schema, e->field_ids()));
+      for (NestedField& k : keys) {
+        const bool present = std::any_of(fields.begin(), fields.end(),
+                                         [&](const NestedField& f) { return f.id == k.id; });
+        if (!present) fields.push_back(std::move(k));
+      }
+    }
+    const Schema read_schema(fields);
     FLOE_ASSIGN_OR_RETURN(RowFilter rows, RowFilter::Make(residual, read_schema));
+    int64_t position = 0;  // of the batch's first row in the file
+    std::vector<uint8_t> match, filtered;
     FLOE_RETURN_IF_ERROR(ReadDataFile(io, file, read_schema, mapping_ptr, options.batch_rows, &done,
                                       [&](RecordBatch batch) {
-                                        std::vector<uint8_t> match;
-                                        rows.Evaluate(batch, &match);
+                                        // Deletes first (by position in the file), then the filter.
+                                        match.assign(static_cast<size_t>(batch.num_rows), 1);
+                                        deleted.Apply(position, match);
+                                        position += batch.num_rows;
+                                        for (const EqualityDeletes* e : equalities)
+                                          FLOE_RETURN_IF_ERROR(e->Apply(batch, match));
+                                        if (residual.op != Op::kTrue) {
+                                          rows.Evaluate(batch, &filtered);
+                                          for (size_t r = 0; r < match.size(); ++r)
+                                            match[r] &= filtered[r];
+                                        }
                                         batch = SelectRows(std::move(batch), match);
                                         if (batch.num_rows == 0) return Status::OK();
                                         batch.columns.resize(projected.size());

@@ -36,7 +36,7 @@ struct ScanStats {
 
 // The live entries of `snapshot` (not deleted), in manifest order: the data
 // files that can hold rows matching `filter` (bound to the schema the scan
-// reads in; true keeps every file), then every delete file. Typed partition
+// reads in; true keeps every file), then every delete file (not pruned yet). Typed partition
 // tuples are filled when filtering.
 Result<std::vector<ManifestEntry>> PlanFiles(FileIO& io, const TableMetadata& metadata,
                                              const Snapshot& snapshot,
