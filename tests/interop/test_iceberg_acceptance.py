@@ -641,8 +641,8 @@ def test_pyiceberg_table_reads_alike_in_floe(py_env, duckdb_con, request, column
     assert len(operations) >= 6 and operations[0] == "append", operations
 
     run(floe, "table", "register", f"reg.{name}", table.metadata_location)
-    # PyIceberg 0.12 deletes copy-on-write (rewritten data files). Were it to write delete files,
-    # floe's scan would fail with "not implemented yet" below: that is a floe gap, not hidden here.
+    # PyIceberg 0.12 deletes copy-on-write (rewritten data files); delete files, were it to write
+    # them, floe's scan applies.
     for index, snapshot in enumerate(table.snapshots()):
         sid = snapshot.snapshot_id
         mine = floe_scan(floe, f"reg.{name}", "--snapshot", sid)

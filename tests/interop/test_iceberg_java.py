@@ -662,8 +662,13 @@ def check_files(floe: FloeRunner, fq: str, table: Table, h: History, sid: int, e
             assert {int(k): v for k, v in m[key].items()} == dict(f[key] or []), (key, what)
         for key in ("lower_bounds", "upper_bounds"):
             assert {int(k): bytes.fromhex(v) for k, v in m[key].items()} == dict(f[key] or []), (key, what)
+        assert m["equality_ids"] == list(f["equality_ids"] or []), what
         if f in vectors:
+            check_vector(m, what)
             continue
+        assert (m["content_offset"], m["content_size_in_bytes"]) == (None, None), what
+        # Java names the one data file of a position delete file that has deletes of one file only.
+        assert m["referenced_data_file"] is None or (m["content"] == 1 and m["referenced_data_file"] in mine), what
         # The partition tuple Java computed is the one PyIceberg's transforms give the file's rows.
         info = h.files[f["file_path"]]
         expected = {}
@@ -674,6 +679,21 @@ def check_files(floe: FloeRunner, fq: str, table: Table, h: History, sid: int, e
         assert {k: stored(f["partition"][k]) for k in fields} == {k: stored(v) for k, v in expected.items()}, \
             f"Java's partition tuple is not PyIceberg's for {what}"
         assert (f["content"], f["record_count"]) == (info.content, info.records), what
+
+
+def check_vector(listed: dict, what: str):
+    """A deletion vector floe lists is the blob the Puffin file's own footer (Java's) describes:
+    its offset and length, the data file it references and the number of positions it holds."""
+    data = pathlib.Path(local_path(listed["file_path"])).read_bytes()
+    assert data[:4] == b"PFA1" and data[-4:] == b"PFA1", what
+    payload_size = int.from_bytes(data[-12:-8], "little")
+    assert int.from_bytes(data[-8:-4], "little") & 1 == 0, f"compressed Puffin footer: {what}"
+    footer = json.loads(data[-12 - payload_size:-12])
+    blobs = {(b["offset"], b["length"]): b for b in footer["blobs"]}
+    blob = blobs[(listed["content_offset"], listed["content_size_in_bytes"])]
+    assert blob["type"] == "deletion-vector-v1", what
+    assert blob["properties"]["referenced-data-file"] == listed["referenced_data_file"], what
+    assert int(blob["properties"]["cardinality"]) == listed["record_count"], what
 
 
 def check_manifests(floe: FloeRunner, fq: str, table: Table, sid: int, at: str):

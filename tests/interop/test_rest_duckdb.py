@@ -27,6 +27,7 @@ import datetime as dt
 import decimal
 import gc
 import json
+import pathlib
 import time
 
 import duckdb
@@ -330,6 +331,16 @@ def test_delete_on_a_v3_table_writes_a_deletion_vector(floe_server, catalog, lak
                                                                             "--snapshot", s1)
     assert floe_scan(floe, floe_server, "clinic.v3") == model(kept)
     assert floe_scan(floe, floe_server, "clinic.v3", "--snapshot", s2) == model(kept)
+
+    # A damaged vector (one bit of its bitmap flipped, so its CRC fails) is a clean error naming the
+    # Puffin file; the snapshot before it still reads.
+    puffin = pathlib.Path(deletes[0]["file_path"].removeprefix("file://"))
+    data = bytearray(puffin.read_bytes())
+    data[12] ^= 0x01  # inside the first blob (Puffin's magic is 4 bytes, the blob's framing 8)
+    puffin.write_bytes(bytes(data))
+    error = floe.fails("table", "scan", "clinic.v3", *floe_server.catalog_args, "--format", "jsonl").stderr
+    assert "deletion vector: CRC mismatch" in error and str(puffin) in error, error
+    assert floe_scan(floe, floe_server, "clinic.v3", "--snapshot", s1) == model(rows)
 
 
 def test_merge_into(floe_server, catalog, lake):

@@ -2,9 +2,8 @@
 
 Trino chooses a file system by a location's URI scheme and has none for a bare path, so these
 tests also prove that floe hands out file:// locations (table, metadata, manifest lists, data).
-Every Trino write is read back by PyIceberg and `floe table scan`; where Trino wrote row-level
-deletes, floe's refusal is asserted until row-level deletes land (issue 13), PyIceberg's reading
-must still agree. And the other way: tables floe's CLI and PyIceberg wrote read in Trino the same.
+Every Trino write is read back by PyIceberg and `floe table scan`, row-level deletes (Trino's
+position delete files) included, at every snapshot. And the other way: tables floe's CLI and PyIceberg wrote read in Trino the same.
 """
 
 import datetime as dt
@@ -26,6 +25,11 @@ def pyiceberg(server):
 def floe_ids(floe, server, name, *args) -> list[int]:
     out = floe.run("table", "scan", name, *server.catalog_args, "--format", "jsonl", *args).stdout
     return sorted(row["id"] for row in floe_rows(out))
+
+
+def floe_pairs(floe, server, name, *args) -> list[tuple]:
+    out = floe.run("table", "scan", name, *server.catalog_args, "--format", "jsonl", *args).stdout
+    return sorted((row["id"], row["value"]) for row in floe_rows(out))
 
 
 def ts(day: int, hour: int = 0) -> dt.datetime:
@@ -142,9 +146,13 @@ def test_trino_row_level_changes_read_the_same_in_pyiceberg(floe, floe_server, t
     table = pyiceberg(floe_server).load_table("edc.items")
     rows = sorted(table.scan().to_arrow().to_pylist(), key=lambda r: r["id"])
     assert [[r["id"], r["value"]] for r in rows] == expected
-    # Trino wrote position deletes; floe refuses them until row-level deletes land (issue 13).
-    refused = floe.fails("table", "scan", "edc.items", *floe_server.catalog_args)
-    assert "delete files" in refused.stderr, refused
+    # Trino wrote position deletes: floe applies them as PyIceberg does, at every snapshot.
+    assert any(f["content"] == 1 for f in table.inspect.files().to_pylist())
+    assert [[i, v] for i, v in floe_pairs(floe, floe_server, "edc.items")] == expected
+    for snapshot in table.snapshots():
+        sid = snapshot.snapshot_id
+        theirs = sorted((r["id"], r["value"]) for r in table.scan(snapshot_id=sid).to_arrow().to_pylist())
+        assert floe_pairs(floe, floe_server, "edc.items", "--snapshot", sid) == theirs, sid
 
 
 def test_trino_maintenance_procedures_keep_the_table_readable(floe, floe_server, trino):

@@ -322,6 +322,9 @@ Status RunFiles(const TableOptions& o) {
   FLOE_ASSIGN_OR_RETURN(auto entries, iceberg::PlanFiles(cat->io(), t.metadata, *snapshot, filter));
   std::string out;
   auto number = [](int64_t v) { return std::to_string(v); };
+  auto optional = [](const std::optional<int64_t>& v) {
+    return v ? std::to_string(*v) : std::string("null");
+  };
   for (const iceberg::ManifestEntry& e : entries) {
     const iceberg::DataFile& f = e.data_file;
     out += fmt::format(
@@ -329,13 +332,17 @@ Status RunFiles(const TableOptions& o) {
         "\"record_count\":{},\"file_size_in_bytes\":{},\"column_sizes\":{},\"value_counts\":{},"
         "\"null_value_counts\":{},\"nan_value_counts\":{},\"lower_bounds\":{},\"upper_bounds\":{}"
         ","
+        "\"equality_ids\":[{}],\"referenced_data_file\":{},\"content_offset\":{},"
+        "\"content_size_in_bytes\":{},\"first_row_id\":{},"
         "\"status\":{},\"snapshot_id\":{},\"sequence_number\":{}}}\n",
         f.content, JsonString(f.file_path), JsonString(f.file_format), f.spec_id, f.partition_json,
         f.record_count, f.file_size_in_bytes, JsonMap(f.column_sizes, number),
         JsonMap(f.value_counts, number), JsonMap(f.null_value_counts, number),
         JsonMap(f.nan_value_counts, number), JsonMap(f.lower_bounds, Hex),
-        JsonMap(f.upper_bounds, Hex), e.status, e.snapshot_id,
-        e.sequence_number ? std::to_string(*e.sequence_number) : "null");
+        JsonMap(f.upper_bounds, Hex), fmt::join(f.equality_ids, ","),
+        f.referenced_data_file ? JsonString(*f.referenced_data_file) : "null",
+        optional(f.content_offset), optional(f.content_size_in_bytes), optional(f.first_row_id),
+        e.status, e.snapshot_id, optional(e.sequence_number));
   }
   std::fputs(out.c_str(), stdout);
   return Status::OK();
@@ -505,7 +512,7 @@ void AddTableCommand(CLI::App& app) {
           "TABLE", "NAMESPACE.NAME");
   metrics->add_option("--limit", o->limit, "At most N reports (default 100)");
   for (auto [name, help, run] :
-       {std::tuple{"files", "The data files of a snapshot, as JSON lines", &RunFiles},
+       {std::tuple{"files", "The data and delete files of a snapshot, as JSON lines", &RunFiles},
         std::tuple{"manifests", "The manifests of a snapshot, as JSON lines", &RunManifests},
         std::tuple{"scan", "The rows of a snapshot (the current one by default)", &RunScan}}) {
     CLI::App* sub = add(name, help, run, "TABLE", "NAMESPACE.NAME");

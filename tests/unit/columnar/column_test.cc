@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <span>
+
 #include "floe/columnar/text_rows.h"
 
 namespace floe {
@@ -25,13 +27,17 @@ std::string Lines(const RecordBatch& batch) {
 
 // A truncated column is the column that never had the dropped slots: the
 // same text, the same null counts, and appends after it land right.
+// Rows of NestedSchema with nulls at every depth.
+const char* const kRows[] = {
+    R"({"id": 1, "name": "a", "tags": ["x", "y"], "point": {"x": 1, "label": "p"}})",
+    R"({"id": null, "name": null, "tags": null, "point": null})",
+    R"({"id": 3, "name": "ccc", "tags": [], "point": {"x": null, "label": "q"}})",
+    R"({"id": 4, "name": "d", "tags": ["z", null], "point": {"x": 4, "label": null}})",
+    R"({"id": 5, "name": "", "tags": ["w"], "point": {"x": 5, "label": "r"}})",
+};
+
 TEST(ColumnTest, TruncateTakesBackSlotsAtEveryDepth) {
-  const char* rows[] = {
-      R"({"id": 1, "name": "a", "tags": ["x", "y"], "point": {"x": 1, "label": "p"}})",
-      R"({"id": null, "name": null, "tags": null, "point": null})",
-      R"({"id": 3, "name": "ccc", "tags": [], "point": {"x": null, "label": "q"}})",
-      R"({"id": 4, "name": "d", "tags": ["z", null], "point": {"x": 4, "label": null}})",
-  };
+  const std::span<const char* const> rows(kRows, 4);
   for (int keep = 0; keep <= 4; ++keep) {
     RecordBatch full = RecordBatch::Empty(NestedSchema());
     for (const char* r : rows) ASSERT_TRUE(AppendJsonRowTo(r, &full).ok());
@@ -56,13 +62,7 @@ TEST(ColumnTest, TruncateTakesBackSlotsAtEveryDepth) {
 // A range copied in one piece is the rows appended one by one, after any
 // prefix (with or without nulls of its own).
 TEST(ColumnTest, AppendRangeEqualsAppendFromRowByRow) {
-  const char* rows[] = {
-      R"({"id": 1, "name": "a", "tags": ["x", "y"], "point": {"x": 1, "label": "p"}})",
-      R"({"id": null, "name": null, "tags": null, "point": null})",
-      R"({"id": 3, "name": "ccc", "tags": [], "point": {"x": null, "label": "q"}})",
-      R"({"id": 4, "name": "d", "tags": ["z", null], "point": {"x": 4, "label": null}})",
-      R"({"id": 5, "name": "", "tags": ["w"], "point": {"x": 5, "label": "r"}})",
-  };
+  const auto& rows = kRows;
   RecordBatch src = RecordBatch::Empty(NestedSchema());
   for (const char* r : rows) ASSERT_TRUE(AppendJsonRowTo(r, &src).ok());
   const char* prefixes[] = {nullptr, rows[0], rows[1]};
