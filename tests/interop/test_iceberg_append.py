@@ -109,7 +109,7 @@ def test_append_over_many_partitions_keeps_open_files_bounded(floe, tmp_path):
     # 300 sites, rows interleaved: more partitions than floe keeps files open for (32). Rows wait
     # per partition until a batch is worth writing, so each partition still gets one file (no
     # file per row as the least recently used file is closed); every row lands once, in its
-    # partition. (tests/unit/catalog/data_file_writer_test.cc bounds the open files themselves.)
+    # partition. (tests/unit/table/data_file_writer_test.cc bounds the open files themselves.)
     (tmp_path / "schema.json").write_text(json.dumps(SCHEMA))
     floe.run("namespace", "create", "edc")
     floe.run("table", "create", "edc.many", "--schema", tmp_path / "schema.json", "--partition", "site")

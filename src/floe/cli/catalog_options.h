@@ -16,8 +16,8 @@
 #include <vector>
 
 #include "floe/catalog/catalog.h"
-#include "floe/catalog/table_commit.h"
 #include "floe/io/fault_injecting_file_io.h"
+#include "floe/table/table_commit.h"
 
 namespace floe::cli {
 
@@ -61,7 +61,7 @@ inline Status ApplyFaultsFromEnvironment(catalog::Catalog& catalog) {
 
 // FLOE_KILL_AT_SWAP=before:N or after:N: the process kills itself with
 // SIGKILL at the N-th catalog swap of table commits, right before it or
-// right after it took effect (catalog::SetSwapHookForTesting).
+// right after it took effect (table::SetSwapHookForTesting).
 inline Status ApplySwapKillFromEnvironment() {
   const char* spec = std::getenv("FLOE_KILL_AT_SWAP");
   static bool applied = false;  // one count per process, however many catalogs it opens
@@ -75,13 +75,13 @@ inline Status ApplySwapKillFromEnvironment() {
   if ((point != "before" && point != "after") || n < 1) {
     return Status::InvalidArgument("FLOE_KILL_AT_SWAP={}: expected before:N or after:N", text);
   }
-  const catalog::SwapPoint at =
-      point == "before" ? catalog::SwapPoint::kBefore : catalog::SwapPoint::kAfter;
-  catalog::SetSwapHookForTesting(
-      [at, n, count = std::make_shared<std::atomic<long>>(0)](catalog::SwapPoint p) {
+  const table::SwapPoint at =
+      point == "before" ? table::SwapPoint::kBefore : table::SwapPoint::kAfter;
+  table::SetSwapHookForTesting(
+      [at, n, count = std::make_shared<std::atomic<long>>(0)](table::SwapPoint p) {
         if (p == at && ++*count == n) {
           std::fprintf(stderr, "floe: FLOE_KILL_AT_SWAP: killed %s swap %ld\n",
-                       at == catalog::SwapPoint::kBefore ? "before" : "after", n);
+                       at == table::SwapPoint::kBefore ? "before" : "after", n);
           std::fflush(stderr);
           ::raise(SIGKILL);
         }

@@ -102,7 +102,7 @@ void PrintTableStatus(catalog::Catalog& cat, const stream::PipelineConfig& p,
   }
   const iceberg::Snapshot* current = m->CurrentSnapshot();
   const std::string rows = current ? current->summary.at("total-records") : "0";
-  const int64_t now = catalog::NowMillis();
+  const int64_t now = table::NowMillis();
   int64_t last = -1, commits = 0, added = 0;
   for (const iceberg::Snapshot& s : m->snapshots) {
     auto it = s.summary.find(std::string(stream::kSummaryPipeline));

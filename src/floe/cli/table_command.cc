@@ -10,8 +10,6 @@
 #include <set>
 #include <tuple>
 
-#include "floe/catalog/table_append.h"
-#include "floe/catalog/table_commit.h"
 #include "floe/cli/catalog_options.h"
 #include "floe/cli/command.h"
 #include "floe/cli/row_writer.h"
@@ -21,6 +19,8 @@
 #include "floe/iceberg/table_scan.h"
 #include "floe/iceberg/table_update.h"
 #include "floe/io/file.h"
+#include "floe/table/table_append.h"
+#include "floe/table/table_commit.h"
 #include "floe/util/temporal.h"
 
 namespace floe::cli {
@@ -395,9 +395,9 @@ Status RunScan(const TableOptions& o) {
 Status RunAppend(const TableOptions& o) {
   FLOE_ASSIGN_OR_RETURN(auto cat, OpenCatalog(o.catalog));
   FLOE_ASSIGN_OR_RETURN(catalog::TableIdentifier id, catalog::TableIdentifier::Parse(o.table));
-  catalog::AppendOptions options;
+  table::AppendOptions options;
   if (o.fast_append) options.merge_manifests = false;
-  FLOE_ASSIGN_OR_RETURN(catalog::AppendResult r, catalog::AppendFiles(*cat, id, o.inputs, options));
+  FLOE_ASSIGN_OR_RETURN(table::AppendResult r, table::AppendFiles(*cat, id, o.inputs, options));
   std::string merged;
   if (r.manifests_merged > 0) {
     merged = fmt::format(", {} manifests merged away", r.manifests_merged);
@@ -414,7 +414,7 @@ Status RunAppend(const TableOptions& o) {
 Status Commit(const TableOptions& o, const std::function<Status(iceberg::TableMetadata&)>& change) {
   FLOE_ASSIGN_OR_RETURN(auto cat, OpenCatalog(o.catalog));
   FLOE_ASSIGN_OR_RETURN(catalog::TableIdentifier id, catalog::TableIdentifier::Parse(o.table));
-  FLOE_ASSIGN_OR_RETURN(catalog::CommitResult result, catalog::CommitTableChange(*cat, id, change));
+  FLOE_ASSIGN_OR_RETURN(table::CommitResult result, table::CommitTableChange(*cat, id, change));
   std::printf("%s\n", result.metadata_location.c_str());
   return Status::OK();
 }
@@ -433,7 +433,7 @@ Status RunRef(const TableOptions& o, iceberg::SnapshotRef::Type type) {
     FLOE_ASSIGN_OR_RETURN(ref.snapshot_id, TargetSnapshot(o, m));
     ref.type = type;
     ref.max_ref_age_ms = o.max_ref_age_ms;
-    return iceberg::SetRef(o.target, ref, catalog::NowMillis(), &m);
+    return iceberg::SetRef(o.target, ref, table::NowMillis(), &m);
   });
 }
 
@@ -462,13 +462,13 @@ Status RunRemoveProperty(const TableOptions& o) {
 
 Status RunRollback(const TableOptions& o) {
   return Commit(o, [&](iceberg::TableMetadata& m) {
-    return iceberg::RollbackTo(*o.snapshot, catalog::NowMillis(), &m);
+    return iceberg::RollbackTo(*o.snapshot, table::NowMillis(), &m);
   });
 }
 
 Status RunSetCurrent(const TableOptions& o) {
   return Commit(o, [&](iceberg::TableMetadata& m) {
-    return iceberg::SetCurrentSnapshot(*o.snapshot, catalog::NowMillis(), &m);
+    return iceberg::SetCurrentSnapshot(*o.snapshot, table::NowMillis(), &m);
   });
 }
 

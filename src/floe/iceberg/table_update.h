@@ -1,7 +1,7 @@
 // Changes to table metadata that need no new data files (spec "Snapshot
 // References", table properties): each checks its preconditions on the
 // metadata it is given and edits it in place. Committing the result is the
-// catalog's job (catalog/table_commit.h).
+// catalog's job (table/table_commit.h).
 #pragma once
 
 #include <map>

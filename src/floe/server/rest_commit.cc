@@ -8,7 +8,6 @@
 
 #include <limits>
 
-#include "floe/catalog/table_commit.h"
 #include "floe/iceberg/append_rebase.h"
 #include "floe/iceberg/table_builder.h"
 #include "floe/iceberg/table_metadata_json_internal.h"
@@ -17,6 +16,7 @@
 #include "floe/schema/schema_json_internal.h"
 #include "floe/server/rest_catalog.h"
 #include "floe/server/rest_responses.h"
+#include "floe/table/table_commit.h"
 #include "floe/util/strings.h"
 
 namespace floe::server {
@@ -339,7 +339,7 @@ Status ApplyUpdate(const Json& u, CommitState& state, TableMetadata& m) {
 Status ApplyUpdates(const Json& updates, const LocationPolicy& locations, TableMetadata& m) {
   CommitState state;
   state.locations = &locations;
-  state.now_ms = catalog::NowMillis();
+  state.now_ms = table::NowMillis();
   for (const Json& u : updates) FLOE_RETURN_IF_ERROR(ApplyUpdate(u, state, m));
   return Status::OK();
 }
@@ -439,7 +439,7 @@ HttpResponse RestCatalog::CreateTableByCommit(const catalog::TableIdentifier& id
   }
   if (m.default_sort_order_id < 0) m.default_sort_order_id = 0;
   if (Status s = iceberg::AddSortOrder({}, &m).status(); !s.ok()) return CommitError(s, id);
-  m.last_updated_ms = catalog::NowMillis();
+  m.last_updated_ms = table::NowMillis();
   auto path = catalog_->CreateTableFrom(id, m);
   if (!path.ok()) {
     if (path.status().code() == StatusCode::kAlreadyExists) {  // created concurrently
@@ -501,11 +501,10 @@ HttpResponse RestCatalog::CommitTable(const catalog::TableIdentifier& id,
     rebased_updates[0]["snapshot"] = iceberg::internal::SnapshotToJsonValue(*rebased, 2);
     return ApplyUpdates(rebased_updates, locations_, m);
   };
-  catalog::CommitOptions options;
+  table::CommitOptions options;
   options.check = check;
   options.turn = &CommitLock(id);  // taken per attempt, never across a back-off
-  Result<catalog::CommitResult> committed =
-      catalog::CommitTableChange(*catalog_, id, change, options);
+  Result<table::CommitResult> committed = table::CommitTableChange(*catalog_, id, change, options);
   // Manifest lists of attempts that lost, or failed before the swap, are
   // unreferenced; the last one stays unless its commit certainly failed.
   for (const std::string& list : rebased_lists) {
@@ -577,17 +576,17 @@ HttpResponse RestCatalog::CommitTransaction(const HttpRequest& request) {
   Status last;
   constexpr int kMaxAttempts = 12;
   for (int attempt = 1; attempt <= kMaxAttempts; ++attempt) {
-    if (attempt > 1) catalog::BackOffBeforeRetry(attempt - 1);
+    if (attempt > 1) table::BackOffBeforeRetry(attempt - 1);
     std::vector<std::unique_lock<std::mutex>> held;
     for (std::mutex* turn : turns) held.emplace_back(*turn);
-    std::vector<catalog::PreparedCommit> prepared;
+    std::vector<table::PreparedCommit> prepared;
     auto discard = [&] {
-      for (const catalog::PreparedCommit& p : prepared) {
+      for (const table::PreparedCommit& p : prepared) {
         if (p.written) (void)catalog_->io().Delete(p.metadata_location);
       }
     };
     for (const Change& c : parsed) {
-      auto p = catalog::PrepareTableChange(*catalog_, c.id, [&](TableMetadata& m) -> Status {
+      auto p = table::PrepareTableChange(*catalog_, c.id, [&](TableMetadata& m) -> Status {
         for (const Json& r : c.requirements) FLOE_RETURN_IF_ERROR(CheckRequirement(r, m));
         return ApplyUpdates(c.updates, locations_, m);
       });
@@ -598,7 +597,7 @@ HttpResponse RestCatalog::CommitTransaction(const HttpRequest& request) {
       prepared.push_back(*std::move(p));
     }
     std::vector<catalog::Catalog::Swap> swaps;
-    for (const catalog::PreparedCommit& p : prepared) {
+    for (const table::PreparedCommit& p : prepared) {
       if (p.written) swaps.push_back({p.id, p.base_location, p.metadata_location});
     }
     last = swaps.empty() ? Status::OK() : catalog_->CommitTables(swaps);

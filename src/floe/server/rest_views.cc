@@ -4,13 +4,13 @@
 // table a view's (Java's messages, docs/design/rest-catalog.md section 4).
 #include <fmt/format.h>
 
-#include "floe/catalog/table_commit.h"
 #include "floe/iceberg/table_builder.h"
 #include "floe/iceberg/view_metadata.h"
 #include "floe/io/file.h"
 #include "floe/schema/schema_json_internal.h"
 #include "floe/server/rest_catalog.h"
 #include "floe/server/rest_responses.h"
+#include "floe/table/table_commit.h"
 
 namespace floe::server {
 namespace {
@@ -183,7 +183,7 @@ HttpResponse RestCatalog::CreateView(const catalog::Namespace& ns, const HttpReq
   change.SetProperties(*properties);
   change.AddSchema(*schema);
   if (s.ok()) s = change.AddVersion(*std::move(version)).status();
-  if (s.ok()) s = change.SetCurrentVersion(-1, catalog::NowMillis());
+  if (s.ok()) s = change.SetCurrentVersion(-1, table::NowMillis());
   if (!s.ok()) return ViewError(s);
   auto metadata = change.Build();
   if (!metadata.ok()) return ViewError(metadata.status());
@@ -242,7 +242,7 @@ HttpResponse RestCatalog::CommitView(const TableIdentifier& id, const HttpReques
       }
     }
     ViewChange change(*base);
-    const int64_t now = catalog::NowMillis();
+    const int64_t now = table::NowMillis();
     for (const Json& u : updates) {
       if (Status s = ApplyViewUpdate(u, now, locations_, change); !s.ok()) return ViewError(s);
     }

@@ -5,9 +5,9 @@
 
 #include <thread>
 
-#include "floe/catalog/table_commit.h"
 #include "floe/stream/dead_letters.h"
 #include "floe/stream/pipeline_stages.h"
+#include "floe/table/table_commit.h"
 
 namespace floe::stream {
 namespace {
@@ -17,7 +17,7 @@ using Clock = std::chrono::steady_clock;
 constexpr size_t kPollRecords = 10000;
 
 int64_t NowMicros() {
-  return catalog::NowMillis() * 1000;
+  return table::NowMillis() * 1000;
 }
 
 std::string TableNames(const PipelineConfig& config) {
@@ -389,7 +389,7 @@ Status Pipeline::CommitAll(bool force) {
       std::lock_guard lock(stats_mutex_);
       ++stats_.commits;
       (target == dead_letters_.get() ? stats_.dead_letters : stats_.rows) += report.rows;
-      stats_.last_commit_ms = catalog::NowMillis();
+      stats_.last_commit_ms = table::NowMillis();
       TableStats& t = stats_.tables[table];
       t.rows += report.rows;
       t.files += report.files;
@@ -438,7 +438,7 @@ Status Pipeline::CommitAll(bool force) {
   std::lock_guard lock(stats_mutex_);
   stats_.lag = std::move(lag);
   if (committed && newest_ms >= 0) {
-    stats_.freshness_seconds = static_cast<double>(catalog::NowMillis() - newest_ms) / 1000.0;
+    stats_.freshness_seconds = static_cast<double>(table::NowMillis() - newest_ms) / 1000.0;
   }
   return Status::OK();
 }

@@ -8,12 +8,12 @@
 #include <set>
 #include <vector>
 
-#include "floe/catalog/table_commit.h"
 #include "floe/iceberg/expression/expression.h"
 #include "floe/iceberg/table_metadata.h"
 #include "floe/iceberg/table_scan.h"
 #include "floe/source/record.h"
 #include "floe/stream/pipeline_stages.h"
+#include "floe/table/table_commit.h"
 
 namespace floe::stream {
 namespace {
@@ -268,7 +268,7 @@ class Replayer {
 
   void EvaluateTransform() {
     if (!transform_ || transform_->rows() == 0) return;
-    transform_->Evaluate(catalog::NowMillis() * 1000);
+    transform_->Evaluate(table::NowMillis() * 1000);
     std::vector<std::vector<int64_t>> rows_of(tables_.size());
     for (int64_t r = 0; r < transform_->rows(); ++r) {
       const int t = transform_->table(r);

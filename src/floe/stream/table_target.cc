@@ -5,11 +5,11 @@
 
 #include <chrono>
 
-#include "floe/catalog/table_append.h"
-#include "floe/catalog/table_commit.h"
 #include "floe/iceberg/table_builder.h"
 #include "floe/iceberg/table_update.h"
 #include "floe/source/json_schema_evolution.h"
+#include "floe/table/table_append.h"
+#include "floe/table/table_commit.h"
 
 namespace floe::stream {
 namespace {
@@ -26,7 +26,7 @@ auto RetryCatalog(const char* what, const catalog::TableIdentifier& id, F&& f) -
     auto r = f();
     if (r.ok() || std::chrono::steady_clock::now() > deadline) return r;
     spdlog::warn("{} {} (attempt {}): {}", what, id.ToString(), attempt, r.status().ToString());
-    catalog::BackOffBeforeRetry(attempt);
+    table::BackOffBeforeRetry(attempt);
   }
 }
 
@@ -157,11 +157,11 @@ bool TableTarget::HasChanges() const {
 Status TableTarget::OpenWriter() {
   spec_ = *metadata_.DefaultSpec();
   FLOE_ASSIGN_OR_RETURN(
-      catalog::DataWriteOptions options,
-      catalog::DataWriteOptions::FromProperties(metadata_.properties, *metadata_.CurrentSchema()));
+      table::DataWriteOptions options,
+      table::DataWriteOptions::FromProperties(metadata_.properties, *metadata_.CurrentSchema()));
   if (settings_.target_file_bytes) options.target_file_bytes = *settings_.target_file_bytes;
   options.max_buffered_bytes = std::min(options.max_buffered_bytes, settings_.max_buffered_bytes);
-  writer_ = std::make_unique<catalog::DataFileWriter>(catalog_.io(), metadata_, spec_, options);
+  writer_ = std::make_unique<table::DataFileWriter>(catalog_.io(), metadata_, spec_, options);
   return Status::OK();
 }
 
@@ -222,7 +222,7 @@ Result<TableTarget::CommitReport> TableTarget::Commit() {
   CountFiles(files, &report);
   const std::string commit_id = iceberg::NewUuid();
   bool found_committed = false;
-  catalog::AppendOptions options;
+  table::AppendOptions options;
   options.summary = {{std::string(kSummaryPipeline), settings_.pipeline},
                      {std::string(kSummaryCommitId), commit_id},
                      {std::string(kSummaryOffsets), OffsetsToJson(committed_offsets)}};
@@ -264,7 +264,7 @@ Result<TableTarget::CommitReport> TableTarget::Commit() {
   };
   // metadata_ is what the files were written for: it is replaced only
   // while no writer and no buffered rows exist.
-  auto appended = catalog::AppendDataFiles(catalog_, id_, metadata_, spec_, files, options);
+  auto appended = table::AppendDataFiles(catalog_, id_, metadata_, spec_, files, options);
   if (appended.ok()) {
     metadata_ = std::move(appended->commit.metadata);
     report.snapshot_id = appended->snapshot_id;
@@ -336,7 +336,7 @@ Result<TableTarget::CommitReport> TableTarget::CommitReplayed(const ReplayedRang
   CountFiles(files, &report);
   const std::string commit_id = iceberg::NewUuid();
   bool found_committed = false;
-  catalog::AppendOptions options;
+  table::AppendOptions options;
   options.summary = {{std::string(kSummaryPipeline), settings_.pipeline},
                      {std::string(kSummaryCommitId), commit_id},
                      {std::string(kSummaryReplayed), taken.ToJson()}};
@@ -359,7 +359,7 @@ Result<TableTarget::CommitReport> TableTarget::CommitReplayed(const ReplayedRang
     m.properties[ReplayedPropertyKey(settings_.pipeline)] = recorded.ToJson();
     return Status::OK();
   };
-  auto appended = catalog::AppendDataFiles(catalog_, id_, metadata_, spec_, files, options);
+  auto appended = table::AppendDataFiles(catalog_, id_, metadata_, spec_, files, options);
   if (appended.ok()) {
     metadata_ = std::move(appended->commit.metadata);
     report.snapshot_id = appended->snapshot_id;
@@ -404,8 +404,8 @@ Result<std::vector<std::string>> TableTarget::EvolveSchema(std::string_view reco
   };
   // Each attempt, a retry after an unknown outcome included, works the
   // change out again on the table as it is, so it never applies twice.
-  FLOE_ASSIGN_OR_RETURN(catalog::CommitResult committed, RetryCatalog("evolving schema", id_, [&] {
-                          return catalog::CommitTableChange(catalog_, id_, change);
+  FLOE_ASSIGN_OR_RETURN(table::CommitResult committed, RetryCatalog("evolving schema", id_, [&] {
+                          return table::CommitTableChange(catalog_, id_, change);
                         }));
   metadata_ = std::move(committed.metadata);
   batch_ = RecordBatch::Empty(*metadata_.CurrentSchema());

@@ -13,10 +13,10 @@
 #include <vector>
 
 #include "floe/catalog/catalog.h"
-#include "floe/catalog/data_file_writer.h"
 #include "floe/source/json_schema_evolution.h"
 #include "floe/stream/offsets.h"
 #include "floe/stream/pipeline_config.h"
+#include "floe/table/data_file_writer.h"
 
 namespace floe::stream {
 
@@ -146,7 +146,7 @@ class TableTarget {
   bool evolves_ = false;
   iceberg::TableMetadata metadata_;  // as last loaded or committed
   iceberg::PartitionSpec spec_;      // the writer's
-  std::unique_ptr<catalog::DataFileWriter> writer_;
+  std::unique_ptr<table::DataFileWriter> writer_;
   RecordBatch batch_;
   int64_t batch_bytes_ = 0;   // of the records in batch_ (NoteBatchBytes)
   int64_t pending_rows_ = 0;  // rows in the writer

@@ -1,4 +1,4 @@
-#include "floe/catalog/table_commit.h"
+#include "floe/table/table_commit.h"
 
 #include <algorithm>
 #include <chrono>
@@ -9,7 +9,7 @@
 #include "floe/iceberg/table_builder.h"
 #include "floe/io/file.h"
 
-namespace floe::catalog {
+namespace floe::table {
 
 int64_t NowMillis() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -49,7 +49,7 @@ void SetSwapHookForTesting(SwapHook hook) {
 }
 
 Result<PreparedCommit> PrepareTableChange(
-    Catalog& catalog, const TableIdentifier& id,
+    catalog::Catalog& catalog, const catalog::TableIdentifier& id,
     const std::function<Status(iceberg::TableMetadata&)>& change) {
   PreparedCommit out;
   out.id = id;
@@ -80,7 +80,8 @@ void BackOffBeforeRetry(int attempt) {
       std::chrono::milliseconds(static_cast<int64_t>(jitter() % static_cast<uint32_t>(cap)) + 1));
 }
 
-Result<CommitResult> CommitTableChange(Catalog& catalog, const TableIdentifier& id,
+Result<CommitResult> CommitTableChange(catalog::Catalog& catalog,
+                                       const catalog::TableIdentifier& id,
                                        const std::function<Status(iceberg::TableMetadata&)>& change,
                                        const CommitOptions& options) {
   // One attempt; `lost_race` tells a swap that lost to another writer (worth
@@ -121,4 +122,4 @@ Result<CommitResult> CommitTableChange(Catalog& catalog, const TableIdentifier& 
   return last.WithContext(fmt::format("gave up after {} attempts", options.max_attempts));
 }
 
-}  // namespace floe::catalog
+}  // namespace floe::table

@@ -1,4 +1,4 @@
-#include "floe/catalog/write_options.h"
+#include "floe/table/write_options.h"
 
 #include <algorithm>
 #include <charconv>
@@ -7,7 +7,7 @@
 
 #include "floe/format/parquet/compression.h"
 
-namespace floe::catalog {
+namespace floe::table {
 namespace {
 
 Result<int64_t> Positive(const std::map<std::string, std::string>& properties, const char* key,
@@ -161,4 +161,4 @@ void ApplyMetricsModes(const DataWriteOptions& options, const Schema& schema,
   }
 }
 
-}  // namespace floe::catalog
+}  // namespace floe::table

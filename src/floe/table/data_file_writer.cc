@@ -1,4 +1,4 @@
-#include "floe/catalog/data_file_writer.h"
+#include "floe/table/data_file_writer.h"
 
 #include <fmt/format.h>
 
@@ -12,7 +12,7 @@
 #include "floe/iceberg/table_builder.h"
 #include "floe/io/file.h"
 
-namespace floe::catalog {
+namespace floe::table {
 namespace {
 
 // Rows collected per partition before they go to the encoder, unless their
@@ -304,4 +304,4 @@ Status ReadInput(const std::string& path, const Schema& schema, DataFileWriter* 
                       [&](const RecordBatch& batch) { return out->Add(batch); });
 }
 
-}  // namespace floe::catalog
+}  // namespace floe::table

@@ -11,7 +11,7 @@
 #include "floe/catalog/catalog.h"
 #include "floe/iceberg/table_metadata.h"
 
-namespace floe::catalog {
+namespace floe::table {
 
 struct CommitResult {
   std::string metadata_location;
@@ -36,7 +36,8 @@ struct CommitOptions {
 // returns the current location. After an error the table is unchanged,
 // except for kCommitStateUnknown: the swap may have taken effect, and the
 // metadata file it would point at is kept.
-Result<CommitResult> CommitTableChange(Catalog& catalog, const TableIdentifier& id,
+Result<CommitResult> CommitTableChange(catalog::Catalog& catalog,
+                                       const catalog::TableIdentifier& id,
                                        const std::function<Status(iceberg::TableMetadata&)>& change,
                                        const CommitOptions& options = {});
 
@@ -59,17 +60,17 @@ void BackOffBeforeRetry(int attempt);
 // caller swaps the catalog's pointer from base_location to it, or deletes
 // the file when it does not.
 struct PreparedCommit {
-  TableIdentifier id;
+  catalog::TableIdentifier id;
   std::string base_location;
   std::string metadata_location;
   iceberg::TableMetadata metadata;
   bool written = false;
 };
 Result<PreparedCommit> PrepareTableChange(
-    Catalog& catalog, const TableIdentifier& id,
+    catalog::Catalog& catalog, const catalog::TableIdentifier& id,
     const std::function<Status(iceberg::TableMetadata&)>& change);
 
 // Milliseconds since the epoch, for last-updated-ms and log entries.
 int64_t NowMillis();
 
-}  // namespace floe::catalog
+}  // namespace floe::table

@@ -1,8 +1,8 @@
-// The data-file writer (catalog/data_file_writer.h) on real files: the
+// The data-file writer (table/data_file_writer.h) on real files: the
 // table's write properties decide file and row-group sizes, codec and
 // metrics; files roll over at the target size; the open files and the bytes
 // they hold stay bounded; every row lands once.
-#include "floe/catalog/data_file_writer.h"
+#include "floe/table/data_file_writer.h"
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -16,7 +16,7 @@
 #include "floe/io/file.h"
 #include "temp_dir_test.h"
 
-namespace floe::catalog {
+namespace floe::table {
 namespace {
 
 class DataFileWriterTest : public floe::testing::TempDirTest {
@@ -177,4 +177,4 @@ TEST(ColumnTest, BytesPastTheOffsetLimitAreRefusedNotWrapped) {
 }
 
 }  // namespace
-}  // namespace floe::catalog
+}  // namespace floe::table

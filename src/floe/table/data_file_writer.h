@@ -2,7 +2,7 @@
 // its partition (the spec's transforms applied to the row), and each finished
 // file is described as an Iceberg DataFile with its metrics and typed
 // partition tuple, ready for a manifest. The table's write.* properties
-// decide the files (catalog/write_options.h): a file is finished at the
+// decide the files (table/write_options.h): a file is finished at the
 // target size and the partition's next rows start another; at most
 // max_open_files are open (rows of more partitions finish the least recently
 // used one); all open files share one pool of encoder threads; and the rows
@@ -15,13 +15,13 @@
 #include <string>
 #include <vector>
 
-#include "floe/catalog/write_options.h"
 #include "floe/columnar/column.h"
 #include "floe/format/parquet/file_writer.h"
 #include "floe/iceberg/manifest.h"
 #include "floe/iceberg/table_metadata.h"
+#include "floe/table/write_options.h"
 
-namespace floe::catalog {
+namespace floe::table {
 
 class DataFileWriter {
  public:
@@ -85,4 +85,4 @@ class DataFileWriter {
 // (columnar/text_reader.h).
 Status ReadInput(const std::string& path, const Schema& schema, DataFileWriter* out);
 
-}  // namespace floe::catalog
+}  // namespace floe::table

@@ -1,4 +1,4 @@
-#include "floe/catalog/table_append.h"
+#include "floe/table/table_append.h"
 
 #include <fmt/format.h>
 
@@ -6,14 +6,14 @@
 #include <random>
 #include <set>
 
-#include "floe/catalog/data_file_writer.h"
 #include "floe/iceberg/manifest_merge.h"
 #include "floe/iceberg/manifest_writer.h"
 #include "floe/iceberg/table_builder.h"
 #include "floe/iceberg/table_update.h"
 #include "floe/io/file.h"
+#include "floe/table/data_file_writer.h"
 
-namespace floe::catalog {
+namespace floe::table {
 namespace {
 
 std::string SummaryAdd(const std::map<std::string, std::string>& parent, const char* key,
@@ -26,7 +26,7 @@ std::string SummaryAdd(const std::map<std::string, std::string>& parent, const c
 
 }  // namespace
 
-Result<AppendResult> AppendFiles(Catalog& catalog, const TableIdentifier& id,
+Result<AppendResult> AppendFiles(catalog::Catalog& catalog, const catalog::TableIdentifier& id,
                                  const std::vector<std::string>& inputs,
                                  const AppendOptions& options) {
   // Write the data files against the current metadata.
@@ -42,7 +42,7 @@ Result<AppendResult> AppendFiles(Catalog& catalog, const TableIdentifier& id,
   return AppendDataFiles(catalog, id, *base, spec, std::move(files), options);
 }
 
-Result<AppendResult> AppendDataFiles(Catalog& catalog, const TableIdentifier& id,
+Result<AppendResult> AppendDataFiles(catalog::Catalog& catalog, const catalog::TableIdentifier& id,
                                      const iceberg::TableMetadata& written_for,
                                      const iceberg::PartitionSpec& spec,
                                      std::vector<iceberg::DataFile> files,
@@ -143,7 +143,7 @@ Result<AppendResult> AppendDataFiles(Catalog& catalog, const TableIdentifier& id
     // The last attempt's files and the new manifest are unreferenced when
     // the commit certainly failed (the data files are the caller's). A
     // commit whose outcome is unknown may reference them all: they stay.
-    if (CommitCertainlyFailed(committed.status())) {
+    if (catalog::CommitCertainlyFailed(committed.status())) {
       remove_attempt_files();
       (void)io.Delete(manifest_path);
     }
@@ -153,4 +153,4 @@ Result<AppendResult> AppendDataFiles(Catalog& catalog, const TableIdentifier& id
   return result;
 }
 
-}  // namespace floe::catalog
+}  // namespace floe::table

@@ -13,7 +13,7 @@
 #include "floe/schema/schema.h"
 #include "floe/util/status.h"
 
-namespace floe::catalog {
+namespace floe::table {
 
 // write.metadata.metrics.default and write.metadata.metrics.column.<name>:
 // none (no column metrics), counts (sizes and value / null / NaN counts),
@@ -57,4 +57,4 @@ int LongestBoundNeeded(const DataWriteOptions& options);
 void ApplyMetricsModes(const DataWriteOptions& options, const Schema& schema,
                        parquet::DataFileMetrics* metrics);
 
-}  // namespace floe::catalog
+}  // namespace floe::table

@@ -13,10 +13,10 @@
 #include <string>
 #include <vector>
 
-#include "floe/catalog/table_commit.h"
 #include "floe/iceberg/manifest.h"
+#include "floe/table/table_commit.h"
 
-namespace floe::catalog {
+namespace floe::table {
 
 struct AppendResult {
   CommitResult commit;
@@ -41,7 +41,7 @@ struct AppendOptions {
 
 // Appends the rows of `inputs`: .parquet files (columns matched to the table
 // schema by name), or .jsonl / .csv text (columnar/text_reader.h).
-Result<AppendResult> AppendFiles(Catalog& catalog, const TableIdentifier& id,
+Result<AppendResult> AppendFiles(catalog::Catalog& catalog, const catalog::TableIdentifier& id,
                                  const std::vector<std::string>& inputs,
                                  const AppendOptions& options = {});
 
@@ -50,10 +50,10 @@ Result<AppendResult> AppendFiles(Catalog& catalog, const TableIdentifier& id,
 // may add none. kConflict when the table's default spec or current schema is
 // no longer the one the files were written for. After an error the files
 // stay: deleting them is the caller's decision (CommitCertainlyFailed).
-Result<AppendResult> AppendDataFiles(Catalog& catalog, const TableIdentifier& id,
+Result<AppendResult> AppendDataFiles(catalog::Catalog& catalog, const catalog::TableIdentifier& id,
                                      const iceberg::TableMetadata& written_for,
                                      const iceberg::PartitionSpec& spec,
                                      std::vector<iceberg::DataFile> files,
                                      const AppendOptions& options = {});
 
-}  // namespace floe::catalog
+}  // namespace floe::table

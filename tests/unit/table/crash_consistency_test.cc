@@ -24,9 +24,6 @@
 #include <random>
 
 #include "floe/catalog/catalog.h"
-#include "floe/catalog/data_file_writer.h"
-#include "floe/catalog/table_append.h"
-#include "floe/catalog/table_commit.h"
 #include "floe/iceberg/manifest_writer.h"
 #include "floe/iceberg/reachable_files.h"
 #include "floe/iceberg/table_builder.h"
@@ -34,6 +31,9 @@
 #include "floe/iceberg/table_scan.h"
 #include "floe/io/fault_injecting_file_io.h"
 #include "floe/server/rest_catalog.h"
+#include "floe/table/data_file_writer.h"
+#include "floe/table/table_append.h"
+#include "floe/table/table_commit.h"
 #include "temp_dir_test.h"
 
 namespace floe {
@@ -130,7 +130,7 @@ class CrashConsistencyTest : public floe::testing::TempDirTest {
                                          catalog::DefaultTableLocation(kWarehouse, id), {});
       EXPECT_TRUE(m.ok()) << m.status().ToString();
       EXPECT_TRUE(w->catalog->CreateTableFrom(id, *m).ok());
-      auto appended = catalog::AppendFiles(*w->catalog, id, {first_});
+      auto appended = table::AppendFiles(*w->catalog, id, {first_});
       EXPECT_TRUE(appended.ok()) << appended.status().ToString();
     }
     return w;
@@ -144,8 +144,8 @@ class CrashConsistencyTest : public floe::testing::TempDirTest {
     auto m = iceberg::ReadTableMetadataFile(w.disk, *location);
     EXPECT_TRUE(m.ok()) << m.status().ToString();
     const iceberg::PartitionSpec& spec = *m->DefaultSpec();
-    auto writer = catalog::DataFileWriter::Open(w.disk, *m, spec);
-    EXPECT_TRUE(catalog::ReadInput(input, *m->CurrentSchema(), writer->get()).ok());
+    auto writer = table::DataFileWriter::Open(w.disk, *m, spec);
+    EXPECT_TRUE(table::ReadInput(input, *m->CurrentSchema(), writer->get()).ok());
     auto files = (*writer)->Finish();
     EXPECT_TRUE(files.ok()) << files.status().ToString();
     const int64_t added = (*files)[0].record_count;
@@ -154,7 +154,7 @@ class CrashConsistencyTest : public floe::testing::TempDirTest {
     s.snapshot_id = static_cast<int64_t>(random_() >> 1);
     s.parent_snapshot_id = parent.snapshot_id;
     s.sequence_number = m->last_sequence_number + 1;
-    s.timestamp_ms = catalog::NowMillis();
+    s.timestamp_ms = table::NowMillis();
     s.schema_id = m->current_schema_id;
     s.manifest_list = fmt::format("{}/metadata/snap-{}-client.avro", m->location, s.snapshot_id);
     const int64_t total = std::stoll(parent.summary.at("total-records")) + added;
@@ -212,7 +212,7 @@ class CrashConsistencyTest : public floe::testing::TempDirTest {
          2,
          [this](World& w) {
            return [this, &w] {
-             auto r = catalog::AppendFiles(*w.catalog, kT, {second_});
+             auto r = table::AppendFiles(*w.catalog, kT, {second_});
              return Outcome{r.ok(), !r.ok() && catalog::CommitCertainlyFailed(r.status()),
                             r.ok() ? "OK" : r.status().ToString()};
            };
@@ -222,7 +222,7 @@ class CrashConsistencyTest : public floe::testing::TempDirTest {
          2,
          [this](World& w) {
            Json change = ClientAppend(w, kT, second_);
-           auto competing = catalog::AppendFiles(*w.catalog, kT, {first_});
+           auto competing = table::AppendFiles(*w.catalog, kT, {first_});
            EXPECT_TRUE(competing.ok()) << competing.status().ToString();
            change.erase("identifier");
            return [&w, change] { return Post(w, "/v1/namespaces/lab/tables/t", change, 200); };
@@ -310,7 +310,7 @@ class CrashConsistencyTest : public floe::testing::TempDirTest {
         EXPECT_FALSE(is_new) << label << ": refused (" << outcome.detail << ") yet applied";
       }
       // Not wedged: the next append lands.
-      auto next = catalog::AppendFiles(*reopened, id, {first_});
+      auto next = table::AppendFiles(*reopened, id, {first_});
       ASSERT_TRUE(next.ok()) << label << ": the next append fails: " << next.status().ToString();
       auto last = Inspect(w->disk, *reopened, id);
       ASSERT_TRUE(last.ok()) << label << ": " << last.status().ToString();

@@ -1,7 +1,7 @@
-// The commit loop (catalog/table_commit.h) on a real SQLite catalog and real
+// The commit loop (table/table_commit.h) on a real SQLite catalog and real
 // metadata files, with a catalog in front that loses races on purpose (a
 // competing writer commits just before the swap) or loses the swap's answer.
-#include "floe/catalog/table_commit.h"
+#include "floe/table/table_commit.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -15,7 +15,8 @@
 #include "floe/iceberg/table_update.h"
 #include "temp_dir_test.h"
 
-namespace floe::catalog {
+namespace floe::table {
+using namespace floe::catalog;  // the store these operations commit to
 namespace {
 
 // Forwards to a real catalog; `before_swap` runs before every compare-and-swap
@@ -232,4 +233,4 @@ TEST(CommitCertainlyFailedTest, OnlyDefiniteRefusals) {
 }
 
 }  // namespace
-}  // namespace floe::catalog
+}  // namespace floe::table

@@ -1,8 +1,8 @@
-// The append path (catalog/table_append.h) on a real SQLite catalog, with the
+// The append path (table/table_append.h) on a real SQLite catalog, with the
 // table's files in memory (MemoryFileIO): what a snapshot records, where
 // partitioned rows land, manifest merging, and refusals that leave the table
 // as it was.
-#include "floe/catalog/table_append.h"
+#include "floe/table/table_append.h"
 
 #include <gtest/gtest.h>
 
@@ -11,7 +11,8 @@
 #include "floe/iceberg/table_scan.h"
 #include "temp_dir_test.h"
 
-namespace floe::catalog {
+namespace floe::table {
+using namespace floe::catalog;  // the store these operations commit to
 namespace {
 
 class TableAppendTest : public floe::testing::TempDirTest {
@@ -159,4 +160,4 @@ TEST_F(TableAppendTest, RefusedInputsLeaveTheTableAsItWas) {
 }
 
 }  // namespace
-}  // namespace floe::catalog
+}  // namespace floe::table
