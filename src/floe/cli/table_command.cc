@@ -19,6 +19,7 @@
 #include "floe/iceberg/table_scan.h"
 #include "floe/iceberg/table_update.h"
 #include "floe/io/file.h"
+#include "floe/table/delete_rows.h"
 #include "floe/table/table_append.h"
 #include "floe/table/table_commit.h"
 #include "floe/util/temporal.h"
@@ -410,6 +411,30 @@ Status RunAppend(const TableOptions& o) {
   return Status::OK();
 }
 
+Status RunDelete(const TableOptions& o) {
+  FLOE_ASSIGN_OR_RETURN(auto cat, OpenCatalog(o.catalog));
+  FLOE_ASSIGN_OR_RETURN(catalog::TableIdentifier id, catalog::TableIdentifier::Parse(o.table));
+  FLOE_ASSIGN_OR_RETURN(const iceberg::Expression filter, iceberg::ParseExpression(o.where));
+  FLOE_ASSIGN_OR_RETURN(table::DeleteResult r, table::DeleteWhere(*cat, id, filter));
+  if (r.delta.snapshot_id == 0) {
+    std::fprintf(stderr, "no live row matches %s: nothing committed\n", o.where.c_str());
+  } else {
+    const table::RowDeltaResult& d = r.delta;
+    std::fprintf(
+        stderr,
+        "deleted %lld rows as snapshot %lld (%s): %lld data files removed whole, %lld "
+        "delete files added (%lld positions), %lld delete files replaced%s\n",
+        static_cast<long long>(r.rows_deleted), static_cast<long long>(d.snapshot_id),
+        d.operation.c_str(), static_cast<long long>(d.removed_data_files),
+        static_cast<long long>(d.added_delete_files),
+        static_cast<long long>(d.added_position_deletes),
+        static_cast<long long>(d.removed_delete_files),
+        r.plans > 1 ? fmt::format(" ({} plans: concurrent commits)", r.plans).c_str() : "");
+  }
+  std::printf("%s\n", r.delta.commit.metadata_location.c_str());
+  return Status::OK();
+}
+
 // Commits `change` and reports the new metadata file.
 Status Commit(const TableOptions& o, const std::function<Status(iceberg::TableMetadata&)>& change) {
   FLOE_ASSIGN_OR_RETURN(auto cat, OpenCatalog(o.catalog));
@@ -539,6 +564,12 @@ void AddTableCommand(CLI::App& app) {
                    "Fast append: never merge manifests (by default they merge as the table's "
                    "commit.manifest-merge.enabled, commit.manifest.min-count-to-merge (100) and "
                    "commit.manifest.target-size-bytes (8 MiB) say)");
+  CLI::App* del = add("delete",
+                      "Delete the rows matching a filter (deletion vectors on v3 tables, position "
+                      "delete files on v2; files whose rows all match are removed whole)",
+                      RunDelete, "TABLE", "NAMESPACE.NAME");
+  del->add_option("--where", o->where, "Filter, e.g. \"site = 'S01'\" (see docs/filters.md)")
+      ->required();
   CLI::App* tag =
       add("tag", "Tag a snapshot (the current one by default)", RunTag, "TABLE", "NAMESPACE.NAME");
   CLI::App* branch = add("branch", "Create or move a branch", RunBranch, "TABLE", "NAMESPACE.NAME");

@@ -149,6 +149,7 @@ Result<std::vector<ManifestFile>> ReadManifestList(FileIO& io, const std::string
     m.added_rows_count = r.Long("added_rows_count");
     m.existing_rows_count = r.Long("existing_rows_count");
     m.deleted_rows_count = r.Long("deleted_rows_count");
+    m.first_row_id = r.Long("first_row_id");
     for (const auto& [node, element] : r.Array("partitions")) {
       RecordView s(r.schema(), node, *element);
       FieldSummary summary;
@@ -293,6 +294,10 @@ Result<std::vector<ManifestEntry>> ReadManifest(FileIO& io, const ManifestFile& 
   std::vector<ManifestEntry> out;
   const std::string& path = manifest.manifest_path;
   std::optional<PartitionLayout> layout;  // every record of the file has the same schema
+  // The first row id the next data file without one inherits: files take
+  // consecutive ranges in manifest order, skipped entries included.
+  const bool inherit_row_ids = manifest.content == 0 && manifest.first_row_id.has_value();
+  int64_t next_row_id = manifest.first_row_id.value_or(0);
   FLOE_RETURN_IF_ERROR(ForEachRecord(io, path, [&](const RecordView& r) -> Status {
     ManifestEntry e;
     auto status = r.Long("status");
@@ -320,6 +325,12 @@ Result<std::vector<ManifestEntry>> ReadManifest(FileIO& io, const ManifestFile& 
       Status s = ReadPartitionTuple(*partition, *partition_type, *layout, &f.partition);
       if (!s.ok()) return s.WithContext(path);
     }
+    f.first_row_id = file->Long("first_row_id");
+    f.record_count = file->Long("record_count").value_or(0);
+    if (inherit_row_ids && !f.first_row_id) {
+      f.first_row_id = next_row_id;
+      next_row_id += f.record_count;
+    }
     // Planning skips most entries: decide before decoding the rest.
     if (filter && !filter(e.status, f.partition)) return Status::OK();
     f.content = static_cast<int32_t>(file->Long("content").value_or(0));
@@ -329,7 +340,6 @@ Result<std::vector<ManifestEntry>> ReadManifest(FileIO& io, const ManifestFile& 
     f.file_path = *file_path;
     f.file_format = file->Bytes("file_format").value_or("");
     f.partition_json = partition ? PartitionJson(*partition, *layout) : "{}";
-    f.record_count = file->Long("record_count").value_or(0);
     f.file_size_in_bytes = file->Long("file_size_in_bytes").value_or(0);
     auto as_long = [](const AvroValue& v) { return v.i; };
     auto as_bytes = [](const AvroValue& v) { return v.bytes; };
@@ -344,7 +354,6 @@ Result<std::vector<ManifestEntry>> ReadManifest(FileIO& io, const ManifestFile& 
     for (const auto& [node, id] : file->Array("equality_ids"))
       f.equality_ids.push_back(static_cast<int32_t>(id->i));
     if (auto order = file->Long("sort_order_id")) f.sort_order_id = static_cast<int32_t>(*order);
-    f.first_row_id = file->Long("first_row_id");
     f.referenced_data_file = file->Bytes("referenced_data_file");
     f.content_offset = file->Long("content_offset");
     f.content_size_in_bytes = file->Long("content_size_in_bytes");

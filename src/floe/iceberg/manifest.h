@@ -36,6 +36,9 @@ struct ManifestFile {
   std::optional<int32_t> added_files_count, existing_files_count, deleted_files_count;
   std::optional<int64_t> added_rows_count, existing_rows_count, deleted_rows_count;
   std::vector<FieldSummary> partitions;
+  // v3 row lineage: the _row_id of the first row of the manifest's data
+  // files that have no first_row_id of their own.
+  std::optional<int64_t> first_row_id;
 };
 
 struct DataFile {
@@ -75,7 +78,8 @@ Result<std::vector<ManifestFile>> ReadManifestList(FileIO& io, const std::string
 using EntryFilter = std::function<bool(int32_t status, const std::vector<Column>& partition)>;
 
 // The entries of a manifest, inheriting snapshot id and sequence numbers from
-// its manifest list entry where the file leaves them null. With the partition
+// its manifest list entry where the file leaves them null, and data files'
+// first_row_id from the manifest's (spec "First Row ID Inheritance"). With the partition
 // type of the manifest's spec (TableMetadata::PartitionTypeOf), each data
 // file's typed `partition` is filled too, matching fields by field id. With a
 // filter, entries it rejects are skipped before the rest of them is decoded.

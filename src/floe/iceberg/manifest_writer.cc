@@ -125,7 +125,7 @@ Json Optional(const char* name, Json type, int id) {
           {"field-id", id}};
 }
 
-std::string ManifestEntrySchema(const TypePtr& partition_type) {
+std::string ManifestEntrySchema(const TypePtr& partition_type, int format_version) {
   Json partition_fields = Json::array();
   for (const NestedField& f : partition_type->fields()) {
     partition_fields.push_back({{"name", f.name},
@@ -152,7 +152,13 @@ std::string ManifestEntrySchema(const TypePtr& partition_type) {
       Optional("split_offsets", {{"type", "array"}, {"items", "long"}, {"element-id", 133}}, 132),
       Optional("equality_ids", {{"type", "array"}, {"items", "int"}, {"element-id", 136}}, 135),
       Optional("sort_order_id", "int", 140),
+      Optional("referenced_data_file", "string", 143),
   });
+  if (format_version >= 3) {
+    data_file_fields.push_back(Optional("first_row_id", "long", 142));
+    data_file_fields.push_back(Optional("content_offset", "long", 144));
+    data_file_fields.push_back(Optional("content_size_in_bytes", "long", 145));
+  }
   Json schema = {
       {"type", "record"},
       {"name", "manifest_entry"},
@@ -191,6 +197,9 @@ constexpr const char* kManifestListSchema =
       {"name": "upper_bound", "type": ["null", "bytes"], "default": null, "field-id": 511}]}}],
    "default": null, "field-id": 507},
   {"name": "key_metadata", "type": ["null", "bytes"], "default": null, "field-id": 519}]})";
+// Format version 3 adds first_row_id to each manifest list entry.
+constexpr const char* kManifestListV3Field =
+    R"({"name": "first_row_id", "type": ["null", "long"], "default": null, "field-id": 520})";
 
 template <typename V, typename F>
 AvroValue IdMapValue(const std::map<int32_t, V>& m, F&& value) {
@@ -201,6 +210,10 @@ AvroValue IdMapValue(const std::map<int32_t, V>& m, F&& value) {
 
 AvroValue OptionalLong(std::optional<int64_t> v) {
   return v ? AvroValue::Union(1, AvroValue::Long(*v)) : AvroValue::Union(0, AvroValue::Null());
+}
+
+AvroValue OptionalString(const std::optional<std::string>& v) {
+  return v ? AvroValue::Union(1, AvroValue::String(*v)) : AvroValue::Union(0, AvroValue::Null());
 }
 
 }  // namespace
@@ -229,8 +242,11 @@ Result<ManifestFile> WriteManifest(FileIO& io, const std::string& path,
                                    const std::vector<ManifestEntry>& entries) {
   const Schema* schema = metadata.CurrentSchema();
   FLOE_ASSIGN_OR_RETURN(TypePtr partition_type, metadata.PartitionTypeOf(spec.spec_id));
+  const int format_version = std::max(2, metadata.format_version);
   FLOE_ASSIGN_OR_RETURN(avro::AvroSchema avro_schema,
-                        avro::ParseAvroSchema(ManifestEntrySchema(partition_type)));
+                        avro::ParseAvroSchema(ManifestEntrySchema(partition_type, format_version)));
+  // A manifest lists data files or delete files, never both.
+  const int32_t content = entries.empty() || entries.front().data_file.content == 0 ? 0 : 1;
   Json spec_fields = Json::array();
   for (const PartitionField& f : spec.fields) {
     spec_fields.push_back({{"name", f.name},
@@ -244,8 +260,8 @@ Result<ManifestFile> WriteManifest(FileIO& io, const std::string& path,
                       {"schema-id", std::to_string(schema->schema_id())},
                       {"partition-spec", spec_fields.dump()},
                       {"partition-spec-id", std::to_string(spec.spec_id)},
-                      {"format-version", "2"},
-                      {"content", "data"}};
+                      {"format-version", std::to_string(format_version)},
+                      {"content", content == 0 ? "data" : "deletes"}};
   FLOE_ASSIGN_OR_RETURN(auto out, io.Create(path));
   FLOE_ASSIGN_OR_RETURN(
       auto writer, avro::ContainerWriter::Open(std::move(out), std::move(avro_schema), options));
@@ -253,6 +269,7 @@ Result<ManifestFile> WriteManifest(FileIO& io, const std::string& path,
   ManifestFile entry;
   entry.manifest_path = path;
   entry.partition_spec_id = spec.spec_id;
+  entry.content = content;
   entry.added_files_count = 0;
   entry.existing_files_count = 0;
   entry.deleted_files_count = 0;
@@ -270,8 +287,12 @@ Result<ManifestFile> WriteManifest(FileIO& io, const std::string& path,
   entry.min_sequence_number = std::numeric_limits<int64_t>::max();
   for (const ManifestEntry& e : entries) {
     const DataFile& f = e.data_file;
-    if (e.status != 0 && e.status != 1) {
-      return Status::InvalidArgument("{}: only ADDED and EXISTING entries are written", path);
+    if (e.status < 0 || e.status > 2) {
+      return Status::InvalidArgument("{}: entry status {} is not EXISTING, ADDED or DELETED", path,
+                                     e.status);
+    }
+    if ((f.content == 0) != (content == 0)) {
+      return Status::InvalidArgument("{}: data and delete files in one manifest", path);
     }
     if (f.partition.size() != spec.fields.size()) {
       return Status::InvalidArgument("{}: {} has {} partition values for {} partition fields", path,
@@ -299,7 +320,9 @@ Result<ManifestFile> WriteManifest(FileIO& io, const std::string& path,
     auto as_bytes = [](const std::string& v) { return AvroValue::Bytes(v); };
     std::vector<AvroValue> offsets;
     for (int64_t o : f.split_offsets) offsets.push_back(AvroValue::Long(o));
-    AvroValue data_file = AvroValue::Record({
+    std::vector<AvroValue> equality_ids;
+    for (int32_t id : f.equality_ids) equality_ids.push_back(AvroValue::Int(id));
+    std::vector<AvroValue> fields = {
         AvroValue::Int(f.content),
         AvroValue::String(f.file_path),
         AvroValue::String(f.file_format),
@@ -315,10 +338,18 @@ Result<ManifestFile> WriteManifest(FileIO& io, const std::string& path,
         AvroValue::Union(0, AvroValue::Null()),
         offsets.empty() ? AvroValue::Union(0, AvroValue::Null())
                         : AvroValue::Union(1, AvroValue::Array(std::move(offsets))),
-        AvroValue::Union(0, AvroValue::Null()),
+        equality_ids.empty() ? AvroValue::Union(0, AvroValue::Null())
+                             : AvroValue::Union(1, AvroValue::Array(std::move(equality_ids))),
         f.sort_order_id ? AvroValue::Union(1, AvroValue::Int(*f.sort_order_id))
                         : AvroValue::Union(0, AvroValue::Null()),
-    });
+        OptionalString(f.referenced_data_file),
+    };
+    if (format_version >= 3) {
+      fields.push_back(OptionalLong(f.first_row_id));
+      fields.push_back(OptionalLong(f.content_offset));
+      fields.push_back(OptionalLong(f.content_size_in_bytes));
+    }
+    AvroValue data_file = AvroValue::Record(std::move(fields));
     if (e.status == 1) {
       FLOE_RETURN_IF_ERROR(writer->Append(AvroValue::Record(
           {AvroValue::Int(1), OptionalLong(std::nullopt), OptionalLong(std::nullopt),
@@ -330,12 +361,22 @@ Result<ManifestFile> WriteManifest(FileIO& io, const std::string& path,
         return Status::InvalidArgument("{}: existing entry {} without sequence numbers", path,
                                        f.file_path);
       }
-      FLOE_RETURN_IF_ERROR(writer->Append(AvroValue::Record(
-          {AvroValue::Int(0), OptionalLong(e.snapshot_id), OptionalLong(e.sequence_number),
-           OptionalLong(e.file_sequence_number), std::move(data_file)})));
-      *entry.existing_files_count += 1;
-      *entry.existing_rows_count += f.record_count;
-      entry.min_sequence_number = std::min(entry.min_sequence_number, *e.sequence_number);
+      // A DELETED entry's snapshot id is inherited: the snapshot that
+      // deletes it, which the manifest list entry names.
+      const bool deleted = e.status == 2;
+      FLOE_RETURN_IF_ERROR(writer->Append(
+          AvroValue::Record({AvroValue::Int(e.status),
+                             OptionalLong(deleted ? std::nullopt : std::optional(e.snapshot_id)),
+                             OptionalLong(e.sequence_number), OptionalLong(e.file_sequence_number),
+                             std::move(data_file)})));
+      if (deleted) {
+        *entry.deleted_files_count += 1;
+        *entry.deleted_rows_count += f.record_count;
+      } else {
+        *entry.existing_files_count += 1;
+        *entry.existing_rows_count += f.record_count;
+        entry.min_sequence_number = std::min(entry.min_sequence_number, *e.sequence_number);
+      }
     }
   }
   FLOE_RETURN_IF_ERROR(writer->Close());
@@ -348,9 +389,28 @@ Result<ManifestFile> WriteManifest(FileIO& io, const std::string& path,
   return entry;
 }
 
+void AssignRowLineage(Snapshot* snapshot, std::vector<ManifestFile>* manifests, TableMetadata* m) {
+  if (m->format_version < 3) return;
+  const int64_t first = m->next_row_id.value_or(0);
+  int64_t next = first;
+  for (ManifestFile& manifest : *manifests) {
+    if (manifest.content != 0 || manifest.first_row_id) continue;
+    manifest.first_row_id = next;
+    next += manifest.added_rows_count.value_or(0) + manifest.existing_rows_count.value_or(0);
+  }
+  snapshot->first_row_id = first;
+  snapshot->added_rows = next - first;
+  m->next_row_id = next;
+}
+
 Status WriteManifestList(FileIO& io, const std::string& path, const Snapshot& snapshot,
-                         const std::vector<ManifestFile>& manifests) {
-  FLOE_ASSIGN_OR_RETURN(avro::AvroSchema schema, avro::ParseAvroSchema(kManifestListSchema));
+                         const std::vector<ManifestFile>& manifests, int format_version) {
+  const bool v3 = format_version >= 3;
+  std::string schema_json = kManifestListSchema;
+  if (v3) {
+    schema_json.insert(schema_json.rfind(']'), std::string(",\n  ") + kManifestListV3Field);
+  }
+  FLOE_ASSIGN_OR_RETURN(avro::AvroSchema schema, avro::ParseAvroSchema(schema_json));
   avro::ContainerWriterOptions options;
   options.codec = avro::AvroCodec::kDeflate;
   options.metadata = {
@@ -358,7 +418,7 @@ Status WriteManifestList(FileIO& io, const std::string& path, const Snapshot& sn
       {"parent-snapshot-id",
        snapshot.parent_snapshot_id ? std::to_string(*snapshot.parent_snapshot_id) : "null"},
       {"sequence-number", std::to_string(snapshot.sequence_number)},
-      {"format-version", "2"}};
+      {"format-version", v3 ? "3" : "2"}};
   FLOE_ASSIGN_OR_RETURN(auto out, io.Create(path));
   FLOE_ASSIGN_OR_RETURN(auto writer,
                         avro::ContainerWriter::Open(std::move(out), std::move(schema), options));
@@ -375,7 +435,7 @@ Status WriteManifestList(FileIO& io, const std::string& path, const Snapshot& sn
                           : AvroValue::Union(0, AvroValue::Null()),
            bytes(s.lower_bound), bytes(s.upper_bound)}));
     }
-    FLOE_RETURN_IF_ERROR(writer->Append(AvroValue::Record({
+    std::vector<AvroValue> fields = {
         AvroValue::String(m.manifest_path),
         AvroValue::Long(m.manifest_length),
         AvroValue::Int(m.partition_spec_id),
@@ -391,7 +451,9 @@ Status WriteManifestList(FileIO& io, const std::string& path, const Snapshot& sn
         AvroValue::Long(m.deleted_rows_count.value_or(0)),
         AvroValue::Union(1, AvroValue::Array(std::move(summaries))),
         AvroValue::Union(0, AvroValue::Null()),
-    })));
+    };
+    if (v3) fields.push_back(OptionalLong(m.first_row_id));
+    FLOE_RETURN_IF_ERROR(writer->Append(AvroValue::Record(std::move(fields))));
   }
   return writer->Close();
 }

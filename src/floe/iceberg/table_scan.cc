@@ -146,6 +146,95 @@ std::vector<NestedField> ColumnsToRead(const Schema& schema,
   return fields;
 }
 
+// A scan's planned files and what reading them needs: the delete index of
+// the snapshot and a loader that reads each delete file once.
+class LiveRows {
+ public:
+  // REQUIRES: every argument outlives this.
+  LiveRows(FileIO& io, const Schema& schema, const NameMapping* mapping, const DeleteIndex& deletes)
+      : io_(io), schema_(schema), mapping_(mapping), deletes_(deletes), loader_(io, schema) {}
+
+  // Reads `projected` of `entry`'s file, batch by batch, and calls
+  // `rows(batch, position, match)`: the batch holds `projected` first and
+  // then the columns the residual and equality deletes need; position is its
+  // first row's in the file; match[r] is set where row r is live (no delete
+  // applies) and passes `residual` (bound to the schema).
+  Status Read(const ManifestEntry& entry, const Expression& residual,
+              const std::vector<NestedField>& projected, int64_t batch_rows, const bool* done,
+              const std::function<Status(RecordBatch, int64_t, std::vector<uint8_t>&)>& rows) {
+    const DataFile& file = entry.data_file;
+    const DeleteIndex::ForFile applicable = deletes_.For(entry);
+    FLOE_ASSIGN_OR_RETURN(const DeletedRows deleted, Deleted(entry));
+    FLOE_ASSIGN_OR_RETURN(const std::vector<const EqualityDeletes*> equalities,
+                          loader_.Equalities(applicable));
+    std::vector<NestedField> fields = ColumnsToRead(schema_, projected, residual);
+    for (const EqualityDeletes* e : equalities) {
+      FLOE_ASSIGN_OR_RETURN(std::vector<NestedField> keys, EqualityFields(schema_, e->field_ids()));
+      for (NestedField& k : keys) {
+        const bool present = std::any_of(fields.begin(), fields.end(),
+                                         [&](const NestedField& f) { return f.id == k.id; });
+        if (!present) fields.push_back(std::move(k));
+      }
+    }
+    const Schema read_schema(fields);
+    FLOE_ASSIGN_OR_RETURN(RowFilter filter, RowFilter::Make(residual, read_schema));
+    int64_t position = 0;  // of the batch's first row in the file
+    std::vector<uint8_t> match, filtered;
+    return ReadDataFile(io_, file, read_schema, mapping_, batch_rows, done,
+                        [&](RecordBatch batch) -> Status {
+                          // Deletes first (by position in the file), then the filter.
+                          match.assign(static_cast<size_t>(batch.num_rows), 1);
+                          deleted.Apply(position, match);
+                          for (const EqualityDeletes* e : equalities)
+                            FLOE_RETURN_IF_ERROR(e->Apply(batch, match));
+                          if (residual.op != Op::kTrue) {
+                            filter.Evaluate(batch, &filtered);
+                            for (size_t r = 0; r < match.size(); ++r) match[r] &= filtered[r];
+                          }
+                          const int64_t first = position;
+                          position += batch.num_rows;
+                          return rows(std::move(batch), first, match);
+                        });
+  }
+
+  // The positions of `entry`'s file its deletion vector or position delete
+  // files delete.
+  Result<DeletedRows> Deleted(const ManifestEntry& entry) {
+    return loader_.Positions(entry.data_file, deletes_.For(entry));
+  }
+
+ private:
+  FileIO& io_;
+  const Schema& schema_;
+  const NameMapping* mapping_;
+  const DeleteIndex& deletes_;
+  DeleteLoader loader_;
+};
+
+// A snapshot's planned data files and its delete index.
+struct Plan {
+  std::vector<ManifestEntry> data;
+  DeleteIndex deletes;
+};
+
+Result<Plan> PlanScan(FileIO& io, const TableMetadata& metadata, const Snapshot& snapshot,
+                      const Expression& bound_filter, ScanStats* stats) {
+  FLOE_ASSIGN_OR_RETURN(std::vector<ManifestEntry> entries,
+                        PlanFiles(io, metadata, snapshot, bound_filter, stats));
+  // Delete files come after the data files: they go to the index.
+  const auto first_delete =
+      std::find_if(entries.begin(), entries.end(),
+                   [](const ManifestEntry& e) { return e.data_file.content != 0; });
+  Plan plan;
+  FLOE_ASSIGN_OR_RETURN(plan.deletes,
+                        DeleteIndex::Make(metadata, std::vector<ManifestEntry>(
+                                                        std::make_move_iterator(first_delete),
+                                                        std::make_move_iterator(entries.end()))));
+  entries.erase(first_delete, entries.end());
+  plan.data = std::move(entries);
+  return plan;
+}
+
 }  // namespace
 
 Status ScanTable(FileIO& io, const TableMetadata& metadata, const Snapshot& snapshot,
@@ -168,25 +257,14 @@ Status ScanTable(FileIO& io, const TableMetadata& metadata, const Snapshot& snap
   FLOE_ASSIGN_OR_RETURN(Expression filter, Bind(options.filter, *schema));
   FLOE_ASSIGN_OR_RETURN(const std::optional<NameMapping> mapping, DefaultNameMapping(metadata));
   const NameMapping* mapping_ptr = mapping ? &*mapping : nullptr;
-
   using Clock = std::chrono::steady_clock;
   auto ms = [](Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); };
   ScanStats local;
   ScanStats& stats = options.stats != nullptr ? *options.stats : local;
   const auto start = Clock::now();
-  FLOE_ASSIGN_OR_RETURN(std::vector<ManifestEntry> entries,
-                        PlanFiles(io, metadata, snapshot, filter, &stats));
+  FLOE_ASSIGN_OR_RETURN(const Plan plan, PlanScan(io, metadata, snapshot, filter, &stats));
   stats.planning_ms = ms(Clock::now() - start);
-  // Delete files come after the data files: they go to the index.
-  const auto first_delete =
-      std::find_if(entries.begin(), entries.end(),
-                   [](const ManifestEntry& e) { return e.data_file.content != 0; });
-  FLOE_ASSIGN_OR_RETURN(const DeleteIndex deletes,
-                        DeleteIndex::Make(metadata, std::vector<ManifestEntry>(
-                                                        std::make_move_iterator(first_delete),
-                                                        std::make_move_iterator(entries.end()))));
-  entries.erase(first_delete, entries.end());
-  DeleteLoader loader(io, *schema);
+  LiveRows live(io, *schema, mapping_ptr, plan.deletes);
   // Rows go to the sink through `emit`, which cuts them at the limit and
   // keeps the sink's time out of the scan's.
   Clock::duration in_sink{};
@@ -206,55 +284,73 @@ Status ScanTable(FileIO& io, const TableMetadata& metadata, const Snapshot& snap
     return s;
   };
   const Expression rewritten = RewriteNot(filter);
-  for (const ManifestEntry& entry : entries) {
+  for (const ManifestEntry& entry : plan.data) {
     if (done) break;
     const DataFile& file = entry.data_file;
     // Rows need checking only where the file's metrics leave doubt, and only
     // then are the columns the filter alone needs read.
     const Expression residual = ResidualForFile(rewritten, file);
-    const DeleteIndex::ForFile applicable = deletes.For(entry);
-    if (residual.op == Op::kTrue && applicable.empty()) {
+    if (residual.op == Op::kTrue && plan.deletes.For(entry).empty()) {
       FLOE_RETURN_IF_ERROR(
           ReadDataFile(io, file, out_schema, mapping_ptr, options.batch_rows, &done, emit));
       continue;
     }
-    FLOE_ASSIGN_OR_RETURN(const DeletedRows deleted, loader.Positions(file, applicable));
-    FLOE_ASSIGN_OR_RETURN(const std::vector<const EqualityDeletes*> equalities,
-                          loader.Equalities(applicable));
-    std::vector<NestedField> fields = ColumnsToRead(*schema, projected, residual);
-    for (const EqualityDeletes* e : equalities) {
-      FLOE_ASSIGN_OR_RETURN(std::vector<NestedField> keys, EqualityFields(*schema, e->field_ids()));
-      for (NestedField& k : keys) {
-        const bool present = std::any_of(fields.begin(), fields.end(),
-                                         [&](const NestedField& f) { return f.id == k.id; });
-        if (!present) fields.push_back(std::move(k));
-      }
-    }
-    const Schema read_schema(fields);
-    FLOE_ASSIGN_OR_RETURN(RowFilter rows, RowFilter::Make(residual, read_schema));
-    int64_t position = 0;  // of the batch's first row in the file
-    std::vector<uint8_t> match, filtered;
-    FLOE_RETURN_IF_ERROR(ReadDataFile(io, file, read_schema, mapping_ptr, options.batch_rows, &done,
-                                      [&](RecordBatch batch) {
-                                        // Deletes first (by position in the file), then the filter.
-                                        match.assign(static_cast<size_t>(batch.num_rows), 1);
-                                        deleted.Apply(position, match);
-                                        position += batch.num_rows;
-                                        for (const EqualityDeletes* e : equalities)
-                                          FLOE_RETURN_IF_ERROR(e->Apply(batch, match));
-                                        if (residual.op != Op::kTrue) {
-                                          rows.Evaluate(batch, &filtered);
-                                          for (size_t r = 0; r < match.size(); ++r)
-                                            match[r] &= filtered[r];
-                                        }
-                                        batch = SelectRows(std::move(batch), match);
-                                        if (batch.num_rows == 0) return Status::OK();
-                                        batch.columns.resize(projected.size());
-                                        batch.schema = out_schema;
-                                        return emit(std::move(batch));
-                                      }));
+    FLOE_RETURN_IF_ERROR(
+        live.Read(entry, residual, projected, options.batch_rows, &done,
+                  [&](RecordBatch batch, int64_t, std::vector<uint8_t>& match) -> Status {
+                    batch = SelectRows(std::move(batch), match);
+                    if (batch.num_rows == 0) return Status::OK();
+                    batch.columns.resize(projected.size());
+                    batch.schema = out_schema;
+                    return emit(std::move(batch));
+                  }));
   }
   stats.scan_ms = ms(Clock::now() - start - in_sink);
+  return Status::OK();
+}
+
+Status MatchRows(FileIO& io, const TableMetadata& metadata, const Snapshot& snapshot,
+                 const Expression& filter, const std::function<Status(FileMatch)>& sink) {
+  const Schema* schema = metadata.CurrentSchema();
+  if (schema == nullptr) return Status::Corruption("no current schema");
+  FLOE_ASSIGN_OR_RETURN(Expression bound, Bind(filter, *schema));
+  FLOE_ASSIGN_OR_RETURN(const std::optional<NameMapping> mapping, DefaultNameMapping(metadata));
+  FLOE_ASSIGN_OR_RETURN(const Plan plan, PlanScan(io, metadata, snapshot, bound, nullptr));
+  LiveRows live(io, *schema, mapping ? &*mapping : nullptr, plan.deletes);
+  const Expression rewritten = RewriteNot(bound);
+  const bool done = false;
+  for (const ManifestEntry& entry : plan.data) {
+    FileMatch m;
+    m.entry = entry;
+    const DeleteIndex::ForFile applicable = plan.deletes.For(entry);
+    if (applicable.vector != nullptr) m.vector = *applicable.vector;
+    for (const ManifestEntry* p : applicable.positions) m.position_files.push_back(*p);
+    m.has_equality_deletes = !applicable.equalities.empty();
+    FLOE_ASSIGN_OR_RETURN(m.deleted, live.Deleted(entry));
+    m.live_rows = entry.data_file.record_count - m.deleted.size();
+    const Expression residual = ResidualForFile(rewritten, entry.data_file);
+    if (residual.op == Op::kFalse) continue;
+    if (residual.op == Op::kTrue && !m.has_equality_deletes) {
+      // The filter covers the file by its metrics: its live rows all match,
+      // and nothing but its deletes is read.
+      std::span<const int64_t> gone = m.deleted.positions();
+      for (int64_t p = 0, g = 0; p < entry.data_file.record_count; ++p) {
+        while (g < static_cast<int64_t>(gone.size()) && gone[g] < p) ++g;
+        if (g == static_cast<int64_t>(gone.size()) || gone[g] != p) m.matched.push_back(p);
+      }
+    } else {
+      // Only the columns the filter and the equality deletes need are read.
+      FLOE_RETURN_IF_ERROR(
+          live.Read(entry, residual, {}, int64_t{1} << 30, &done,
+                    [&](RecordBatch, int64_t position, std::vector<uint8_t>& match) -> Status {
+                      for (size_t r = 0; r < match.size(); ++r) {
+                        if (match[r]) m.matched.push_back(position + static_cast<int64_t>(r));
+                      }
+                      return Status::OK();
+                    }));
+    }
+    if (!m.matched.empty()) FLOE_RETURN_IF_ERROR(sink(std::move(m)));
+  }
   return Status::OK();
 }
 

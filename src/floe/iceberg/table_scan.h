@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "floe/columnar/column.h"
+#include "floe/iceberg/deleted_rows.h"
 #include "floe/iceberg/expression/expression.h"
 #include "floe/iceberg/manifest.h"
 #include "floe/iceberg/table_metadata.h"
@@ -58,10 +59,28 @@ struct ScanOptions {
   ScanStats* stats = nullptr;  // filled when given
 };
 
-// Calls `sink` with the rows of `snapshot` that match the filter, batch by
-// batch, in the projected schema. Delete files are not applied yet:
-// a snapshot with delete files is an error rather than wrong rows.
+// Calls `sink` with the live rows of `snapshot` (its delete files applied)
+// that match the filter, batch by batch, in the projected schema.
 Status ScanTable(FileIO& io, const TableMetadata& metadata, const Snapshot& snapshot,
                  const ScanOptions& options, const std::function<Status(const RecordBatch&)>& sink);
+
+// What a row-level delete needs to know of one data file: the positions of
+// its live rows that match, and the delete files that apply to it now.
+struct FileMatch {
+  ManifestEntry entry;           // the data file's
+  std::vector<int64_t> matched;  // ascending positions in the file
+  // Rows not deleted by position or vector (equality deletes not counted),
+  // and the positions deleted so.
+  int64_t live_rows = 0;
+  DeletedRows deleted;
+  std::optional<ManifestEntry> vector;        // its deletion vector
+  std::vector<ManifestEntry> position_files;  // its position delete files
+  bool has_equality_deletes = false;
+};
+
+// Calls `sink` for each live data file of `snapshot` with live rows that
+// match `filter` (unbound, on the current schema), in planning order.
+Status MatchRows(FileIO& io, const TableMetadata& metadata, const Snapshot& snapshot,
+                 const Expression& filter, const std::function<Status(FileMatch)>& sink);
 
 }  // namespace floe::iceberg

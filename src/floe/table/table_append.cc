@@ -114,7 +114,9 @@ Result<AppendResult> AppendDataFiles(catalog::Catalog& catalog, const catalog::T
     s.manifest_list =
         fmt::format("{}/metadata/snap-{}-1-{}.avro", table_dir, s.snapshot_id, iceberg::NewUuid());
     attempt_files.push_back(s.manifest_list);
-    FLOE_RETURN_IF_ERROR(iceberg::WriteManifestList(io, s.manifest_list, s, manifests));
+    iceberg::AssignRowLineage(&s, &manifests, &m);
+    FLOE_RETURN_IF_ERROR(
+        iceberg::WriteManifestList(io, s.manifest_list, s, manifests, m.format_version));
     s.summary = {
         {"operation", "append"},
         {"added-data-files", std::to_string(file_count)},

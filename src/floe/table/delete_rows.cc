@@ -1,0 +1,105 @@
+#include "floe/table/delete_rows.h"
+
+#include <fmt/format.h>
+
+#include "floe/iceberg/table_builder.h"
+#include "floe/iceberg/table_scan.h"
+#include "floe/table/delete_writer.h"
+#include "floe/table/table_commit.h"
+
+namespace floe::table {
+namespace {
+
+// One plan of the delete on `m`: the delta and the files written for it.
+struct Planned {
+  RowDelta delta;
+  std::vector<std::string> written;
+  int64_t rows = 0, files_removed = 0;
+};
+
+Result<Planned> Plan(FileIO& io, const iceberg::TableMetadata& m,
+                     const iceberg::Expression& filter) {
+  Planned out;
+  const iceberg::Snapshot* snapshot = m.CurrentSnapshot();
+  if (snapshot == nullptr) return out;
+  out.delta.base_snapshot_id = snapshot->snapshot_id;
+  out.delta.conflict_filter = filter;
+  DeleteFileWriter writer(io, m);
+  auto remove_scoped = [&](const iceberg::FileMatch& match) {
+    // Position delete files of this data file alone go with it (or with
+    // its new vector, which holds their positions).
+    for (const iceberg::ManifestEntry& p : match.position_files) {
+      if (p.data_file.referenced_data_file == match.entry.data_file.file_path) {
+        out.delta.removed.push_back(p);
+      }
+    }
+    if (match.vector) out.delta.removed.push_back(*match.vector);
+  };
+  Status s = iceberg::MatchRows(io, m, *snapshot, filter, [&](iceberg::FileMatch match) -> Status {
+    const auto matched = static_cast<int64_t>(match.matched.size());
+    out.rows += matched;
+    if (!match.has_equality_deletes && matched == match.live_rows) {
+      out.delta.removed.push_back(match.entry);
+      ++out.files_removed;
+      remove_scoped(match);
+      return Status::OK();
+    }
+    if (m.format_version < 2) {
+      return Status::NotSupported(
+          "deleting some rows of {} needs row-level deletes, which format version 1 tables "
+          "cannot hold (floe table upgrade --format-version 2)",
+          match.entry.data_file.file_path);
+    }
+    if (!writer.deletion_vectors()) {
+      return writer.Add(match.entry.data_file, iceberg::DeletedRows(std::move(match.matched)));
+    }
+    iceberg::DeletedRows merged(std::move(match.matched));
+    for (int64_t p : match.deleted.positions()) merged.Add(p);
+    merged.Finish();
+    remove_scoped(match);
+    return writer.Add(match.entry.data_file, merged);
+  });
+  if (s.ok()) {
+    auto files = writer.Finish();
+    if (files.ok()) out.delta.added_deletes = *std::move(files);
+    s = files.status();
+  }
+  out.written = writer.written();
+  if (!s.ok()) {
+    for (const std::string& path : out.written) (void)io.Delete(path);
+    return s;
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<DeleteResult> DeleteWhere(catalog::Catalog& catalog, const catalog::TableIdentifier& id,
+                                 const iceberg::Expression& filter, const DeleteOptions& options) {
+  FileIO& io = catalog.io();
+  DeleteResult result;
+  Status last;
+  for (result.plans = 1; result.plans <= options.max_attempts; ++result.plans) {
+    if (result.plans > 1) BackOffBeforeRetry(result.plans - 1);
+    FLOE_ASSIGN_OR_RETURN(const std::string location, catalog.LoadTable(id));
+    FLOE_ASSIGN_OR_RETURN(const iceberg::TableMetadata m,
+                          iceberg::ReadTableMetadataFile(io, location));
+    FLOE_ASSIGN_OR_RETURN(Planned planned, Plan(io, m, filter));
+    planned.delta.summary = options.summary;
+    auto committed = CommitRowDelta(catalog, id, planned.delta);
+    if (committed.ok()) {
+      result.delta = *std::move(committed);
+      result.rows_deleted = planned.rows;
+      result.files_removed = planned.files_removed;
+      return result;
+    }
+    last = committed.status();
+    // Files of a commit that may have landed stay; a refused plan's go.
+    if (!catalog::CommitCertainlyFailed(last)) return last;
+    for (const std::string& path : planned.written) (void)io.Delete(path);
+    if (last.code() != StatusCode::kConflict) return last;
+  }
+  return last.WithContext(fmt::format("gave up after {} plans", options.max_attempts));
+}
+
+}  // namespace floe::table

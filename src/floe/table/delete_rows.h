@@ -1,0 +1,41 @@
+// Delete by filter (Iceberg's DeleteFiles / row-level DELETE, merge-on-read):
+// the rows of the current snapshot that match a filter are deleted in one
+// snapshot. A data file whose live rows all match is removed whole (with its
+// deletion vector and its file-scoped position deletes); from the others the
+// matching rows are deleted by position: a deletion vector per data file on
+// v3 tables (merged with the file's earlier deletes, the vector it replaces
+// removed, as the spec allows one per file), a position delete file per data
+// file on v2. v1 tables take whole-file deletes only.
+//
+// The delete is validated against commits that land while it is written
+// (table/row_delta.h); one they invalidate is planned again on the new
+// snapshot, its unreferenced files deleted first.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "floe/catalog/catalog.h"
+#include "floe/iceberg/expression/expression.h"
+#include "floe/table/row_delta.h"
+
+namespace floe::table {
+
+struct DeleteOptions {
+  int max_attempts = 8;  // plans, each committed with CommitTableChange's own retries
+  std::map<std::string, std::string> summary;  // snapshot summary entries to add
+};
+
+struct DeleteResult {
+  RowDeltaResult delta;       // snapshot_id 0 when no row matched
+  int64_t rows_deleted = 0;   // by files removed and by new deletes
+  int64_t files_removed = 0;  // data files removed whole
+  int plans = 1;              // 2 and more: concurrent commits invalidated a plan
+};
+
+// `filter` is unbound, on the table's current schema.
+Result<DeleteResult> DeleteWhere(catalog::Catalog& catalog, const catalog::TableIdentifier& id,
+                                 const iceberg::Expression& filter,
+                                 const DeleteOptions& options = {});
+
+}  // namespace floe::table
