@@ -46,6 +46,7 @@ struct TableOptions {
   std::string schema_path;
   std::string partition;
   std::vector<std::string> properties;
+  std::vector<std::string> snapshot_properties;  // append/delete: KEY=VALUE for the summary
 };
 
 struct LoadedTable {
@@ -160,6 +161,33 @@ Status RunDescribe(const TableOptions& o) {
   if (const iceberg::Snapshot* s = m.CurrentSnapshot()) {
     out += fmt::format("current     snapshot {} ({}, {})\n", s->snapshot_id, s->operation(),
                        Millis(s->timestamp_ms));
+    // Counted from the manifests, not the summary: other writers may omit
+    // its totals.
+    FLOE_ASSIGN_OR_RETURN(auto entries, iceberg::PlanFiles(cat->io(), m, *s));
+    int64_t data = 0, rows = 0, bytes = 0, vectors = 0, vector_rows = 0, positions = 0,
+            position_rows = 0, equalities = 0, equality_rows = 0;
+    for (const iceberg::ManifestEntry& e : entries) {
+      const iceberg::DataFile& f = e.data_file;
+      if (f.content == 0) {
+        ++data;
+        rows += f.record_count;
+        bytes += f.file_size_in_bytes;
+      } else if (f.content == 2) {
+        ++equalities;
+        equality_rows += f.record_count;
+      } else if (f.content_offset) {
+        ++vectors;
+        vector_rows += f.record_count;
+      } else {
+        ++positions;
+        position_rows += f.record_count;
+      }
+    }
+    out += fmt::format("data        {} files, {} rows, {} bytes\n", data, rows, bytes);
+    out += fmt::format(
+        "deletes     {} deletion vectors ({} rows), {} position delete files ({} rows), {} "
+        "equality delete files ({} keys)\n",
+        vectors, vector_rows, positions, position_rows, equalities, equality_rows);
   } else {
     out += "current     no snapshot (empty table)\n";
   }
@@ -398,6 +426,7 @@ Status RunAppend(const TableOptions& o) {
   FLOE_ASSIGN_OR_RETURN(catalog::TableIdentifier id, catalog::TableIdentifier::Parse(o.table));
   table::AppendOptions options;
   if (o.fast_append) options.merge_manifests = false;
+  FLOE_ASSIGN_OR_RETURN(options.summary, ParseProperties(o.snapshot_properties));
   FLOE_ASSIGN_OR_RETURN(table::AppendResult r, table::AppendFiles(*cat, id, o.inputs, options));
   std::string merged;
   if (r.manifests_merged > 0) {
@@ -415,7 +444,9 @@ Status RunDelete(const TableOptions& o) {
   FLOE_ASSIGN_OR_RETURN(auto cat, OpenCatalog(o.catalog));
   FLOE_ASSIGN_OR_RETURN(catalog::TableIdentifier id, catalog::TableIdentifier::Parse(o.table));
   FLOE_ASSIGN_OR_RETURN(const iceberg::Expression filter, iceberg::ParseExpression(o.where));
-  FLOE_ASSIGN_OR_RETURN(table::DeleteResult r, table::DeleteWhere(*cat, id, filter));
+  table::DeleteOptions options;
+  FLOE_ASSIGN_OR_RETURN(options.summary, ParseProperties(o.snapshot_properties));
+  FLOE_ASSIGN_OR_RETURN(table::DeleteResult r, table::DeleteWhere(*cat, id, filter, options));
   if (r.delta.snapshot_id == 0) {
     std::fprintf(stderr, "no live row matches %s: nothing committed\n", o.where.c_str());
   } else {
@@ -568,6 +599,12 @@ void AddTableCommand(CLI::App& app) {
                       "Delete the rows matching a filter (deletion vectors on v3 tables, position "
                       "delete files on v2; files whose rows all match are removed whole)",
                       RunDelete, "TABLE", "NAMESPACE.NAME");
+  for (CLI::App* sub : {append, del}) {
+    sub->add_option("--snapshot-property", o->snapshot_properties,
+                    "KEY=VALUE for the new snapshot's summary, repeatable (the standard entries "
+                    "win)")
+        ->allow_extra_args(false);
+  }
   del->add_option("--where", o->where, "Filter, e.g. \"site = 'S01'\" (see docs/filters.md)")
       ->required();
   CLI::App* tag =

@@ -22,7 +22,9 @@
 namespace floe::table {
 
 struct DeleteOptions {
-  int max_attempts = 8;  // plans, each committed with CommitTableChange's own retries
+  // Plans, each committed with CommitTableChange's own retries: a delete whose
+  // filter matches what a busy writer keeps appending may need many.
+  int max_attempts = 32;
   std::map<std::string, std::string> summary;  // snapshot summary entries to add
 };
 
