@@ -1,6 +1,7 @@
-"""`floe table delete --where` judged by PyIceberg 0.10, DuckDB 1.5 and Spark 4.1 (Iceberg 1.11):
+"""`floe table delete --where` and `floe table update --set --where` judged by PyIceberg 0.10, DuckDB 1.5 and Spark 4.1 (Iceberg 1.11):
 floe writes the deletes (position-delete Parquet files on v2 tables, deletion vectors in Puffin files
-on v3, whole data files removed where every live row matches) and each engine reads exactly floe's
+on v3, whole data files removed where every live row matches; an update adds the changed rows as new
+data files in the same snapshot) and each engine reads exactly floe's
 rows, and the Python model's, at every snapshot of rounds of deletes interleaved with appends.
 
 The v2 table is changed through floe's SQLite catalog directly, the v3 one through `floe server`'s
@@ -80,6 +81,9 @@ ROUNDS = [
     ("append", range(60, 90)),
     ("delete", "site = 'S1' AND id < 70", lambda r: r["site"] == "S1" and r["id"] < 70),
     ("delete", "id = 12", lambda r: r["id"] == 12),  # v3: merged into the file's vector
+    ("update", ["temp = temp + 1", "hr = hr - 1"], "site = 'S0' AND id < 45",
+     lambda r: r["site"] == "S0" and r["id"] < 45, lambda r: {**r, "temp": r["temp"] + 1, "hr": r["hr"] - 1}),
+    ("update", ["site = 'S9'"], "id = 15 OR id = 18", lambda r: r["id"] in (15, 18), lambda r: {**r, "site": "S9"}),
     ("delete", "site = 'S2'", lambda r: r["site"] == "S2"),  # whole files removed
     ("append", range(90, 100)),
     ("delete", "temp > 37.5 AND id >= 60", lambda r: r["temp"] > 37.5 and r["id"] >= 60),
@@ -101,6 +105,14 @@ def test_floe_deletes_read_alike_everywhere(floe_server, catalog, lake, floe, sp
             path.write_text("".join(json.dumps(r) + "\n" for r in batch))
             floe.run("table", "append", "clinic.vitals", str(path), *via)
             rows += batch
+        elif step[0] == "update":
+            _, sets, where, matches, change = step
+            changed = [change(r) for r in rows if matches(r)]
+            assert changed
+            result = floe.run("table", "update", "clinic.vitals", *[a for s in sets for a in ("--set", s)],
+                              "--where", where, *via)
+            assert f"updated {len(changed)} rows as snapshot" in result.stderr, result.stderr
+            rows = [r for r in rows if not matches(r)] + changed
         else:
             _, where, matches = step
             gone = [r for r in rows if matches(r)]
@@ -112,7 +124,7 @@ def test_floe_deletes_read_alike_everywhere(floe_server, catalog, lake, floe, sp
 
     table = catalog.load_table("clinic.vitals")
     assert [s.summary.operation.value for s in table.snapshots()] == \
-        ["append" if step[0] == "append" else "delete" for step in ROUNDS]
+        [{"append": "append", "delete": "delete", "update": "overwrite"}[step[0]] for step in ROUNDS]
     deletes = table.inspect.delete_files().to_pylist()
     assert deletes, "the rounds leave delete files"
     assert {(d["content"], d["file_format"]) for d in deletes} == {(1, "PARQUET" if format_version == 2 else "PUFFIN")}
@@ -156,6 +168,13 @@ def test_a_delete_that_matches_nothing_commits_nothing(floe_server, catalog, flo
     assert "nope" in error, error
     error = floe.fails("table", "delete", "clinic.vitals", *floe_server.catalog_args).stderr
     assert "--where" in error, error
+    for bad, words in ((["--set", "nope = 1"], "no top-level column named 'nope'"),
+                       (["--set", "hr = 'x'"], "hr"), (["--set", "id = NULL"], "required column to null"),
+                       (["--set", "hr"], "expected \"column = expression\"")):
+        error = floe.fails("table", "update", "clinic.vitals", *bad, "--where", "id = 1",
+                           *floe_server.catalog_args).stderr
+        assert words in error, (bad, error)
+    assert len(catalog.load_table("clinic.vitals").snapshots()) == 1
 
 
 def test_concurrent_appends_and_deletes_through_the_server(floe_server, catalog, lake, floe, tmp_path):

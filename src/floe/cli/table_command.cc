@@ -12,6 +12,7 @@
 
 #include "floe/cli/catalog_options.h"
 #include "floe/cli/command.h"
+#include "floe/cli/row_update.h"
 #include "floe/cli/row_writer.h"
 #include "floe/columnar/text_rows.h"
 #include "floe/iceberg/manifest.h"
@@ -46,7 +47,9 @@ struct TableOptions {
   std::string schema_path;
   std::string partition;
   std::vector<std::string> properties;
-  std::vector<std::string> snapshot_properties;  // append/delete: KEY=VALUE for the summary
+  std::vector<std::string> snapshot_properties;
+  std::vector<std::string>
+      sets;  // update: "column = expression"  // append/delete: KEY=VALUE for the summary
 };
 
 struct LoadedTable {
@@ -466,6 +469,35 @@ Status RunDelete(const TableOptions& o) {
   return Status::OK();
 }
 
+Status RunUpdate(const TableOptions& o) {
+  FLOE_ASSIGN_OR_RETURN(auto cat, OpenCatalog(o.catalog));
+  FLOE_ASSIGN_OR_RETURN(LoadedTable t, Load(*cat, o.table));
+  FLOE_ASSIGN_OR_RETURN(const iceberg::Expression filter, iceberg::ParseExpression(o.where));
+  FLOE_ASSIGN_OR_RETURN(const table::RowUpdate update,
+                        CompileRowUpdate(*t.metadata.CurrentSchema(), o.sets));
+  table::DeleteOptions options;
+  FLOE_ASSIGN_OR_RETURN(options.summary, ParseProperties(o.snapshot_properties));
+  FLOE_ASSIGN_OR_RETURN(table::DeleteResult r,
+                        table::UpdateWhere(*cat, t.id, filter, update, options));
+  if (r.delta.snapshot_id == 0) {
+    std::fprintf(stderr, "no live row matches %s: nothing committed\n", o.where.c_str());
+  } else {
+    const table::RowDeltaResult& d = r.delta;
+    std::fprintf(
+        stderr,
+        "updated %lld rows as snapshot %lld (%s): %lld data files added, %lld removed "
+        "whole, %lld delete files added (%lld positions), %lld replaced%s\n",
+        static_cast<long long>(r.rows_deleted), static_cast<long long>(d.snapshot_id),
+        d.operation.c_str(), static_cast<long long>(d.added_data_files),
+        static_cast<long long>(d.removed_data_files), static_cast<long long>(d.added_delete_files),
+        static_cast<long long>(d.added_position_deletes),
+        static_cast<long long>(d.removed_delete_files),
+        r.plans > 1 ? fmt::format(" ({} plans: concurrent commits)", r.plans).c_str() : "");
+  }
+  std::printf("%s\n", r.delta.commit.metadata_location.c_str());
+  return Status::OK();
+}
+
 // Commits `change` and reports the new metadata file.
 Status Commit(const TableOptions& o, const std::function<Status(iceberg::TableMetadata&)>& change) {
   FLOE_ASSIGN_OR_RETURN(auto cat, OpenCatalog(o.catalog));
@@ -599,7 +631,18 @@ void AddTableCommand(CLI::App& app) {
                       "Delete the rows matching a filter (deletion vectors on v3 tables, position "
                       "delete files on v2; files whose rows all match are removed whole)",
                       RunDelete, "TABLE", "NAMESPACE.NAME");
-  for (CLI::App* sub : {append, del}) {
+  CLI::App* update = add("update",
+                         "Set columns of the rows matching a filter (their old versions deleted as "
+                         "by delete, the new ones added, in one snapshot)",
+                         RunUpdate, "TABLE", "NAMESPACE.NAME");
+  update
+      ->add_option("--set", o->sets,
+                   "\"column = expression\", repeatable (docs/design/expressions.md)")
+      ->required()
+      ->allow_extra_args(false);
+  update->add_option("--where", o->where, "Filter, e.g. \"site = 'S01'\" (see docs/filters.md)")
+      ->required();
+  for (CLI::App* sub : {append, del, update}) {
     sub->add_option("--snapshot-property", o->snapshot_properties,
                     "KEY=VALUE for the new snapshot's summary, repeatable (the standard entries "
                     "win)")

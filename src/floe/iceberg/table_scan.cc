@@ -310,7 +310,8 @@ Status ScanTable(FileIO& io, const TableMetadata& metadata, const Snapshot& snap
 }
 
 Status MatchRows(FileIO& io, const TableMetadata& metadata, const Snapshot& snapshot,
-                 const Expression& filter, const std::function<Status(FileMatch)>& sink) {
+                 const Expression& filter, bool with_rows,
+                 const std::function<Status(FileMatch)>& sink) {
   const Schema* schema = metadata.CurrentSchema();
   if (schema == nullptr) return Status::Corruption("no current schema");
   FLOE_ASSIGN_OR_RETURN(Expression bound, Bind(filter, *schema));
@@ -330,7 +331,7 @@ Status MatchRows(FileIO& io, const TableMetadata& metadata, const Snapshot& snap
     m.live_rows = entry.data_file.record_count - m.deleted.size();
     const Expression residual = ResidualForFile(rewritten, entry.data_file);
     if (residual.op == Op::kFalse) continue;
-    if (residual.op == Op::kTrue && !m.has_equality_deletes) {
+    if (residual.op == Op::kTrue && !m.has_equality_deletes && !with_rows) {
       // The filter covers the file by its metrics: its live rows all match,
       // and nothing but its deletes is read.
       std::span<const int64_t> gone = m.deleted.positions();
@@ -339,15 +340,26 @@ Status MatchRows(FileIO& io, const TableMetadata& metadata, const Snapshot& snap
         if (g == static_cast<int64_t>(gone.size()) || gone[g] != p) m.matched.push_back(p);
       }
     } else {
-      // Only the columns the filter and the equality deletes need are read.
-      FLOE_RETURN_IF_ERROR(
-          live.Read(entry, residual, {}, int64_t{1} << 30, &done,
-                    [&](RecordBatch, int64_t position, std::vector<uint8_t>& match) -> Status {
-                      for (size_t r = 0; r < match.size(); ++r) {
-                        if (match[r]) m.matched.push_back(position + static_cast<int64_t>(r));
-                      }
-                      return Status::OK();
-                    }));
+      // Only the columns the filter and the equality deletes need are read,
+      // or every column for the rows.
+      const std::vector<NestedField> projected =
+          with_rows ? schema->fields() : std::vector<NestedField>();
+      if (with_rows) m.rows = RecordBatch::Empty(Schema(projected));
+      FLOE_RETURN_IF_ERROR(live.Read(
+          entry, residual, projected, int64_t{1} << 30, &done,
+          [&](RecordBatch batch, int64_t position, std::vector<uint8_t>& match) -> Status {
+            for (size_t r = 0; r < match.size(); ++r) {
+              if (match[r]) m.matched.push_back(position + static_cast<int64_t>(r));
+            }
+            if (with_rows) {
+              batch = SelectRows(std::move(batch), match);
+              for (size_t c = 0; c < projected.size(); ++c) {
+                m.rows.columns[c].AppendRange(batch.columns[c], 0, batch.num_rows);
+              }
+              m.rows.num_rows += batch.num_rows;
+            }
+            return Status::OK();
+          }));
     }
     if (!m.matched.empty()) FLOE_RETURN_IF_ERROR(sink(std::move(m)));
   }

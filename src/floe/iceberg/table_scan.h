@@ -64,11 +64,13 @@ struct ScanOptions {
 Status ScanTable(FileIO& io, const TableMetadata& metadata, const Snapshot& snapshot,
                  const ScanOptions& options, const std::function<Status(const RecordBatch&)>& sink);
 
-// What a row-level delete needs to know of one data file: the positions of
-// its live rows that match, and the delete files that apply to it now.
+// What a row-level delete or update needs to know of one data file: the
+// positions of its live rows that match, and the delete files that apply to
+// it now.
 struct FileMatch {
   ManifestEntry entry;           // the data file's
   std::vector<int64_t> matched;  // ascending positions in the file
+  RecordBatch rows;              // with_rows: the matched rows, in the current schema
   // Rows not deleted by position or vector (equality deletes not counted),
   // and the positions deleted so.
   int64_t live_rows = 0;
@@ -79,8 +81,10 @@ struct FileMatch {
 };
 
 // Calls `sink` for each live data file of `snapshot` with live rows that
-// match `filter` (unbound, on the current schema), in planning order.
+// match `filter` (unbound, on the current schema), in planning order; with
+// `with_rows`, the matched rows come along (all columns read).
 Status MatchRows(FileIO& io, const TableMetadata& metadata, const Snapshot& snapshot,
-                 const Expression& filter, const std::function<Status(FileMatch)>& sink);
+                 const Expression& filter, bool with_rows,
+                 const std::function<Status(FileMatch)>& sink);
 
 }  // namespace floe::iceberg

@@ -4,6 +4,7 @@
 
 #include "floe/iceberg/table_builder.h"
 #include "floe/iceberg/table_scan.h"
+#include "floe/table/data_file_writer.h"
 #include "floe/table/delete_writer.h"
 #include "floe/table/table_commit.h"
 
@@ -17,14 +18,19 @@ struct Planned {
   int64_t rows = 0, files_removed = 0;
 };
 
-Result<Planned> Plan(FileIO& io, const iceberg::TableMetadata& m,
-                     const iceberg::Expression& filter) {
+// `update`, when given, makes it an update: the matched rows come back changed.
+Result<Planned> Plan(FileIO& io, const iceberg::TableMetadata& m, const iceberg::Expression& filter,
+                     const RowUpdate* update) {
   Planned out;
   const iceberg::Snapshot* snapshot = m.CurrentSnapshot();
   if (snapshot == nullptr) return out;
   out.delta.base_snapshot_id = snapshot->snapshot_id;
   out.delta.conflict_filter = filter;
   DeleteFileWriter writer(io, m);
+  std::unique_ptr<DataFileWriter> rows_out;
+  if (update != nullptr) {
+    FLOE_ASSIGN_OR_RETURN(rows_out, DataFileWriter::Open(io, m, *m.DefaultSpec()));
+  }
   auto remove_scoped = [&](const iceberg::FileMatch& match) {
     // Position delete files of this data file alone go with it (or with
     // its new vector, which holds their positions).
@@ -35,36 +41,53 @@ Result<Planned> Plan(FileIO& io, const iceberg::TableMetadata& m,
     }
     if (match.vector) out.delta.removed.push_back(*match.vector);
   };
-  Status s = iceberg::MatchRows(io, m, *snapshot, filter, [&](iceberg::FileMatch match) -> Status {
-    const auto matched = static_cast<int64_t>(match.matched.size());
-    out.rows += matched;
-    if (!match.has_equality_deletes && matched == match.live_rows) {
-      out.delta.removed.push_back(match.entry);
-      ++out.files_removed;
-      remove_scoped(match);
-      return Status::OK();
-    }
-    if (m.format_version < 2) {
-      return Status::NotSupported(
-          "deleting some rows of {} needs row-level deletes, which format version 1 tables "
-          "cannot hold (floe table upgrade --format-version 2)",
-          match.entry.data_file.file_path);
-    }
-    if (!writer.deletion_vectors()) {
-      return writer.Add(match.entry.data_file, iceberg::DeletedRows(std::move(match.matched)));
-    }
-    iceberg::DeletedRows merged(std::move(match.matched));
-    for (int64_t p : match.deleted.positions()) merged.Add(p);
-    merged.Finish();
-    remove_scoped(match);
-    return writer.Add(match.entry.data_file, merged);
-  });
+  Status s = iceberg::MatchRows(
+      io, m, *snapshot, filter, update != nullptr, [&](iceberg::FileMatch match) -> Status {
+        const auto matched = static_cast<int64_t>(match.matched.size());
+        out.rows += matched;
+        if (update != nullptr) {
+          FLOE_ASSIGN_OR_RETURN(RecordBatch changed,
+                                (*update)(*m.CurrentSchema(), std::move(match.rows)));
+          if (changed.num_rows != matched) {
+            return Status::Internal("an update turned {} rows into {}", matched, changed.num_rows);
+          }
+          FLOE_RETURN_IF_ERROR(rows_out->Add(std::move(changed)));
+        }
+        if (!match.has_equality_deletes && matched == match.live_rows) {
+          out.delta.removed.push_back(match.entry);
+          ++out.files_removed;
+          remove_scoped(match);
+          return Status::OK();
+        }
+        if (m.format_version < 2) {
+          return Status::NotSupported(
+              "deleting some rows of {} needs row-level deletes, which format version 1 tables "
+              "cannot hold (floe table upgrade --format-version 2)",
+              match.entry.data_file.file_path);
+        }
+        if (!writer.deletion_vectors()) {
+          return writer.Add(match.entry.data_file, iceberg::DeletedRows(std::move(match.matched)));
+        }
+        iceberg::DeletedRows merged(std::move(match.matched));
+        for (int64_t p : match.deleted.positions()) merged.Add(p);
+        merged.Finish();
+        remove_scoped(match);
+        return writer.Add(match.entry.data_file, merged);
+      });
   if (s.ok()) {
     auto files = writer.Finish();
     if (files.ok()) out.delta.added_deletes = *std::move(files);
     s = files.status();
   }
   out.written = writer.written();
+  if (s.ok() && rows_out != nullptr) {
+    auto files = rows_out->Finish();
+    if (files.ok()) {
+      for (const iceberg::DataFile& f : *files) out.written.push_back(f.file_path);
+      out.delta.added_data = *std::move(files);
+    }
+    s = files.status();
+  }
   if (!s.ok()) {
     for (const std::string& path : out.written) (void)io.Delete(path);
     return s;
@@ -72,10 +95,9 @@ Result<Planned> Plan(FileIO& io, const iceberg::TableMetadata& m,
   return out;
 }
 
-}  // namespace
-
-Result<DeleteResult> DeleteWhere(catalog::Catalog& catalog, const catalog::TableIdentifier& id,
-                                 const iceberg::Expression& filter, const DeleteOptions& options) {
+Result<DeleteResult> RewriteWhere(catalog::Catalog& catalog, const catalog::TableIdentifier& id,
+                                  const iceberg::Expression& filter, const RowUpdate* update,
+                                  const DeleteOptions& options) {
   FileIO& io = catalog.io();
   DeleteResult result;
   Status last;
@@ -84,7 +106,7 @@ Result<DeleteResult> DeleteWhere(catalog::Catalog& catalog, const catalog::Table
     FLOE_ASSIGN_OR_RETURN(const std::string location, catalog.LoadTable(id));
     FLOE_ASSIGN_OR_RETURN(const iceberg::TableMetadata m,
                           iceberg::ReadTableMetadataFile(io, location));
-    FLOE_ASSIGN_OR_RETURN(Planned planned, Plan(io, m, filter));
+    FLOE_ASSIGN_OR_RETURN(Planned planned, Plan(io, m, filter, update));
     planned.delta.summary = options.summary;
     auto committed = CommitRowDelta(catalog, id, planned.delta);
     if (committed.ok()) {
@@ -100,6 +122,19 @@ Result<DeleteResult> DeleteWhere(catalog::Catalog& catalog, const catalog::Table
     if (last.code() != StatusCode::kConflict) return last;
   }
   return last.WithContext(fmt::format("gave up after {} plans", options.max_attempts));
+}
+
+}  // namespace
+
+Result<DeleteResult> DeleteWhere(catalog::Catalog& catalog, const catalog::TableIdentifier& id,
+                                 const iceberg::Expression& filter, const DeleteOptions& options) {
+  return RewriteWhere(catalog, id, filter, nullptr, options);
+}
+
+Result<DeleteResult> UpdateWhere(catalog::Catalog& catalog, const catalog::TableIdentifier& id,
+                                 const iceberg::Expression& filter, const RowUpdate& update,
+                                 const DeleteOptions& options) {
+  return RewriteWhere(catalog, id, filter, &update, options);
 }
 
 }  // namespace floe::table

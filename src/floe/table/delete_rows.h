@@ -7,15 +7,20 @@
 // removed, as the spec allows one per file), a position delete file per data
 // file on v2. v1 tables take whole-file deletes only.
 //
-// The delete is validated against commits that land while it is written
+// Update by filter is the same delete with the matching rows, changed,
+// added back as new data files in the same snapshot (an "overwrite").
+//
+// Both are validated against commits that land while they are written
 // (table/row_delta.h); one they invalidate is planned again on the new
 // snapshot, its unreferenced files deleted first.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
 
 #include "floe/catalog/catalog.h"
+#include "floe/columnar/column.h"
 #include "floe/iceberg/expression/expression.h"
 #include "floe/table/row_delta.h"
 
@@ -30,7 +35,7 @@ struct DeleteOptions {
 
 struct DeleteResult {
   RowDeltaResult delta;       // snapshot_id 0 when no row matched
-  int64_t rows_deleted = 0;   // by files removed and by new deletes
+  int64_t rows_deleted = 0;   // by files removed and by new deletes (updated ones included)
   int64_t files_removed = 0;  // data files removed whole
   int plans = 1;              // 2 and more: concurrent commits invalidated a plan
 };
@@ -38,6 +43,15 @@ struct DeleteResult {
 // `filter` is unbound, on the table's current schema.
 Result<DeleteResult> DeleteWhere(catalog::Catalog& catalog, const catalog::TableIdentifier& id,
                                  const iceberg::Expression& filter,
+                                 const DeleteOptions& options = {});
+
+// The new version of matched rows: `rows` in the table's current schema
+// (`schema`) in, the same number of rows in that schema out. An error ends
+// the update with nothing committed.
+using RowUpdate = std::function<Result<RecordBatch>(const Schema& schema, RecordBatch rows)>;
+
+Result<DeleteResult> UpdateWhere(catalog::Catalog& catalog, const catalog::TableIdentifier& id,
+                                 const iceberg::Expression& filter, const RowUpdate& update,
                                  const DeleteOptions& options = {});
 
 }  // namespace floe::table

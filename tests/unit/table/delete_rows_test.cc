@@ -242,8 +242,8 @@ class ConcurrentRowDeltaTest : public DeleteRowsTest {
     EXPECT_TRUE(filter.ok());
     delta.conflict_filter = *filter;
     DeleteFileWriter writer(disk_, m);
-    Status s =
-        iceberg::MatchRows(disk_, m, *m.CurrentSnapshot(), *filter, [&](iceberg::FileMatch match) {
+    Status s = iceberg::MatchRows(
+        disk_, m, *m.CurrentSnapshot(), *filter, false, [&](iceberg::FileMatch match) {
           return writer.Add(match.entry.data_file, iceberg::DeletedRows(match.matched));
         });
     EXPECT_TRUE(s.ok()) << s.ToString();
@@ -301,6 +301,64 @@ TEST_F(ConcurrentRowDeltaTest, AnAppendOfMatchingRowsRefusesButOthersDoNot) {
   EXPECT_EQ(again->rows_deleted, 15);
   model_.clear();
   ExpectTableMatchesModel("the delete planned again");
+}
+
+}  // namespace
+}  // namespace floe::table
+
+namespace floe::table {
+namespace {
+
+TEST_F(DeleteRowsTest, AnUpdateDeletesTheOldRowsAndAddsTheNewOnesInOneSnapshot) {
+  for (int version : {2, 3}) {
+    CreateTable("site", version);
+    Append(0, 30);
+    const int64_t before = Current().snapshots.size();
+    auto filter = iceberg::ParseExpression("site = 'S1' AND id < 20");
+    ASSERT_TRUE(filter.ok());
+    // value := -id, for the rows matched.
+    RowUpdate negate = [](const Schema&, RecordBatch rows) -> Result<RecordBatch> {
+      Column value(Type::Double());
+      for (int64_t r = 0; r < rows.num_rows; ++r) {
+        value.Append<double>(-static_cast<double>(rows.columns[0].Value<int64_t>(r)));
+      }
+      rows.columns[2] = std::move(value);
+      return rows;
+    };
+    auto r = UpdateWhere(*catalog_, id_, *filter, negate);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ(r->rows_deleted, 7);  // ids 1, 4, ..., 19
+    EXPECT_EQ(r->delta.operation, "overwrite");
+    EXPECT_EQ(r->delta.added_records, 7);
+    const iceberg::TableMetadata m = Current();
+    EXPECT_EQ(static_cast<int64_t>(m.snapshots.size()), before + 1);
+    std::map<int64_t, double> values;
+    ASSERT_TRUE(
+        iceberg::ScanTable(disk_, m, *m.CurrentSnapshot(), {}, [&](const RecordBatch& b) {
+          for (int64_t i = 0; i < b.num_rows; ++i) {
+            EXPECT_TRUE(
+                values.emplace(b.columns[0].Value<int64_t>(i), b.columns[2].Value<double>(i))
+                    .second);
+          }
+          return Status::OK();
+        }).ok());
+    ASSERT_EQ(values.size(), 30u) << "v" << version;
+    for (const auto& [id, value] : values) {
+      const bool updated = id % 3 == 1 && id < 20;
+      EXPECT_EQ(value, updated ? -static_cast<double>(id) : static_cast<double>(id) + 0.5)
+          << "v" << version << " id " << id;
+    }
+    ExpectTableMatchesModel(fmt::format("v{} update", version));
+    // An update that fails leaves the table as it was.
+    RowUpdate fails = [](const Schema&, RecordBatch) -> Result<RecordBatch> {
+      return Status::InvalidArgument("no");
+    };
+    EXPECT_EQ(UpdateWhere(*catalog_, id_, *filter, fails).status().code(),
+              StatusCode::kInvalidArgument);
+    EXPECT_EQ(Current().snapshots.size(), m.snapshots.size());
+    ASSERT_TRUE(catalog_->Drop(id_, Catalog::Kind::kTable).ok());
+    model_.clear();
+  }
 }
 
 }  // namespace
