@@ -247,3 +247,53 @@ def test_concurrent_appends_and_deletes_through_the_server(floe_server, catalog,
     assert sorted(json.dumps(r, sort_keys=True) for r in floe_rows(out)) == want
     replanned = sum(1 for p in plans if "plans: concurrent commits" in p)
     print(f"{len(chain)} snapshots, {replanned} deletes planned again after a concurrent append")
+
+
+def test_upgrade_to_v3_turns_position_deletes_into_vectors(floe_server, catalog, lake, floe, spark, tmp_path):
+    """A v2 table with floe's position deletes, upgraded with `floe table upgrade --format-version 3`
+    (through the REST API): the next delete of a file writes one deletion vector holding the file's
+    earlier position deletes too, and removes them; appends after the upgrade carry row lineage.
+    PyIceberg, DuckDB, Spark and floe read every snapshot alike; a downgrade is refused."""
+    catalog.create_namespace("clinic")
+    catalog.create_table("clinic.up", schema=SCHEMA)
+    via = ["--catalog", floe_server.uri]
+    path = tmp_path / "rows.jsonl"
+    rows = readings(range(40))
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    floe.run("table", "append", "clinic.up", str(path), *via)
+    floe.run("table", "delete", "clinic.up", "--where", "id < 5", *via)
+    rows = [r for r in rows if r["id"] >= 5]
+    states = [(catalog.load_table("clinic.up").current_snapshot().snapshot_id, list(rows))]
+
+    floe.run("table", "upgrade", "clinic.up", "--format-version", "3", *via)
+    table = catalog.load_table("clinic.up")
+    assert table.format_version == 3 and table.metadata.next_row_id == 0
+    floe.run("table", "delete", "clinic.up", "--where", "id = 20", *via)
+    rows = [r for r in rows if r["id"] != 20]
+    table = catalog.load_table("clinic.up")
+    deletes = table.inspect.delete_files().to_pylist()
+    assert [(d["file_format"], d["record_count"]) for d in deletes] == [("PUFFIN", 6)]  # 5 earlier + 1
+    # The first snapshot after the upgrade gives the existing data file its row ids.
+    assert (table.current_snapshot().first_row_id, table.current_snapshot().added_rows) == (0, 40)
+    states.append((table.current_snapshot().snapshot_id, list(rows)))
+    more = readings(range(100, 110))
+    path.write_text("".join(json.dumps(r) + "\n" for r in more))
+    floe.run("table", "append", "clinic.up", str(path), *via)
+    rows += more
+    table = catalog.load_table("clinic.up")
+    snapshot = table.current_snapshot()
+    assert (snapshot.first_row_id, snapshot.added_rows, table.metadata.next_row_id) == (40, 10, 50)
+    states.append((snapshot.snapshot_id, list(rows)))
+
+    name = f"{spark_harness.add_rest_catalog(spark, 'upgraded', floe_server.uri)}.clinic.up"
+    for sid, expected in states:
+        want = model(expected)
+        assert rendered(table.scan(snapshot_id=sid).to_arrow()) == want, ("pyiceberg", sid)
+        assert rendered(lake.execute(f"SELECT * FROM lake.clinic.up AT (VERSION => {sid})").to_arrow_table()) \
+            == want, ("duckdb", sid)
+        assert rendered(spark.sql(f"SELECT * FROM {name} VERSION AS OF {sid}").toArrow()) == want, ("spark", sid)
+    # Row ids after the upgrade: the old file's rows are 0-39 by position, the new ones 40-49.
+    ids = dict(spark.sql(f"SELECT id, _row_id FROM {name}").collect())
+    assert ids == {r["id"]: r["id"] if r["id"] < 40 else 40 + r["id"] - 100 for r in rows}
+    error = floe.fails("table", "upgrade", "clinic.up", "--format-version", "2", *via).stderr
+    assert "downgrade" in error, error

@@ -47,9 +47,9 @@ struct TableOptions {
   std::string schema_path;
   std::string partition;
   std::vector<std::string> properties;
-  std::vector<std::string> snapshot_properties;
-  std::vector<std::string>
-      sets;  // update: "column = expression"  // append/delete: KEY=VALUE for the summary
+  std::vector<std::string> snapshot_properties;  // append/delete/update: KEY=VALUE
+  std::vector<std::string> sets;                 // update: "column = expression"
+  int format_version = 0;                        // upgrade
 };
 
 struct LoadedTable {
@@ -543,6 +543,12 @@ Status RunSetProperty(const TableOptions& o) {
                 [&](iceberg::TableMetadata& m) { return iceberg::SetProperties(properties, &m); });
 }
 
+Status RunUpgrade(const TableOptions& o) {
+  return Commit(o, [&](iceberg::TableMetadata& m) {
+    return iceberg::UpgradeFormatVersion(o.format_version, &m);
+  });
+}
+
 Status RunRemoveProperty(const TableOptions& o) {
   return Commit(o,
                 [&](iceberg::TableMetadata& m) { return iceberg::RemoveProperties(o.keys, &m); });
@@ -664,6 +670,12 @@ void AddTableCommand(CLI::App& app) {
   CLI::App* set_property =
       add("set-property", "Set table properties", RunSetProperty, "TABLE", "NAMESPACE.NAME");
   set_property->add_option("PROPERTY", o->properties, "KEY=VALUE ...")->required();
+  CLI::App* upgrade =
+      add("upgrade", "Raise the table's format version (3: deletion vectors, row lineage)",
+          RunUpgrade, "TABLE", "NAMESPACE.NAME");
+  upgrade->add_option("--format-version", o->format_version, "2 or 3")
+      ->required()
+      ->check(CLI::Range(1, 3));
   CLI::App* remove_property = add("remove-property", "Remove table properties", RunRemoveProperty,
                                   "TABLE", "NAMESPACE.NAME");
   remove_property->add_option("KEY", o->keys, "Property names")->required();

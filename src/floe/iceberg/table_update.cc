@@ -16,6 +16,19 @@ Status SetProperties(const std::map<std::string, std::string>& updates, TableMet
   return Status::OK();
 }
 
+Status UpgradeFormatVersion(int version, TableMetadata* m) {
+  if (version < m->format_version) {
+    return Status::InvalidArgument("Cannot downgrade v{} table to v{}", m->format_version, version);
+  }
+  if (version > 3) {
+    return Status::NotSupported("floe writes format versions 1 to 3; v{} is not supported",
+                                version);
+  }
+  m->format_version = version;
+  if (version >= 3 && !m->next_row_id) m->next_row_id = 0;
+  return Status::OK();
+}
+
 Status RemoveProperties(const std::vector<std::string>& keys, TableMetadata* m) {
   for (const std::string& k : keys)
     m->properties.erase(k);  // removing an absent key is not an error

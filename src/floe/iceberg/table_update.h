@@ -14,6 +14,11 @@
 namespace floe::iceberg {
 
 Status SetProperties(const std::map<std::string, std::string>& updates, TableMetadata* m);
+
+// Raises the table's format version (never lowers it; floe writes 1 to 3).
+// Row lineage starts at an upgrade to v3: next-row-id 0, existing snapshots
+// and files keep no row ids (spec "Row Lineage").
+Status UpgradeFormatVersion(int version, TableMetadata* m);
 Status RemoveProperties(const std::vector<std::string>& keys, TableMetadata* m);
 
 // Creates or moves a branch or tag. Setting "main" makes its snapshot the

@@ -142,16 +142,7 @@ Status ApplyUpdate(const Json& u, CommitState& state, TableMetadata& m) {
   }
   if (action == "upgrade-format-version") {
     FLOE_ASSIGN_OR_RETURN(int version, Member<int>(u, "format-version"));
-    if (version < m.format_version) {
-      return Invalid(fmt::format("Cannot downgrade v{} table to v{}", m.format_version, version));
-    }
-    if (version > 3) {
-      return Status::NotSupported("floe writes format versions 1 to 3; v{} is not supported",
-                                  version);
-    }
-    m.format_version = version;
-    if (version >= 3 && !m.next_row_id) m.next_row_id = 0;  // row lineage starts
-    return Status::OK();
+    return iceberg::UpgradeFormatVersion(version, &m);
   }
   if (action == "set-properties") {
     auto it = u.find("updates");
