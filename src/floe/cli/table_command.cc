@@ -50,6 +50,7 @@ struct TableOptions {
   std::vector<std::string> snapshot_properties;  // append/delete/update: KEY=VALUE
   std::vector<std::string> sets;                 // update: "column = expression"
   int format_version = 0;                        // upgrade
+  std::vector<std::string> equality_columns;     // delete/update: by key
 };
 
 struct LoadedTable {
@@ -449,6 +450,7 @@ Status RunDelete(const TableOptions& o) {
   FLOE_ASSIGN_OR_RETURN(const iceberg::Expression filter, iceberg::ParseExpression(o.where));
   table::DeleteOptions options;
   FLOE_ASSIGN_OR_RETURN(options.summary, ParseProperties(o.snapshot_properties));
+  options.equality_columns = o.equality_columns;
   FLOE_ASSIGN_OR_RETURN(table::DeleteResult r, table::DeleteWhere(*cat, id, filter, options));
   if (r.delta.snapshot_id == 0) {
     std::fprintf(stderr, "no live row matches %s: nothing committed\n", o.where.c_str());
@@ -457,11 +459,12 @@ Status RunDelete(const TableOptions& o) {
     std::fprintf(
         stderr,
         "deleted %lld rows as snapshot %lld (%s): %lld data files removed whole, %lld "
-        "delete files added (%lld positions), %lld delete files replaced%s\n",
+        "delete files added (%lld positions, %lld keys), %lld delete files replaced%s\n",
         static_cast<long long>(r.rows_deleted), static_cast<long long>(d.snapshot_id),
         d.operation.c_str(), static_cast<long long>(d.removed_data_files),
         static_cast<long long>(d.added_delete_files),
         static_cast<long long>(d.added_position_deletes),
+        static_cast<long long>(d.added_equality_deletes),
         static_cast<long long>(d.removed_delete_files),
         r.plans > 1 ? fmt::format(" ({} plans: concurrent commits)", r.plans).c_str() : "");
   }
@@ -477,6 +480,7 @@ Status RunUpdate(const TableOptions& o) {
                         CompileRowUpdate(*t.metadata.CurrentSchema(), o.sets));
   table::DeleteOptions options;
   FLOE_ASSIGN_OR_RETURN(options.summary, ParseProperties(o.snapshot_properties));
+  options.equality_columns = o.equality_columns;
   FLOE_ASSIGN_OR_RETURN(table::DeleteResult r,
                         table::UpdateWhere(*cat, t.id, filter, update, options));
   if (r.delta.snapshot_id == 0) {
@@ -486,11 +490,12 @@ Status RunUpdate(const TableOptions& o) {
     std::fprintf(
         stderr,
         "updated %lld rows as snapshot %lld (%s): %lld data files added, %lld removed "
-        "whole, %lld delete files added (%lld positions), %lld replaced%s\n",
+        "whole, %lld delete files added (%lld positions, %lld keys), %lld replaced%s\n",
         static_cast<long long>(r.rows_deleted), static_cast<long long>(d.snapshot_id),
         d.operation.c_str(), static_cast<long long>(d.added_data_files),
         static_cast<long long>(d.removed_data_files), static_cast<long long>(d.added_delete_files),
         static_cast<long long>(d.added_position_deletes),
+        static_cast<long long>(d.added_equality_deletes),
         static_cast<long long>(d.removed_delete_files),
         r.plans > 1 ? fmt::format(" ({} plans: concurrent commits)", r.plans).c_str() : "");
   }
@@ -648,6 +653,12 @@ void AddTableCommand(CLI::App& app) {
       ->allow_extra_args(false);
   update->add_option("--where", o->where, "Filter, e.g. \"site = 'S01'\" (see docs/filters.md)")
       ->required();
+  for (CLI::App* sub : {del, update}) {
+    sub->add_option("--equality-columns", o->equality_columns,
+                    "Delete by key with equality delete files on these columns "
+                    "(comma-separated): every older row with a matched row's key goes")
+        ->delimiter(',');
+  }
   for (CLI::App* sub : {append, del, update}) {
     sub->add_option("--snapshot-property", o->snapshot_properties,
                     "KEY=VALUE for the new snapshot's summary, repeatable (the standard entries "

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "floe/iceberg/table_builder.h"
 #include "floe/iceberg/table_scan.h"
 #include "floe/table/data_file_writer.h"
@@ -18,12 +20,39 @@ struct Planned {
   int64_t rows = 0, files_removed = 0;
 };
 
+// The top-level fields equality deletes are to compare, by name.
+Result<std::vector<NestedField>> KeyFields(const Schema& schema,
+                                           const std::vector<std::string>& names) {
+  std::vector<NestedField> out;
+  for (const std::string& name : names) {
+    const auto& fields = schema.fields();
+    auto it = std::find_if(fields.begin(), fields.end(),
+                           [&](const NestedField& f) { return f.name == name; });
+    if (it == fields.end()) {
+      return Status::InvalidArgument("no top-level column named '{}' for equality deletes", name);
+    }
+    if (it->type->is_nested() || it->type->id() == TypeId::kFloat ||
+        it->type->id() == TypeId::kDouble) {
+      return Status::InvalidArgument(
+          "equality deletes compare primitive columns other than float and double, not {} ({})",
+          name, it->type->ToString());
+    }
+    out.push_back(*it);
+  }
+  return out;
+}
+
 // `update`, when given, makes it an update: the matched rows come back changed.
 Result<Planned> Plan(FileIO& io, const iceberg::TableMetadata& m, const iceberg::Expression& filter,
-                     const RowUpdate* update) {
+                     const RowUpdate* update, const DeleteOptions& options) {
   Planned out;
   const iceberg::Snapshot* snapshot = m.CurrentSnapshot();
   if (snapshot == nullptr) return out;
+  FLOE_ASSIGN_OR_RETURN(const std::vector<NestedField> keys,
+                        KeyFields(*m.CurrentSchema(), options.equality_columns));
+  if (!keys.empty() && m.format_version < 2) {
+    return Status::NotSupported("format version 1 tables hold no equality deletes");
+  }
   out.delta.base_snapshot_id = snapshot->snapshot_id;
   out.delta.conflict_filter = filter;
   DeleteFileWriter writer(io, m);
@@ -42,9 +71,21 @@ Result<Planned> Plan(FileIO& io, const iceberg::TableMetadata& m, const iceberg:
     if (match.vector) out.delta.removed.push_back(*match.vector);
   };
   Status s = iceberg::MatchRows(
-      io, m, *snapshot, filter, update != nullptr, [&](iceberg::FileMatch match) -> Status {
+      io, m, *snapshot, filter, update != nullptr || !keys.empty(),
+      [&](iceberg::FileMatch match) -> Status {
         const auto matched = static_cast<int64_t>(match.matched.size());
         out.rows += matched;
+        if (!keys.empty()) {  // by key: the matched rows' keys, whatever else the file holds
+          RecordBatch key_rows{Schema(keys), {}, match.rows.num_rows};
+          for (const NestedField& k : keys) {
+            const auto& fields = match.rows.schema.fields();
+            const auto at = std::find_if(fields.begin(), fields.end(),
+                                         [&](const NestedField& f) { return f.id == k.id; });
+            key_rows.columns.push_back(
+                match.rows.columns[static_cast<size_t>(at - fields.begin())]);
+          }
+          FLOE_RETURN_IF_ERROR(writer.AddEquality(match.entry.data_file, key_rows));
+        }
         if (update != nullptr) {
           FLOE_ASSIGN_OR_RETURN(RecordBatch changed,
                                 (*update)(*m.CurrentSchema(), std::move(match.rows)));
@@ -53,6 +94,7 @@ Result<Planned> Plan(FileIO& io, const iceberg::TableMetadata& m, const iceberg:
           }
           FLOE_RETURN_IF_ERROR(rows_out->Add(std::move(changed)));
         }
+        if (!keys.empty()) return Status::OK();
         if (!match.has_equality_deletes && matched == match.live_rows) {
           out.delta.removed.push_back(match.entry);
           ++out.files_removed;
@@ -106,7 +148,7 @@ Result<DeleteResult> RewriteWhere(catalog::Catalog& catalog, const catalog::Tabl
     FLOE_ASSIGN_OR_RETURN(const std::string location, catalog.LoadTable(id));
     FLOE_ASSIGN_OR_RETURN(const iceberg::TableMetadata m,
                           iceberg::ReadTableMetadataFile(io, location));
-    FLOE_ASSIGN_OR_RETURN(Planned planned, Plan(io, m, filter, update));
+    FLOE_ASSIGN_OR_RETURN(Planned planned, Plan(io, m, filter, update, options));
     planned.delta.summary = options.summary;
     auto committed = CommitRowDelta(catalog, id, planned.delta);
     if (committed.ok()) {

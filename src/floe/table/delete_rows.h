@@ -5,7 +5,9 @@
 // matching rows are deleted by position: a deletion vector per data file on
 // v3 tables (merged with the file's earlier deletes, the vector it replaces
 // removed, as the spec allows one per file), a position delete file per data
-// file on v2. v1 tables take whole-file deletes only.
+// file on v2. v1 tables take whole-file deletes only. With equality columns
+// the matched rows' keys are written as equality delete files instead (the
+// way of writers that cannot know positions; readers pay at scan time).
 //
 // Update by filter is the same delete with the matching rows, changed,
 // added back as new data files in the same snapshot (an "overwrite").
@@ -18,6 +20,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "floe/catalog/catalog.h"
 #include "floe/columnar/column.h"
@@ -31,6 +34,10 @@ struct DeleteOptions {
   // filter matches what a busy writer keeps appending may need many.
   int max_attempts = 32;
   std::map<std::string, std::string> summary;  // snapshot summary entries to add
+  // Delete by key instead (v2 and v3): the matched rows' values of these
+  // top-level columns go to equality delete files, which delete every row
+  // with those values in data files older than the commit, matched or not.
+  std::vector<std::string> equality_columns;
 };
 
 struct DeleteResult {

@@ -62,6 +62,21 @@ Status DeleteFileWriter::Add(const iceberg::DataFile& data, const iceberg::Delet
     batch.columns[1].Append<int64_t>(p);
   }
   batch.num_rows = positions.size();
+  return WriteParquet(batch, std::move(file));
+}
+
+Status DeleteFileWriter::AddEquality(const iceberg::DataFile& data, const RecordBatch& keys) {
+  iceberg::DataFile file;
+  file.content = 2;
+  file.spec_id = data.spec_id;
+  file.partition = data.partition;
+  file.partition_json = data.partition_json;
+  file.record_count = keys.num_rows;
+  for (const NestedField& f : keys.schema.fields()) file.equality_ids.push_back(f.id);
+  return WriteParquet(keys, std::move(file));
+}
+
+Status DeleteFileWriter::WriteParquet(const RecordBatch& batch, iceberg::DataFile file) {
   file.file_path = NewPath("deletes.parquet");
   file.file_format = "PARQUET";
   written_.push_back(file.file_path);
@@ -70,10 +85,10 @@ Status DeleteFileWriter::Add(const iceberg::DataFile& data, const iceberg::Delet
       DataWriteOptions::FromProperties(metadata_.properties, *metadata_.CurrentSchema()));
   FLOE_ASSIGN_OR_RETURN(auto out, io_.Create(file.file_path));
   FLOE_ASSIGN_OR_RETURN(auto writer,
-                        parquet::FileWriter::Open(std::move(out), schema, options.parquet));
+                        parquet::FileWriter::Open(std::move(out), batch.schema, options.parquet));
   FLOE_RETURN_IF_ERROR(writer->Write(batch));
   FLOE_RETURN_IF_ERROR(writer->Close());
-  // Full bounds: readers prune by file_path, and a truncated path would not
+  // Full bounds: readers prune by them, and a truncated file_path would not
   // name the referenced file.
   const parquet::DataFileMetrics metrics =
       parquet::MetricsFromWriter(*writer, std::numeric_limits<int>::max());
@@ -81,6 +96,7 @@ Status DeleteFileWriter::Add(const iceberg::DataFile& data, const iceberg::Delet
   file.column_sizes = metrics.column_sizes;
   file.value_counts = metrics.value_counts;
   file.null_value_counts = metrics.null_value_counts;
+  file.nan_value_counts = metrics.nan_value_counts;
   file.lower_bounds = metrics.lower_bounds;
   file.upper_bounds = metrics.upper_bounds;
   files_.push_back(std::move(file));

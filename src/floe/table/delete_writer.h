@@ -1,4 +1,5 @@
-// Writing the delete files of a row-level change: on v3 tables one
+// Writing the delete files of a row-level change: equality delete files
+// where asked for, else position deletes: on v3 tables one
 // deletion vector per data file, all in one Puffin file (each vector holds
 // every deleted position of its file, those of the vector it replaces
 // included, since a data file has at most one); on v2 tables one position
@@ -30,6 +31,10 @@ class DeleteFileWriter {
   bool deletion_vectors() const { return metadata_.format_version >= 3; }
   // Deletes `positions` (ascending, distinct) of the data file `data`.
   Status Add(const iceberg::DataFile& data, const iceberg::DeletedRows& positions);
+  // Deletes every row, in data files older than the commit, whose values of
+  // `keys`' columns (top-level fields of the table, by id) equal one of
+  // `keys`' rows: an equality delete file in `data`'s partition.
+  Status AddEquality(const iceberg::DataFile& data, const RecordBatch& keys);
   // Finishes the files; their entries, for a delete manifest.
   Result<std::vector<iceberg::DataFile>> Finish();
   // Every file written or started, for cleaning up after a failed commit.
@@ -37,6 +42,9 @@ class DeleteFileWriter {
 
  private:
   std::string NewPath(const char* suffix) const;
+  // Writes `batch` as the Parquet delete file `file` (content, partition set)
+  // and completes its size and metrics.
+  Status WriteParquet(const RecordBatch& batch, iceberg::DataFile file);
 
   FileIO& io_;
   const iceberg::TableMetadata& metadata_;

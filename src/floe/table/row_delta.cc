@@ -259,6 +259,7 @@ Result<RowDeltaResult> CommitRowDelta(catalog::Catalog& catalog, const catalog::
   result.added_records = counts.added_records;
   result.added_delete_files = counts.added_delete_files;
   result.added_position_deletes = counts.added_position_deletes;
+  result.added_equality_deletes = counts.added_equality_deletes;
   result.removed_data_files = counts.removed_data_files;
   result.removed_records = counts.removed_records;
   result.removed_delete_files = counts.removed_delete_files;

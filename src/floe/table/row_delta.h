@@ -48,7 +48,7 @@ struct RowDeltaResult {
   int64_t snapshot_id = 0;
   std::string operation;  // "append", "delete" or "overwrite"
   int64_t added_data_files = 0, added_records = 0;
-  int64_t added_delete_files = 0, added_position_deletes = 0;
+  int64_t added_delete_files = 0, added_position_deletes = 0, added_equality_deletes = 0;
   int64_t removed_data_files = 0, removed_records = 0;
   int64_t removed_delete_files = 0;
 };
