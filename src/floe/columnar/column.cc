@@ -205,10 +205,20 @@ RecordBatch SelectRows(RecordBatch batch, const std::vector<uint8_t>& keep) {
   if (kept == batch.num_rows) return batch;
   RecordBatch out = RecordBatch::Empty(batch.schema);
   out.num_rows = kept;
-  for (size_t c = 0; c < batch.columns.size(); ++c) {
-    for (int64_t r = 0; r < batch.num_rows; ++r) {
-      if (keep[static_cast<size_t>(r)]) out.columns[c].AppendFrom(batch.columns[c], r);
+  // Kept rows come in runs (deletes and filters leave most neighbours
+  // together): each run is copied a buffer at a time, not row by row.
+  std::vector<std::pair<int64_t, int64_t>> runs;
+  for (int64_t r = 0; r < batch.num_rows;) {
+    if (!keep[static_cast<size_t>(r)]) {
+      ++r;
+      continue;
     }
+    const int64_t begin = r;
+    while (r < batch.num_rows && keep[static_cast<size_t>(r)]) ++r;
+    runs.emplace_back(begin, r);
+  }
+  for (size_t c = 0; c < batch.columns.size(); ++c) {
+    for (const auto& [begin, end] : runs) out.columns[c].AppendRange(batch.columns[c], begin, end);
   }
   return out;
 }
