@@ -444,31 +444,41 @@ Status RunAppend(const TableOptions& o) {
   return Status::OK();
 }
 
-Status RunDelete(const TableOptions& o) {
-  FLOE_ASSIGN_OR_RETURN(auto cat, OpenCatalog(o.catalog));
-  FLOE_ASSIGN_OR_RETURN(catalog::TableIdentifier id, catalog::TableIdentifier::Parse(o.table));
-  FLOE_ASSIGN_OR_RETURN(const iceberg::Expression filter, iceberg::ParseExpression(o.where));
-  table::DeleteOptions options;
-  FLOE_ASSIGN_OR_RETURN(options.summary, ParseProperties(o.snapshot_properties));
-  options.equality_columns = o.equality_columns;
-  FLOE_ASSIGN_OR_RETURN(table::DeleteResult r, table::DeleteWhere(*cat, id, filter, options));
+// What a delete or update committed, on stderr; the metadata file on stdout.
+void PrintRowChange(const char* verb, const TableOptions& o, const table::DeleteResult& r) {
   if (r.delta.snapshot_id == 0) {
     std::fprintf(stderr, "no live row matches %s: nothing committed\n", o.where.c_str());
   } else {
     const table::RowDeltaResult& d = r.delta;
     std::fprintf(
         stderr,
-        "deleted %lld rows as snapshot %lld (%s): %lld data files removed whole, %lld "
-        "delete files added (%lld positions, %lld keys), %lld delete files replaced%s\n",
-        static_cast<long long>(r.rows_deleted), static_cast<long long>(d.snapshot_id),
-        d.operation.c_str(), static_cast<long long>(d.removed_data_files),
-        static_cast<long long>(d.added_delete_files),
+        "%s %lld rows as snapshot %lld (%s): %lld data files added, %lld removed whole, "
+        "%lld delete files added (%lld positions, %lld keys), %lld replaced%s\n",
+        verb, static_cast<long long>(r.rows_deleted), static_cast<long long>(d.snapshot_id),
+        d.operation.c_str(), static_cast<long long>(d.added_data_files),
+        static_cast<long long>(d.removed_data_files), static_cast<long long>(d.added_delete_files),
         static_cast<long long>(d.added_position_deletes),
         static_cast<long long>(d.added_equality_deletes),
         static_cast<long long>(d.removed_delete_files),
         r.plans > 1 ? fmt::format(" ({} plans: concurrent commits)", r.plans).c_str() : "");
   }
   std::printf("%s\n", r.delta.commit.metadata_location.c_str());
+}
+
+Result<table::DeleteOptions> RowChangeOptions(const TableOptions& o) {
+  table::DeleteOptions options;
+  FLOE_ASSIGN_OR_RETURN(options.summary, ParseProperties(o.snapshot_properties));
+  options.equality_columns = o.equality_columns;
+  return options;
+}
+
+Status RunDelete(const TableOptions& o) {
+  FLOE_ASSIGN_OR_RETURN(auto cat, OpenCatalog(o.catalog));
+  FLOE_ASSIGN_OR_RETURN(catalog::TableIdentifier id, catalog::TableIdentifier::Parse(o.table));
+  FLOE_ASSIGN_OR_RETURN(const iceberg::Expression filter, iceberg::ParseExpression(o.where));
+  FLOE_ASSIGN_OR_RETURN(const table::DeleteOptions options, RowChangeOptions(o));
+  FLOE_ASSIGN_OR_RETURN(const table::DeleteResult r, table::DeleteWhere(*cat, id, filter, options));
+  PrintRowChange("deleted", o, r);
   return Status::OK();
 }
 
@@ -478,28 +488,10 @@ Status RunUpdate(const TableOptions& o) {
   FLOE_ASSIGN_OR_RETURN(const iceberg::Expression filter, iceberg::ParseExpression(o.where));
   FLOE_ASSIGN_OR_RETURN(const table::RowUpdate update,
                         CompileRowUpdate(*t.metadata.CurrentSchema(), o.sets));
-  table::DeleteOptions options;
-  FLOE_ASSIGN_OR_RETURN(options.summary, ParseProperties(o.snapshot_properties));
-  options.equality_columns = o.equality_columns;
-  FLOE_ASSIGN_OR_RETURN(table::DeleteResult r,
+  FLOE_ASSIGN_OR_RETURN(const table::DeleteOptions options, RowChangeOptions(o));
+  FLOE_ASSIGN_OR_RETURN(const table::DeleteResult r,
                         table::UpdateWhere(*cat, t.id, filter, update, options));
-  if (r.delta.snapshot_id == 0) {
-    std::fprintf(stderr, "no live row matches %s: nothing committed\n", o.where.c_str());
-  } else {
-    const table::RowDeltaResult& d = r.delta;
-    std::fprintf(
-        stderr,
-        "updated %lld rows as snapshot %lld (%s): %lld data files added, %lld removed "
-        "whole, %lld delete files added (%lld positions, %lld keys), %lld replaced%s\n",
-        static_cast<long long>(r.rows_deleted), static_cast<long long>(d.snapshot_id),
-        d.operation.c_str(), static_cast<long long>(d.added_data_files),
-        static_cast<long long>(d.removed_data_files), static_cast<long long>(d.added_delete_files),
-        static_cast<long long>(d.added_position_deletes),
-        static_cast<long long>(d.added_equality_deletes),
-        static_cast<long long>(d.removed_delete_files),
-        r.plans > 1 ? fmt::format(" ({} plans: concurrent commits)", r.plans).c_str() : "");
-  }
-  std::printf("%s\n", r.delta.commit.metadata_location.c_str());
+  PrintRowChange("updated", o, r);
   return Status::OK();
 }
 

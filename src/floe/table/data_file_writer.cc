@@ -181,14 +181,7 @@ Status DataFileWriter::CloseFile(Partition& p) {
   iceberg::DataFile file;
   file.file_path = p.path;
   file.file_format = "PARQUET";
-  file.record_count = metrics.record_count;
-  file.file_size_in_bytes = metrics.file_size_in_bytes;
-  file.column_sizes = metrics.column_sizes;
-  file.value_counts = metrics.value_counts;
-  file.null_value_counts = metrics.null_value_counts;
-  file.nan_value_counts = metrics.nan_value_counts;
-  file.lower_bounds = metrics.lower_bounds;
-  file.upper_bounds = metrics.upper_bounds;
+  SetFileMetrics(metrics, &file);
   for (const auto& group : p.writer->metadata().row_groups) {
     if (group.file_offset) file.split_offsets.push_back(*group.file_offset);
   }

@@ -92,13 +92,7 @@ Status DeleteFileWriter::WriteParquet(const RecordBatch& batch, iceberg::DataFil
   // name the referenced file.
   const parquet::DataFileMetrics metrics =
       parquet::MetricsFromWriter(*writer, std::numeric_limits<int>::max());
-  file.file_size_in_bytes = metrics.file_size_in_bytes;
-  file.column_sizes = metrics.column_sizes;
-  file.value_counts = metrics.value_counts;
-  file.null_value_counts = metrics.null_value_counts;
-  file.nan_value_counts = metrics.nan_value_counts;
-  file.lower_bounds = metrics.lower_bounds;
-  file.upper_bounds = metrics.upper_bounds;
+  SetFileMetrics(metrics, &file);  // record_count: its rows, the deletes it holds
   files_.push_back(std::move(file));
   return Status::OK();
 }

@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <random>
 #include <set>
 
 #include "floe/iceberg/expression/metrics_evaluator.h"
@@ -128,7 +127,6 @@ Result<RowDeltaResult> CommitRowDelta(catalog::Catalog& catalog, const catalog::
                           iceberg::ReadTableMetadataFile(io, result.commit.metadata_location));
     return result;
   }
-  std::mt19937_64 random(std::random_device{}());
   // Manifests of the new files, written on the first attempt and reused by
   // later ones (their entries inherit snapshot id and sequence number).
   std::vector<ManifestFile> added_manifests;
@@ -166,14 +164,7 @@ Result<RowDeltaResult> CommitRowDelta(catalog::Catalog& catalog, const catalog::
       for (const auto& [spec_id, files] : deletes_by_spec)
         FLOE_RETURN_IF_ERROR(write(spec_id, files));
     }
-    iceberg::Snapshot s;
-    do {
-      s.snapshot_id = static_cast<int64_t>(random() >> 1);
-    } while (s.snapshot_id == 0 || m.SnapshotById(s.snapshot_id) != nullptr);
-    s.parent_snapshot_id = m.current_snapshot_id;
-    s.sequence_number = m.last_sequence_number + 1;
-    s.timestamp_ms = NowMillis();
-    s.schema_id = m.current_schema_id;
+    iceberg::Snapshot s = NewSnapshot(m);
     std::vector<ManifestFile> manifests;
     for (ManifestFile added : added_manifests) {
       iceberg::AssignManifestToSnapshot(s, &added);

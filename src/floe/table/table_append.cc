@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <map>
-#include <random>
 #include <set>
 
 #include "floe/iceberg/manifest_merge.h"
@@ -66,7 +65,6 @@ Result<AppendResult> AppendDataFiles(catalog::Catalog& catalog, const catalog::T
   AppendResult result;
   result.data_files = static_cast<int64_t>(file_count);
   result.records = manifest.added_rows_count.value_or(0);
-  std::mt19937_64 random(std::random_device{}());
   // Manifest lists and merged manifests of the current attempt: when it loses
   // the race they were never referenced, and the next attempt removes them.
   std::vector<std::string> attempt_files;
@@ -79,14 +77,7 @@ Result<AppendResult> AppendDataFiles(catalog::Catalog& catalog, const catalog::T
     if (m.default_spec_id != spec.spec_id || m.current_schema_id != schema_id) {
       return Status::Conflict("the table's schema or partition spec changed while appending");
     }
-    iceberg::Snapshot s;
-    do {
-      s.snapshot_id = static_cast<int64_t>(random() >> 1);
-    } while (s.snapshot_id == 0 || m.SnapshotById(s.snapshot_id) != nullptr);
-    s.parent_snapshot_id = m.current_snapshot_id;
-    s.sequence_number = m.last_sequence_number + 1;
-    s.timestamp_ms = NowMillis();
-    s.schema_id = schema_id;
+    iceberg::Snapshot s = NewSnapshot(m);
     // The new manifest first, then every manifest of the parent; merge
     // append then packs many small manifests into fewer.
     std::vector<iceberg::ManifestFile> manifests;

@@ -73,6 +73,19 @@ Result<PreparedCommit> PrepareTableChange(
   return out;
 }
 
+iceberg::Snapshot NewSnapshot(const iceberg::TableMetadata& m) {
+  thread_local std::mt19937_64 random(std::random_device{}());
+  iceberg::Snapshot s;
+  do {
+    s.snapshot_id = static_cast<int64_t>(random() >> 1);
+  } while (s.snapshot_id == 0 || m.SnapshotById(s.snapshot_id) != nullptr);
+  s.parent_snapshot_id = m.current_snapshot_id;
+  s.sequence_number = m.last_sequence_number + 1;
+  s.timestamp_ms = NowMillis();
+  s.schema_id = m.current_schema_id;
+  return s;
+}
+
 void BackOffBeforeRetry(int attempt) {
   thread_local std::minstd_rand jitter(std::random_device{}());
   const int64_t cap = std::min<int64_t>(int64_t{10} << std::clamp(attempt, 1, 7), 1000);

@@ -73,4 +73,9 @@ Result<PreparedCommit> PrepareTableChange(
 // Milliseconds since the epoch, for last-updated-ms and log entries.
 int64_t NowMillis();
 
+// The next snapshot of the main branch of `m`, manifests and summary still
+// to fill: a fresh random id, the current snapshot as parent, the next
+// sequence number, now, and the current schema.
+iceberg::Snapshot NewSnapshot(const iceberg::TableMetadata& m);
+
 }  // namespace floe::table

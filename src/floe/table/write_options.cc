@@ -101,6 +101,17 @@ Result<DataWriteOptions> DataWriteOptions::FromProperties(
   return o;
 }
 
+void SetFileMetrics(const parquet::DataFileMetrics& metrics, iceberg::DataFile* file) {
+  file->record_count = metrics.record_count;
+  file->file_size_in_bytes = metrics.file_size_in_bytes;
+  file->column_sizes = metrics.column_sizes;
+  file->value_counts = metrics.value_counts;
+  file->null_value_counts = metrics.null_value_counts;
+  file->nan_value_counts = metrics.nan_value_counts;
+  file->lower_bounds = metrics.lower_bounds;
+  file->upper_bounds = metrics.upper_bounds;
+}
+
 int LongestBoundNeeded(const DataWriteOptions& options) {
   int longest = 0;
   auto need = [&](const MetricsMode& mode) {

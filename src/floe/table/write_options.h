@@ -10,6 +10,7 @@
 
 #include "floe/format/parquet/column_writer.h"
 #include "floe/format/parquet/iceberg_metrics.h"
+#include "floe/iceberg/manifest.h"
 #include "floe/schema/schema.h"
 #include "floe/util/status.h"
 
@@ -52,6 +53,9 @@ struct DataWriteOptions {
 // The truncate length to gather metrics at so that every column's mode can
 // be applied after: the longest truncate(N), or no limit when one is full.
 int LongestBoundNeeded(const DataWriteOptions& options);
+// Sets the record count, size and column metrics of `file` from `metrics`.
+void SetFileMetrics(const parquet::DataFileMetrics& metrics, iceberg::DataFile* file);
+
 // Applies the metrics modes of `options` to metrics gathered at
 // LongestBoundNeeded(options).
 void ApplyMetricsModes(const DataWriteOptions& options, const Schema& schema,
