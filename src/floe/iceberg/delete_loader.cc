@@ -54,6 +54,29 @@ void AppendKey(const Column& c, int64_t r, std::string* key) {
   }
 }
 
+// Whether values of `type` are compared as one int64 (integer_key_).
+bool IsIntegerLike(TypeId id) {
+  switch (id) {
+    case TypeId::kInt:
+    case TypeId::kDate:
+    case TypeId::kLong:
+    case TypeId::kTime:
+    case TypeId::kTimestamp:
+    case TypeId::kTimestampTz:
+    case TypeId::kTimestampNs:
+    case TypeId::kTimestampTzNs:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Slot r of an integer-like column, widened. REQUIRES: valid.
+int64_t IntegerAt(const Column& c, int64_t r) {
+  const TypeId id = c.type()->id();
+  return id == TypeId::kInt || id == TypeId::kDate ? c.Value<int32_t>(r) : c.Value<int64_t>(r);
+}
+
 }  // namespace
 
 Result<std::vector<NestedField>> EqualityFields(const Schema& schema,
@@ -84,6 +107,14 @@ Status EqualityDeletes::Apply(const RecordBatch& batch, std::span<uint8_t> keep)
     const int at = TopLevelColumn(batch.schema, id);
     if (at < 0) return Status::Internal("equality delete column {} was not read", id);
     columns.push_back(&batch.columns[static_cast<size_t>(at)]);
+  }
+  if (integer_key_) {  // one column of int64s: no key bytes, no string hashing
+    const Column& c = *columns[0];
+    for (int64_t r = 0; r < batch.num_rows; ++r) {
+      uint8_t& k = keep[static_cast<size_t>(r)];
+      if (k && (c.IsValid(r) ? integers_.contains(IntegerAt(c, r)) : deletes_null_)) k = 0;
+    }
+    return Status::OK();
   }
   std::string key;
   for (int64_t r = 0; r < batch.num_rows; ++r) {
@@ -180,8 +211,24 @@ Result<const EqualityDeletes*> DeleteLoader::ReadEqualityFile(const DataFile& fi
   for (NestedField& f : fields) f.required = false;
   const Schema columns(fields);
   const bool never = false;
+  deletes.integer_key_ = fields.size() == 1 && IsIntegerLike(fields[0].type->id());
+  if (file.record_count > 0) {
+    const auto expected = static_cast<size_t>(std::min<int64_t>(file.record_count, 1 << 20));
+    deletes.integer_key_ ? deletes.integers_.reserve(expected) : deletes.keys_.reserve(expected);
+  }
   std::string key;
   Status s = ReadDataFile(io_, file, columns, nullptr, kBatchRows, &never, [&](RecordBatch b) {
+    if (deletes.integer_key_) {
+      const Column& c = b.columns[0];
+      for (int64_t r = 0; r < b.num_rows; ++r) {
+        if (c.IsValid(r)) {
+          deletes.integers_.insert(IntegerAt(c, r));
+        } else {
+          deletes.deletes_null_ = true;
+        }
+      }
+      return Status::OK();
+    }
     for (int64_t r = 0; r < b.num_rows; ++r) {
       key.clear();
       for (const Column& c : b.columns) AppendKey(c, r, &key);

@@ -31,6 +31,11 @@ class EqualityDeletes {
  private:
   friend class DeleteLoader;
   std::vector<int32_t> field_ids_;
+  // One integer-like column (int, long, date, time, timestamps): the values
+  // themselves, and whether null is among them; any other key: its bytes.
+  bool integer_key_ = false;
+  std::unordered_set<int64_t> integers_;
+  bool deletes_null_ = false;
   std::unordered_set<std::string> keys_;
 };
 

@@ -158,13 +158,19 @@ class LiveRows {
   // `rows(batch, position, match)`: the batch holds `projected` first and
   // then the columns the residual and equality deletes need; position is its
   // first row's in the file; match[r] is set where row r is live (no delete
-  // applies) and passes `residual` (bound to the schema).
+  // applies) and passes `residual` (bound to the schema). `known`: the
+  // file's deleted positions when the caller has them already.
   Status Read(const ManifestEntry& entry, const Expression& residual,
               const std::vector<NestedField>& projected, int64_t batch_rows, const bool* done,
-              const std::function<Status(RecordBatch, int64_t, std::vector<uint8_t>&)>& rows) {
+              const std::function<Status(RecordBatch, int64_t, std::vector<uint8_t>&)>& rows,
+              const DeletedRows* known = nullptr) {
     const DataFile& file = entry.data_file;
     const DeleteIndex::ForFile applicable = deletes_.For(entry);
-    FLOE_ASSIGN_OR_RETURN(const DeletedRows deleted, Deleted(entry));
+    DeletedRows loaded;
+    if (known == nullptr) {
+      FLOE_ASSIGN_OR_RETURN(loaded, Deleted(entry));
+    }
+    const DeletedRows& deleted = known != nullptr ? *known : loaded;
     FLOE_ASSIGN_OR_RETURN(const std::vector<const EqualityDeletes*> equalities,
                           loader_.Equalities(applicable));
     std::vector<NestedField> fields = ColumnsToRead(schema_, projected, residual);
@@ -359,7 +365,8 @@ Status MatchRows(FileIO& io, const TableMetadata& metadata, const Snapshot& snap
               m.rows.num_rows += batch.num_rows;
             }
             return Status::OK();
-          }));
+          },
+          &m.deleted));
     }
     if (!m.matched.empty()) FLOE_RETURN_IF_ERROR(sink(std::move(m)));
   }

@@ -363,3 +363,42 @@ TEST_F(DeleteRowsTest, AnUpdateDeletesTheOldRowsAndAddsTheNewOnesInOneSnapshot) 
 
 }  // namespace
 }  // namespace floe::table
+
+namespace floe::table {
+namespace {
+
+TEST_F(DeleteRowsTest, EqualityDeletesGoByKeyAndSpareNewerRows) {
+  CreateTable("", 2);
+  Append(0, 30);
+  Append(30, 30);
+  DeleteOptions by_id;
+  by_id.equality_columns = {"id"};  // one integer column: the typed key set
+  auto filter = iceberg::ParseExpression("id >= 10 AND id < 20");
+  ASSERT_TRUE(filter.ok());
+  auto r = DeleteWhere(*catalog_, id_, *filter, by_id);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->delta.added_equality_deletes, 10);
+  for (int64_t i = 10; i < 20; ++i) model_.erase(i);
+  EXPECT_EQ(Ids(Current()), model_);
+
+  // By site, a string key: the key of id 31 (S1) deletes every older S1 row.
+  DeleteOptions by_site;
+  by_site.equality_columns = {"site"};
+  filter = iceberg::ParseExpression("id = 31");
+  ASSERT_TRUE(filter.ok());
+  r = DeleteWhere(*catalog_, id_, *filter, by_site);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  std::erase_if(model_, [](int64_t i) { return i % 3 == 1; });
+  EXPECT_EQ(Ids(Current()), model_);
+  Append(60, 6);  // newer than both deletes: its S1 rows and ids stay
+  EXPECT_EQ(Ids(Current()), model_);
+  EXPECT_TRUE(model_.count(61) && model_.count(64));
+
+  DeleteOptions by_value;
+  by_value.equality_columns = {"value"};
+  EXPECT_EQ(DeleteWhere(*catalog_, id_, *filter, by_value).status().code(),
+            StatusCode::kInvalidArgument);  // doubles are not keys
+}
+
+}  // namespace
+}  // namespace floe::table
