@@ -190,6 +190,7 @@ Status DataFileWriter::CloseFile(Partition& p) {
     copy.AppendFrom(k, 0);
     file.partition.push_back(std::move(copy));
   }
+  file.spec_id = spec_.spec_id;
   finished_.push_back(std::move(file));
   p.writer.reset();
   p.path.clear();

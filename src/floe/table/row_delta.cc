@@ -146,7 +146,11 @@ Result<RowDeltaResult> CommitRowDelta(catalog::Catalog& catalog, const catalog::
     remove_attempt_files();
     FLOE_RETURN_IF_ERROR(ValidateSince(io, m, delta));
     if (added_manifests.empty()) {
-      std::map<int32_t, std::vector<DataFile>> deletes_by_spec;
+      // A manifest per partition spec: the data files' (the spec they were
+      // written for, which need not be the default one any more), then the
+      // delete files' (their data files').
+      std::map<int32_t, std::vector<DataFile>> data_by_spec, deletes_by_spec;
+      for (const DataFile& f : delta.added_data) data_by_spec[f.spec_id].push_back(f);
       for (const DataFile& f : delta.added_deletes) deletes_by_spec[f.spec_id].push_back(f);
       auto write = [&](int32_t spec_id, const std::vector<DataFile>& files) -> Status {
         const iceberg::PartitionSpec* spec = m.SpecById(spec_id);
@@ -159,8 +163,7 @@ Result<RowDeltaResult> CommitRowDelta(catalog::Catalog& catalog, const catalog::
         added_manifests.push_back(std::move(written));
         return Status::OK();
       };
-      if (!delta.added_data.empty())
-        FLOE_RETURN_IF_ERROR(write(m.default_spec_id, delta.added_data));
+      for (const auto& [spec_id, files] : data_by_spec) FLOE_RETURN_IF_ERROR(write(spec_id, files));
       for (const auto& [spec_id, files] : deletes_by_spec)
         FLOE_RETURN_IF_ERROR(write(spec_id, files));
     }

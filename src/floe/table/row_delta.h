@@ -34,7 +34,7 @@ namespace floe::table {
 struct RowDelta {
   // The snapshot the change was planned on (none: an empty table).
   std::optional<int64_t> base_snapshot_id;
-  std::vector<iceberg::DataFile> added_data;     // of the table's default spec
+  std::vector<iceberg::DataFile> added_data;     // each of its spec_id
   std::vector<iceberg::DataFile> added_deletes;  // each of its spec_id
   // Live entries of the base snapshot to remove, data or delete files.
   std::vector<iceberg::ManifestEntry> removed;

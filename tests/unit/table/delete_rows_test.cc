@@ -14,7 +14,9 @@
 
 #include "floe/iceberg/table_builder.h"
 #include "floe/iceberg/table_scan.h"
+#include "floe/iceberg/table_update.h"
 #include "floe/io/file.h"
+#include "floe/table/data_file_writer.h"
 #include "floe/table/delete_writer.h"
 #include "floe/table/table_append.h"
 #include "temp_dir_test.h"
@@ -398,6 +400,50 @@ TEST_F(DeleteRowsTest, EqualityDeletesGoByKeyAndSpareNewerRows) {
   by_value.equality_columns = {"value"};
   EXPECT_EQ(DeleteWhere(*catalog_, id_, *filter, by_value).status().code(),
             StatusCode::kInvalidArgument);  // doubles are not keys
+}
+
+}  // namespace
+}  // namespace floe::table
+
+namespace floe::table {
+namespace {
+
+TEST_F(DeleteRowsTest, AddedDataKeepsTheSpecItWasWrittenFor) {
+  CreateTable("site", 2);
+  Append(0, 9);
+  const iceberg::TableMetadata before = Current();
+  auto writer = DataFileWriter::Open(disk_, before, *before.DefaultSpec());
+  ASSERT_TRUE(writer.ok());
+  RecordBatch rows = RecordBatch::Empty(*before.CurrentSchema());
+  for (int64_t i = 100; i < 103; ++i) {
+    rows.columns[0].Append<int64_t>(i);
+    rows.columns[1].AppendBytes("S9");
+    rows.columns[2].Append<double>(1.0);
+  }
+  rows.num_rows = 3;
+  ASSERT_TRUE((*writer)->Add(rows).ok());
+  auto files = (*writer)->Finish();
+  ASSERT_TRUE(files.ok());
+  // Meanwhile the table moves to an unpartitioned default spec.
+  auto evolved = CommitTableChange(*catalog_, id_, [](iceberg::TableMetadata& m) -> Status {
+    FLOE_ASSIGN_OR_RETURN(m.default_spec_id, iceberg::AddPartitionSpec({}, &m));
+    return Status::OK();
+  });
+  ASSERT_TRUE(evolved.ok()) << evolved.status().ToString();
+  ASSERT_NE(evolved->metadata.default_spec_id, before.default_spec_id);
+  RowDelta delta;
+  delta.base_snapshot_id = before.current_snapshot_id;
+  delta.added_data = *files;
+  auto r = CommitRowDelta(*catalog_, id_, delta);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  for (int64_t i = 100; i < 103; ++i) model_.insert(i);
+  EXPECT_EQ(Ids(Current()), model_);
+  const iceberg::TableMetadata m = Current();
+  auto entries = iceberg::PlanFiles(disk_, m, *m.CurrentSnapshot());
+  ASSERT_TRUE(entries.ok());
+  for (const iceberg::ManifestEntry& e : *entries) {
+    EXPECT_EQ(e.data_file.spec_id, before.default_spec_id) << e.data_file.file_path;
+  }
 }
 
 }  // namespace
