@@ -6,15 +6,10 @@
 #include <chrono>
 
 #include "floe/stream/expr/expression.h"
+#include "floe/util/strings.h"
 
 namespace floe::cli {
 namespace {
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 struct Assignment {
   size_t column;  // top-level index in the schema
@@ -31,7 +26,7 @@ Result<std::vector<Assignment>> Compile(const Schema& schema,
     if (eq == std::string::npos) {
       return Status::InvalidArgument("--set '{}': expected \"column = expression\"", set);
     }
-    const std::string name(Trim(std::string_view(set).substr(0, eq)));
+    const std::string name(TrimSpace(std::string_view(set).substr(0, eq)));
     const auto& fields = schema.fields();
     auto it = std::find_if(fields.begin(), fields.end(),
                            [&](const NestedField& f) { return f.name == name; });

@@ -455,11 +455,12 @@ void PrintRowChange(const char* verb, const TableOptions& o, const table::Delete
         "%s %lld rows as snapshot %lld (%s): %lld data files added, %lld removed whole, "
         "%lld delete files added (%lld positions, %lld keys), %lld replaced%s\n",
         verb, static_cast<long long>(r.rows_deleted), static_cast<long long>(d.snapshot_id),
-        d.operation.c_str(), static_cast<long long>(d.added_data_files),
-        static_cast<long long>(d.removed_data_files), static_cast<long long>(d.added_delete_files),
-        static_cast<long long>(d.added_position_deletes),
-        static_cast<long long>(d.added_equality_deletes),
-        static_cast<long long>(d.removed_delete_files),
+        d.operation.c_str(), static_cast<long long>(d.counts.added_data_files),
+        static_cast<long long>(d.counts.removed_data_files),
+        static_cast<long long>(d.counts.added_delete_files),
+        static_cast<long long>(d.counts.added_position_deletes),
+        static_cast<long long>(d.counts.added_equality_deletes),
+        static_cast<long long>(d.counts.removed_delete_files),
         r.plans > 1 ? fmt::format(" ({} plans: concurrent commits)", r.plans).c_str() : "");
   }
   std::printf("%s\n", r.delta.commit.metadata_location.c_str());

@@ -7,6 +7,8 @@
 #include <map>
 #include <random>
 
+#include "floe/util/strings.h"
+
 namespace floe::iceberg {
 namespace {
 
@@ -59,12 +61,6 @@ class FreshIds {
   std::map<int32_t, int32_t> fresh_;
 };
 
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
-
 // Splits on commas outside parentheses.
 std::vector<std::string_view> SplitTerms(std::string_view text) {
   std::vector<std::string_view> out;
@@ -72,7 +68,7 @@ std::vector<std::string_view> SplitTerms(std::string_view text) {
   size_t start = 0;
   for (size_t i = 0; i <= text.size(); ++i) {
     if (i == text.size() || (text[i] == ',' && depth == 0)) {
-      out.push_back(Trim(text.substr(start, i - start)));
+      out.push_back(TrimSpace(text.substr(start, i - start)));
       start = i + 1;
     } else if (text[i] == '(') {
       ++depth;
@@ -87,7 +83,7 @@ std::vector<std::string_view> SplitTerms(std::string_view text) {
 
 Result<PartitionSpec> ParsePartitionSpec(std::string_view text, const Schema& schema) {
   PartitionSpec spec;
-  if (Trim(text).empty()) return spec;
+  if (TrimSpace(text).empty()) return spec;
   int32_t next_id = 1000;
   for (std::string_view term : SplitTerms(text)) {
     auto bad = [&](std::string_view why) {
@@ -100,7 +96,7 @@ Result<PartitionSpec> ParsePartitionSpec(std::string_view text, const Schema& sc
       column = std::string(term);
     } else {
       if (!term.ends_with(")")) return bad("unbalanced parentheses");
-      const std::string_view name = Trim(term.substr(0, open));
+      const std::string_view name = TrimSpace(term.substr(0, open));
       const std::vector<std::string_view> args =
           SplitTerms(term.substr(open + 1, term.size() - open - 2));
       if (args.size() == 1) {

@@ -157,20 +157,14 @@ class LiveRows {
   // Reads `projected` of `entry`'s file, batch by batch, and calls
   // `rows(batch, position, match)`: the batch holds `projected` first and
   // then the columns the residual and equality deletes need; position is its
-  // first row's in the file; match[r] is set where row r is live (no delete
-  // applies) and passes `residual` (bound to the schema). `known`: the
-  // file's deleted positions when the caller has them already.
-  Status Read(const ManifestEntry& entry, const Expression& residual,
+  // first row's in the file; match[r] is set where row r is live (not in
+  // `deleted`, Deleted(entry), and no equality delete applies) and passes
+  // `residual` (bound to the schema).
+  Status Read(const ManifestEntry& entry, const DeletedRows& deleted, const Expression& residual,
               const std::vector<NestedField>& projected, int64_t batch_rows, const bool* done,
-              const std::function<Status(RecordBatch, int64_t, std::vector<uint8_t>&)>& rows,
-              const DeletedRows* known = nullptr) {
+              const std::function<Status(RecordBatch, int64_t, std::vector<uint8_t>&)>& rows) {
     const DataFile& file = entry.data_file;
     const DeleteIndex::ForFile applicable = deletes_.For(entry);
-    DeletedRows loaded;
-    if (known == nullptr) {
-      FLOE_ASSIGN_OR_RETURN(loaded, Deleted(entry));
-    }
-    const DeletedRows& deleted = known != nullptr ? *known : loaded;
     FLOE_ASSIGN_OR_RETURN(const std::vector<const EqualityDeletes*> equalities,
                           loader_.Equalities(applicable));
     std::vector<NestedField> fields = ColumnsToRead(schema_, projected, residual);
@@ -301,8 +295,9 @@ Status ScanTable(FileIO& io, const TableMetadata& metadata, const Snapshot& snap
           ReadDataFile(io, file, out_schema, mapping_ptr, options.batch_rows, &done, emit));
       continue;
     }
+    FLOE_ASSIGN_OR_RETURN(const DeletedRows deleted, live.Deleted(entry));
     FLOE_RETURN_IF_ERROR(
-        live.Read(entry, residual, projected, options.batch_rows, &done,
+        live.Read(entry, deleted, residual, projected, options.batch_rows, &done,
                   [&](RecordBatch batch, int64_t, std::vector<uint8_t>& match) -> Status {
                     batch = SelectRows(std::move(batch), match);
                     if (batch.num_rows == 0) return Status::OK();
@@ -352,21 +347,23 @@ Status MatchRows(FileIO& io, const TableMetadata& metadata, const Snapshot& snap
           with_rows ? schema->fields() : std::vector<NestedField>();
       if (with_rows) m.rows = RecordBatch::Empty(Schema(projected));
       FLOE_RETURN_IF_ERROR(live.Read(
-          entry, residual, projected, int64_t{1} << 30, &done,
+          entry, m.deleted, residual, projected, int64_t{1} << 30, &done,
           [&](RecordBatch batch, int64_t position, std::vector<uint8_t>& match) -> Status {
             for (size_t r = 0; r < match.size(); ++r) {
               if (match[r]) m.matched.push_back(position + static_cast<int64_t>(r));
             }
-            if (with_rows) {
-              batch = SelectRows(std::move(batch), match);
-              for (size_t c = 0; c < projected.size(); ++c) {
-                m.rows.columns[c].AppendRange(batch.columns[c], 0, batch.num_rows);
-              }
-              m.rows.num_rows += batch.num_rows;
+            if (!with_rows) return Status::OK();
+            batch = SelectRows(std::move(batch), match);
+            if (m.rows.num_rows == 0) {  // most files are one batch: no second copy
+              m.rows = std::move(batch);
+              return Status::OK();
             }
+            for (size_t c = 0; c < projected.size(); ++c) {
+              m.rows.columns[c].AppendRange(batch.columns[c], 0, batch.num_rows);
+            }
+            m.rows.num_rows += batch.num_rows;
             return Status::OK();
-          },
-          &m.deleted));
+          }));
     }
     if (!m.matched.empty()) FLOE_RETURN_IF_ERROR(sink(std::move(m)));
   }

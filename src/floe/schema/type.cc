@@ -5,6 +5,8 @@
 #include <cctype>
 #include <charconv>
 
+#include "floe/util/strings.h"
+
 namespace floe {
 
 bool NestedField::operator==(const NestedField& other) const {
@@ -128,14 +130,8 @@ bool Type::operator==(const Type& other) const {
 
 namespace {
 
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
-
 std::optional<int> ParseInt(std::string_view s) {
-  s = Trim(s);
+  s = TrimSpace(s);
   int v = 0;
   auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
   if (ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
@@ -145,7 +141,7 @@ std::optional<int> ParseInt(std::string_view s) {
 }  // namespace
 
 std::optional<TypePtr> ParsePrimitiveType(std::string_view name) {
-  name = Trim(name);
+  name = TrimSpace(name);
   static const std::pair<std::string_view, TypePtr (*)()> kSimple[] = {
       {"boolean", Type::Boolean},
       {"int", Type::Int},

@@ -8,7 +8,6 @@
 #include "floe/iceberg/manifest_writer.h"
 #include "floe/iceberg/table_builder.h"
 #include "floe/iceberg/table_update.h"
-#include "floe/table/snapshot_summary.h"
 
 namespace floe::table {
 namespace {
@@ -33,7 +32,7 @@ struct Touched {
   std::set<std::string> removed;              // FileKey of each removed file
   std::set<std::string> referenced;           // data files it deletes rows of
   std::set<std::string> partitions;           // PartitionKey of those data files
-  std::optional<iceberg::Expression> filter;  // bound, NOT rewritten away
+  std::optional<iceberg::Expression> filter;  // bound, with NOT rewritten away
 };
 
 Result<Touched> TouchedBy(const RowDelta& delta, const TableMetadata& m) {
@@ -58,13 +57,17 @@ Result<Touched> TouchedBy(const RowDelta& delta, const TableMetadata& m) {
 }
 
 // The delta against every snapshot committed after its base (header).
-Status ValidateSince(FileIO& io, const TableMetadata& m, const RowDelta& delta) {
+// `validated`: snapshots an earlier attempt checked already (snapshots never
+// change, so each is read once however often the commit is retried); the
+// ones checked now join it.
+Status ValidateSince(FileIO& io, const TableMetadata& m, const RowDelta& delta,
+                     std::set<int64_t>* validated) {
   if (m.current_snapshot_id == delta.base_snapshot_id) return Status::OK();
-  std::vector<const iceberg::Snapshot*> since;  // newest first
+  std::vector<const iceberg::Snapshot*> since;  // newest first, not yet validated
   const iceberg::Snapshot* s = m.CurrentSnapshot();
   for (; s != nullptr && s->snapshot_id != delta.base_snapshot_id;
        s = s->parent_snapshot_id ? m.SnapshotById(*s->parent_snapshot_id) : nullptr) {
-    since.push_back(s);
+    if (!validated->count(s->snapshot_id)) since.push_back(s);
   }
   if (s == nullptr && delta.base_snapshot_id) {
     return Status::Conflict(
@@ -106,13 +109,9 @@ Status ValidateSince(FileIO& io, const TableMetadata& m, const RowDelta& delta) 
         }
       }
     }
+    validated->insert(later->snapshot_id);
   }
   return Status::OK();
-}
-
-// Size a file adds to the table: a deletion vector, its blob.
-int64_t ContentSize(const DataFile& f) {
-  return f.content_size_in_bytes.value_or(f.file_size_in_bytes);
 }
 
 }  // namespace
@@ -136,15 +135,20 @@ Result<RowDeltaResult> CommitRowDelta(catalog::Catalog& catalog, const catalog::
     attempt_files.clear();
   };
   std::set<std::string> removed_keys;
-  for (const ManifestEntry& e : delta.removed) removed_keys.insert(FileKey(e.data_file));
-  SnapshotCounts counts;
-  for (const DataFile& f : delta.added_data) counts.Add(f, ContentSize(f));
-  for (const DataFile& f : delta.added_deletes) counts.Add(f, ContentSize(f));
-  for (const ManifestEntry& e : delta.removed) counts.Remove(e.data_file, ContentSize(e.data_file));
+  bool removes_data = false, removes_deletes = false;  // which manifests to look through
+  for (const ManifestEntry& e : delta.removed) {
+    removed_keys.insert(FileKey(e.data_file));
+    (e.data_file.content == 0 ? removes_data : removes_deletes) = true;
+  }
+  std::set<int64_t> validated;  // snapshots after the base that ValidateSince checked
+  SnapshotCounts& counts = result.counts;
+  for (const DataFile& f : delta.added_data) counts.Add(f);
+  for (const DataFile& f : delta.added_deletes) counts.Add(f);
+  for (const ManifestEntry& e : delta.removed) counts.Remove(e.data_file);
 
   auto change = [&](TableMetadata& m) -> Status {
     remove_attempt_files();
-    FLOE_RETURN_IF_ERROR(ValidateSince(io, m, delta));
+    FLOE_RETURN_IF_ERROR(ValidateSince(io, m, delta, &validated));
     if (added_manifests.empty()) {
       // A manifest per partition spec: the data files' (the spec they were
       // written for, which need not be the default one any more), then the
@@ -181,7 +185,7 @@ Result<RowDeltaResult> CommitRowDelta(catalog::Catalog& catalog, const catalog::
       parent_summary = parent->summary;
       FLOE_ASSIGN_OR_RETURN(auto existing, iceberg::ReadManifestList(io, parent->manifest_list));
       for (ManifestFile& manifest : existing) {
-        if (removed_keys.empty()) {
+        if (!(manifest.content == 0 ? removes_data : removes_deletes)) {
           manifests.push_back(std::move(manifest));
           continue;
         }
@@ -249,14 +253,6 @@ Result<RowDeltaResult> CommitRowDelta(catalog::Catalog& catalog, const catalog::
     return committed.status();
   }
   result.commit = *std::move(committed);
-  result.added_data_files = counts.added_data_files;
-  result.added_records = counts.added_records;
-  result.added_delete_files = counts.added_delete_files;
-  result.added_position_deletes = counts.added_position_deletes;
-  result.added_equality_deletes = counts.added_equality_deletes;
-  result.removed_data_files = counts.removed_data_files;
-  result.removed_records = counts.removed_records;
-  result.removed_delete_files = counts.removed_delete_files;
   return result;
 }
 

@@ -27,6 +27,7 @@
 #include "floe/catalog/catalog.h"
 #include "floe/iceberg/expression/expression.h"
 #include "floe/iceberg/manifest.h"
+#include "floe/table/snapshot_summary.h"
 #include "floe/table/table_commit.h"
 
 namespace floe::table {
@@ -47,10 +48,7 @@ struct RowDeltaResult {
   CommitResult commit;
   int64_t snapshot_id = 0;
   std::string operation;  // "append", "delete" or "overwrite"
-  int64_t added_data_files = 0, added_records = 0;
-  int64_t added_delete_files = 0, added_position_deletes = 0, added_equality_deletes = 0;
-  int64_t removed_data_files = 0, removed_records = 0;
-  int64_t removed_delete_files = 0;
+  SnapshotCounts counts;  // what the snapshot added and removed
 };
 
 // Commits `delta` (a no-op delta commits nothing and says so with

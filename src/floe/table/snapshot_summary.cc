@@ -7,7 +7,8 @@
 namespace floe::table {
 namespace {
 
-void Count(const iceberg::DataFile& f, int64_t size, bool added, SnapshotCounts& c) {
+void Count(const iceberg::DataFile& f, bool added, SnapshotCounts& c) {
+  const int64_t size = f.content_size_in_bytes.value_or(f.file_size_in_bytes);
   c.partitions.insert(fmt::format("{}/{}", f.spec_id, f.partition_json));
   if (f.content == 0) {
     (added ? c.added_data_files : c.removed_data_files) += 1;
@@ -32,12 +33,12 @@ void Count(const iceberg::DataFile& f, int64_t size, bool added, SnapshotCounts&
 
 }  // namespace
 
-void SnapshotCounts::Add(const iceberg::DataFile& file, int64_t size) {
-  Count(file, size, true, *this);
+void SnapshotCounts::Add(const iceberg::DataFile& file) {
+  Count(file, true, *this);
 }
 
-void SnapshotCounts::Remove(const iceberg::DataFile& file, int64_t size) {
-  Count(file, size, false, *this);
+void SnapshotCounts::Remove(const iceberg::DataFile& file) {
+  Count(file, false, *this);
 }
 
 std::map<std::string, std::string> SnapshotCounts::Summary(

@@ -23,9 +23,9 @@ struct SnapshotCounts {
   int64_t removed_equality_deletes = 0;
   std::set<std::string> partitions;  // changed ones, by spec and tuple
 
-  // `size`: the file's bytes, or a deletion vector's blob.
-  void Add(const iceberg::DataFile& file, int64_t size);
-  void Remove(const iceberg::DataFile& file, int64_t size);
+  // A file's size counts its bytes, a deletion vector's its blob's.
+  void Add(const iceberg::DataFile& file);
+  void Remove(const iceberg::DataFile& file);
 
   // The summary of an `operation` snapshot whose parent's summary is `parent`.
   std::map<std::string, std::string> Summary(

@@ -6,6 +6,9 @@
 
 namespace floe {
 
+// `s` without leading and trailing whitespace (std::isspace in the C locale).
+std::string_view TrimSpace(std::string_view s);
+
 // ASCII case-insensitive equality (keywords such as AND, NULL, IS).
 bool EqualsIgnoreCase(std::string_view a, std::string_view b);
 // `text` with ASCII letters lowercased (SQL dialect names, as Java's toLowerCase(Locale.ROOT)

@@ -223,9 +223,9 @@ TEST_F(DeleteRowsTest, AVectorReplacesTheOneBeforeIt) {
   ASSERT_TRUE(Delete("id < 10").ok());
   auto second = Delete("id >= 50 AND id < 55");
   ASSERT_TRUE(second.ok()) << second.status().ToString();
-  EXPECT_EQ(second->delta.removed_delete_files, 1);
-  EXPECT_EQ(second->delta.added_delete_files, 1);
-  EXPECT_EQ(second->delta.added_position_deletes, 15);  // the merged vector holds both
+  EXPECT_EQ(second->delta.counts.removed_delete_files, 1);
+  EXPECT_EQ(second->delta.counts.added_delete_files, 1);
+  EXPECT_EQ(second->delta.counts.added_position_deletes, 15);  // the merged vector holds both
   for (int64_t i = 0; i < 100; ++i) {
     if (i < 10 || (i >= 50 && i < 55)) model_.erase(i);
   }
@@ -331,7 +331,7 @@ TEST_F(DeleteRowsTest, AnUpdateDeletesTheOldRowsAndAddsTheNewOnesInOneSnapshot) 
     ASSERT_TRUE(r.ok()) << r.status().ToString();
     EXPECT_EQ(r->rows_deleted, 7);  // ids 1, 4, ..., 19
     EXPECT_EQ(r->delta.operation, "overwrite");
-    EXPECT_EQ(r->delta.added_records, 7);
+    EXPECT_EQ(r->delta.counts.added_records, 7);
     const iceberg::TableMetadata m = Current();
     EXPECT_EQ(static_cast<int64_t>(m.snapshots.size()), before + 1);
     std::map<int64_t, double> values;
@@ -379,7 +379,7 @@ TEST_F(DeleteRowsTest, EqualityDeletesGoByKeyAndSpareNewerRows) {
   ASSERT_TRUE(filter.ok());
   auto r = DeleteWhere(*catalog_, id_, *filter, by_id);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
-  EXPECT_EQ(r->delta.added_equality_deletes, 10);
+  EXPECT_EQ(r->delta.counts.added_equality_deletes, 10);
   for (int64_t i = 10; i < 20; ++i) model_.erase(i);
   EXPECT_EQ(Ids(Current()), model_);
 

@@ -13,16 +13,10 @@ namespace {
 
 using Op = ColumnPredicate::Op;
 
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
-
 }  // namespace
 
 Result<ColumnPredicate> ParsePredicate(std::string_view text) {
-  const std::string_view input = Trim(text);
+  const std::string_view input = TrimSpace(text);
   auto bad = [&](std::string_view why) {
     return Status::InvalidArgument(
         "predicate '{}': {} (expected e.g. \"site = 'S01'\", \"value >= 12.5\", "
@@ -38,16 +32,16 @@ Result<ColumnPredicate> ParsePredicate(std::string_view text) {
   if (end == 0) return bad("no column name");
   ColumnPredicate p;
   p.column = std::string(input.substr(0, end));
-  std::string_view rest = Trim(input.substr(end));
+  std::string_view rest = TrimSpace(input.substr(end));
   // IS [NOT] NULL
   if (rest.size() >= 2 && EqualsIgnoreCase(rest.substr(0, 2), "is")) {
-    std::string_view tail = Trim(rest.substr(2));
+    std::string_view tail = TrimSpace(rest.substr(2));
     if (EqualsIgnoreCase(tail, "null")) {
       p.op = Op::kIsNull;
       return p;
     }
     if (tail.size() >= 3 && EqualsIgnoreCase(tail.substr(0, 3), "not") &&
-        EqualsIgnoreCase(Trim(tail.substr(3)), "null")) {
+        EqualsIgnoreCase(TrimSpace(tail.substr(3)), "null")) {
       p.op = Op::kIsNotNull;
       return p;
     }
@@ -60,7 +54,7 @@ Result<ColumnPredicate> ParsePredicate(std::string_view text) {
   for (const auto& [spelling, op] : kOps) {
     if (rest.starts_with(spelling)) {
       p.op = op;
-      rest = Trim(rest.substr(spelling.size()));
+      rest = TrimSpace(rest.substr(spelling.size()));
       found = true;
       break;
     }
@@ -82,7 +76,7 @@ Result<ColumnPredicate> ParsePredicate(std::string_view text) {
       literal.push_back(rest[i]);
     }
     if (i >= rest.size()) return bad("unterminated quoted value");
-    if (!Trim(rest.substr(i + 1)).empty()) return bad("text after the quoted value");
+    if (!TrimSpace(rest.substr(i + 1)).empty()) return bad("text after the quoted value");
     p.literal = std::move(literal);
   } else {
     p.literal = std::string(rest);
